@@ -1,0 +1,1 @@
+"""Sunlit (阳光村务): village micro-power supervision."""

@@ -1,0 +1,119 @@
+"""The one jurisdiction check: "may this person do this action on this region's data?"
+
+Views, API endpoints, services and tasks ask here; nobody else tests roles. An action is
+granted by a role, and a membership grants its role over one region's subtree for a
+period. Later rooms add their actions to ACTIONS (the power list, finance, reports …).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from sunlit.accounts.models import Membership, Role
+from sunlit.lib.errors import NotPermitted
+from sunlit.regions import codes
+
+R = Role
+ALL_ROLES = frozenset(Role)
+
+# action -> the roles that hold it (over the regions of their memberships).
+ACTIONS: dict[str, frozenset[Role]] = {
+    # Seeing the back-office view of a region: its people, its audit trail.
+    "region.view": ALL_ROLES,
+    "region.edit": frozenset({R.ADMIN}),
+    # A village's own contact details, kept by its cadres and the township.
+    "region.edit_contact": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL, R.ADMIN}),
+    "membership.view": frozenset({R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
+    "membership.grant": frozenset({R.ADMIN}),
+    "audit.view": frozenset({R.INSPECTOR, R.ADMIN}),
+    # Records (later: cases, vouchers, projects, payments): cadres create and edit,
+    # supervisors and the township review, the township approves.
+    "record.create": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "record.edit": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "record.review": frozenset({R.SUPERVISOR, R.TOWNSHIP_OFFICIAL}),
+    "record.approve": frozenset({R.TOWNSHIP_OFFICIAL}),
+    "record.publish": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL, R.ADMIN}),
+    "command.view": frozenset({R.OPERATOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
+    "transparency.sign": frozenset({R.ADMIN}),
+}
+
+M = TypeVar("M", bound=Model)
+
+
+def _roles_for(action: str) -> frozenset[Role]:
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"unknown action {action!r}: add it to jurisdiction.ACTIONS") from None
+
+
+def memberships(user: Any, action: str) -> list[Membership]:
+    """The person's active memberships that grant `action` (cached per request user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cache: dict[str, list[Membership]] = user.__dict__.setdefault("_sunlit_memberships", {})
+    if action not in cache:
+        roles = _roles_for(action)
+        active = user.__dict__.get("_sunlit_active")
+        if active is None:
+            active = list(Membership.objects.active().filter(user=user).only("role", "region_id"))
+            user.__dict__["_sunlit_active"] = active
+        cache[action] = [m for m in active if m.role in roles]
+    return cache[action]
+
+
+def prefixes(user: Any, action: str) -> list[str]:
+    """Code prefixes of the regions where `user` may do `action` (minimal set)."""
+    found = sorted({codes.prefix_of(m.region_id) for m in memberships(user, action)}, key=len)
+    minimal: list[str] = []
+    for p in found:
+        if not any(p.startswith(q) for q in minimal):
+            minimal.append(p)
+    return minimal
+
+
+def can(user: Any, action: str, region_code: str) -> bool:
+    return any(region_code.startswith(p) for p in prefixes(user, action))
+
+
+def require(user: Any, action: str, region_code: str) -> None:
+    """Raise NotPermitted (a service's refusal, shown as a message) unless allowed."""
+    if not can(user, action, region_code):
+        raise NotPermitted(
+            _("You have no role that allows this in region %(code)s") % {"code": region_code}
+        )
+
+
+def require_or_404(user: Any, action: str, region_code: str) -> None:
+    """For views: a region outside the person's jurisdiction does not exist for them."""
+    if not can(user, action, region_code):
+        raise Http404(_("Not found"))
+
+
+def scope(qs: QuerySet[M], user: Any, action: str, field: str = "region") -> QuerySet[M]:
+    """Only the rows whose region (a FK to Region, or a code column) lies in scope."""
+    ps = prefixes(user, action)
+    if not ps:
+        return qs.none()
+    lookup = field if field.endswith(("_id", "_code", "code")) else f"{field}_id"
+    condition = Q()
+    for p in ps:
+        condition |= Q(**{f"{lookup}__startswith": p})
+    return qs.filter(condition)
+
+
+def roles_of(user: Any) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    memberships(user, "region.view")
+    return {m.role for m in user.__dict__.get("_sunlit_active", [])}
+
+
+def require_not_own(user: Any, created_by_id: int | None) -> None:
+    """Nobody approves (reviews, countersigns) a record they made themselves."""
+    if created_by_id is not None and user.pk == created_by_id:
+        raise NotPermitted(_("You cannot approve a record you created yourself"))

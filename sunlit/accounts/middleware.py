@@ -1,0 +1,28 @@
+"""Gates in front of the back office: a changed password, then a second factor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from sunlit.accounts.services import otp_required
+
+# Only the back office is gated: the portal stays public to everyone, logged in or not.
+GATED_PREFIXES = ("/office/",)
+
+
+class SecondFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and request.path.startswith(GATED_PREFIXES):
+            if user.must_change_password and not settings.SUNLIT_DEMO:  # type: ignore[union-attr]
+                return redirect("accounts:password_change")
+            if otp_required(user) and not user.is_verified():  # type: ignore[union-attr]
+                return redirect("accounts:otp_verify")
+        return self.get_response(request)

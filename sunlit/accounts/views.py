@@ -1,0 +1,198 @@
+"""Login, second factor, password, and the back office's own pages. Thin: parse, check, call."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sunlit.accounts import jurisdiction, selectors, services
+from sunlit.accounts.forms import ContactForm, MembershipGrantForm, PasswordChangeForm, TokenForm
+from sunlit.accounts.models import User
+from sunlit.audit.services import audit_record
+from sunlit.lib.errors import ApplicationError
+from sunlit.regions import selectors as region_selectors
+from sunlit.regions import services as region_services
+from sunlit.regions.models import Region
+
+
+def _qr_svg_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    if not selectors.has_confirmed_totp(request.user):
+        return redirect("accounts:otp_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"].strip().replace(" ", "")
+        for device in devices_for_user(request.user, confirmed=True):
+            if device.verify_token(token):
+                otp_login(request, device)
+                audit_record(action="login.second_factor", by=request.user, obj=device,
+                             detail={"device": device.__class__.__name__})
+                return redirect(request.GET.get("next") or "accounts:office")
+        audit_record(action="login.second_factor_failed", by=request.user, object_type="accounts.user",
+                     object_id=str(request.user.pk))
+        form.add_error("token", _("The code is wrong or has expired. Use the newest code, or a recovery code."))
+    return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if selectors.has_confirmed_totp(user):
+        return redirect("accounts:otp_verify")
+    device = services.totp_device_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"])
+        except ApplicationError as e:
+            form.add_error("token", e.message)
+        else:
+            otp_login(request, device)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "qr": _qr_svg_data_uri(device.config_url), "secret": secret},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not user.check_password(form.cleaned_data["old_password"]):
+            form.add_error("old_password", _("The current password is wrong"))
+        else:
+            try:
+                services.password_change(user=user, new_password=form.cleaned_data["new_password"], by=user)
+            except ApplicationError as e:
+                form.add_error("new_password", e.message)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Your password has been changed."))
+                return redirect("accounts:office")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": user.must_change_password})
+
+
+@login_required
+def office(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/office.html",
+        {
+            "memberships": selectors.my_memberships(request.user),
+            "regions": selectors.regions_in_scope(request.user)[:500],
+            "can_grant": bool(jurisdiction.prefixes(request.user, "membership.grant")),
+            "can_audit": bool(jurisdiction.prefixes(request.user, "audit.view")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    jurisdiction.require_or_404(request.user, "region.view", code)
+    region = get_object_or_404(Region.objects.select_related("parent"), code=code)
+    can_edit = jurisdiction.can(request.user, "region.edit_contact", code)
+    form = ContactForm(request.POST or None, initial={"phone": region.phone, "address": region.address})
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse(_("You may not change this region"), status=403)
+        if form.is_valid():
+            try:
+                region_services.region_update_contact(
+                    region=region, phone=form.cleaned_data["phone"],
+                    address=form.cleaned_data["address"], by=request.user,
+                )
+            except ApplicationError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("Saved and published."))
+                return redirect("accounts:region", code=code)
+    can_see_members = jurisdiction.can(request.user, "membership.view", code)
+    return render(
+        request,
+        "accounts/region.html",
+        {
+            "region": region,
+            "children": region_selectors.children(region),
+            "form": form,
+            "can_edit": can_edit,
+            "members": selectors.memberships_in_scope(request.user, code) if can_see_members else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def memberships(request: HttpRequest) -> HttpResponse:
+    if not jurisdiction.prefixes(request.user, "membership.view") and not jurisdiction.prefixes(
+        request.user, "membership.grant"
+    ):
+        raise Http404
+    form = MembershipGrantForm(request.POST or None)
+    if request.method == "POST":
+        if not jurisdiction.prefixes(request.user, "membership.grant"):
+            return HttpResponse(_("You may not grant memberships"), status=403)
+        if form.is_valid():
+            data = form.cleaned_data
+            user = User.objects.filter(username=data["username"]).first()
+            if user is None:
+                form.add_error("username", _("No account with this username"))
+            else:
+                try:
+                    services.membership_grant(
+                        user=user, role=data["role"], region_code=data["region_code"].strip(),
+                        starts_on=data["starts_on"], ends_on=data["ends_on"], title=data["title"],
+                        by=request.user,
+                    )
+                except ApplicationError as e:
+                    form.add_error(e.field if e.field in form.fields else None, e.message)
+                else:
+                    messages.success(request, _("Membership granted."))
+                    return redirect("accounts:memberships")
+    return render(
+        request,
+        "accounts/memberships.html",
+        {
+            "memberships": selectors.memberships_in_scope(request.user)[:500],
+            "form": form,
+            "can_grant": bool(jurisdiction.prefixes(request.user, "membership.grant")),
+        },
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not jurisdiction.prefixes(request.user, "audit.view"):
+        raise Http404
+    region = request.GET.get("region") or None
+    if region:
+        jurisdiction.require_or_404(request.user, "audit.view", region)
+    events = selectors.audit_in_scope(request.user, region).select_related("actor")[:200]
+    return render(request, "accounts/audit.html", {"events": events, "region": region})

@@ -1,0 +1,269 @@
+"""Settings, read from the environment with strict helpers (see `.env.example`).
+
+SQLite under `var/` by default so that a fresh checkout runs at once; DATABASE_URL
+selects PostgreSQL. SUNLIT_PRODUCTION=True refuses to start with unsafe values.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from sunlit.lib.env import envbool, envchoice, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("SUNLIT_VAR_DIR", str(BASE_DIR / "var")))
+
+# The default key is public (it is in this file): production mode refuses it.
+DEFAULT_SECRET_KEY = "sunlit-development-key-not-for-production"  # noqa: S105
+PRODUCTION = envbool("SUNLIT_PRODUCTION", False)
+SECRET_KEY = envstr("SECRET_KEY", DEFAULT_SECRET_KEY)
+DEBUG = envbool("DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+if PRODUCTION:
+    _problems = []
+    if DEBUG:
+        _problems.append("DEBUG must be False")
+    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
+        _problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not ALLOWED_HOSTS:
+        _problems.append("ALLOWED_HOSTS must name the host(s) this server answers for")
+    if _problems:
+        raise ImproperlyConfigured(
+            "SUNLIT_PRODUCTION=True refuses to start: " + "; ".join(_problems)
+        )
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "sunlit.audit",
+    "sunlit.regions",
+    "sunlit.accounts",
+    "sunlit.transparency",
+    "sunlit.portal",
+    "sunlit.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sunlit.audit.middleware.RequestContextMiddleware",
+    "sunlit.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Axes last, as its documentation asks: it turns lockouts into responses.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sunlit.urls"
+WSGI_APPLICATION = "sunlit.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "sunlit" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sunlit.portal.context_processors.layout",
+            ],
+        },
+    }
+]
+
+# --- Database -----------------------------------------------------------------------
+DATABASE_URL = envstr("DATABASE_URL", "")
+if DATABASE_URL:
+    try:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    except Exception as e:  # dj-database-url raises several types for a bad URL
+        raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} cannot be parsed: {e}") from e
+    if DATABASES["default"]["ENGINE"] not in (
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    ):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL selects {DATABASES['default']['ENGINE']}: "
+            "Sunlit supports PostgreSQL (postgres://…) and SQLite (sqlite:///…)"
+        )
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "sunlit.sqlite3",
+            "OPTIONS": {
+                # WAL lets villagers read while the worker writes; IMMEDIATE avoids
+                # "database is locked" upgrades inside write transactions.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("TEST", {"NAME": ""})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: local memory by default; Redis when REDIS_URL is set (production) --------
+REDIS_URL = envstr("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Authentication -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:office"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# Sessions end after SUNLIT_SESSION_IDLE_MINUTES without a request (sliding expiry).
+SESSION_IDLE_MINUTES = envint("SUNLIT_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Lockout: 5 failures for one account from one IP locks that pair for 15 minutes.
+AXES_FAILURE_LIMIT = envint("SUNLIT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SUNLIT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = envstr("SUNLIT_OTP_ISSUER", "Sunlit 阳光村务")
+
+# --- Content Security Policy: everything from our own origin -----------------------
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # Mermaid and ECharts set inline style attributes on the SVG they draw.
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# --- Internationalisation -------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "sunlit" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# --- Static files: our CSS/JS plus vendor packages copied from node_modules ---------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "sunlit" / "static", BASE_DIR / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# --- Background tasks -----------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": envchoice(
+            "SUNLIT_TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            ("django_tasks_db.DatabaseBackend", "django_tasks.backends.immediate.ImmediateBackend"),
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Sunlit ----------------------------------------------------------------------------
+# The Ed25519 key that signs Merkle roots of the publication log. Created on first use;
+# back it up with the database (docs/deploy.md): losing it means new roots are signed by
+# a new key that villagers have not seen before.
+SUNLIT_SIGNING_KEY_PATH = Path(envstr("SUNLIT_SIGNING_KEY_PATH", str(VAR_DIR / "keys" / "signing-ed25519.pem")))
+# How often the scheduler signs a new root (seconds). Daily by default.
+SUNLIT_ROOT_SIGNING_INTERVAL = envint("SUNLIT_ROOT_SIGNING_INTERVAL", 24 * 3600, minimum=60)
+# The name of the deployment's top region shown on the portal (the demo: Lianyuan).
+SUNLIT_SITE_NAME = envstr("SUNLIT_SITE_NAME", "阳光村务")
+# Kiosk: seconds without a touch before returning to the kiosk home.
+SUNLIT_KIOSK_IDLE_SECONDS = envint("SUNLIT_KIOSK_IDLE_SECONDS", 90, minimum=10)
+# Demo mode prints seeded passwords and does not force a change at first login.
+SUNLIT_DEMO = envbool("SUNLIT_DEMO", not PRODUCTION)
+# Roles that must use a second factor (TOTP) to reach the back office.
+SUNLIT_OTP_REQUIRED_ROLES = envlist(
+    "SUNLIT_OTP_REQUIRED_ROLES", ["township_official", "inspector", "operator", "admin"]
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envchoice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
+}
+
+os.makedirs(VAR_DIR, exist_ok=True)
