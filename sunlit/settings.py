@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sunlit.regions",
     "sunlit.accounts",
     "sunlit.transparency",
+    "sunlit.jobs",
     "sunlit.portal",
     "sunlit.demo",
 ]
