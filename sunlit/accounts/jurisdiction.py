@@ -95,11 +95,13 @@ def require_or_404(user: Any, action: str, region_code: str) -> None:
 
 
 def scope(qs: QuerySet[M], user: Any, action: str, field: str = "region") -> QuerySet[M]:
-    """Only the rows whose region (a FK to Region, or a code column) lies in scope."""
+    """Only the rows whose region (a FK to Region named `field`, or a code column) lies in scope."""
     ps = prefixes(user, action)
     if not ps:
         return qs.none()
-    lookup = field if field.endswith(("_id", "_code", "code")) else f"{field}_id"
+    # A code column is matched directly; a FK to Region through its key, which Django
+    # resolves to the local column (no join).
+    lookup = field if field.endswith(("_code", "code")) else f"{field}__code"
     condition = Q()
     for p in ps:
         condition |= Q(**{f"{lookup}__startswith": p})
