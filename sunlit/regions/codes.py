@@ -23,7 +23,7 @@ PROVINCE, PREFECTURE, COUNTY, TOWNSHIP, VILLAGE = (
 )
 LEVELS = (PROVINCE, PREFECTURE, COUNTY, TOWNSHIP, VILLAGE)
 PREFIX_LENGTH = {PROVINCE: 2, PREFECTURE: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
-_CODE = re.compile(r"^\d{12}$")
+_CODE = re.compile(r"^[0-9]{12}$")  # not \d: it also matches full-width ４３…
 
 
 def validate(code: str) -> str:
