@@ -180,7 +180,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("SUNLIT_LOGIN_LOCKOUT_MINUTES", 15,
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Behind nginx, the client's address arrives in a header that nginx sets (X-Real-IP);
+# without a proxy, trust only the socket's address. Used by the lockout and the audit log.
+SUNLIT_CLIENT_IP_HEADER = envstr("SUNLIT_CLIENT_IP_HEADER", "REMOTE_ADDR")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [SUNLIT_CLIENT_IP_HEADER]
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = envstr("SUNLIT_OTP_ISSUER", "Sunlit 阳光村务")

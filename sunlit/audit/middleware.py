@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from sunlit.audit.context import Origin, current_origin
@@ -12,10 +13,10 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # REMOTE_ADDR only: behind nginx, set it from X-Real-IP there (docs/deploy.md),
-        # never trust a header the client can forge.
+        # REMOTE_ADDR unless a proxy we run sets a header (docs/deploy.md): never a
+        # header the client itself could forge.
         origin = Origin(
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=request.META.get(settings.SUNLIT_CLIENT_IP_HEADER) or None,
             user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:300],
         )
         token = current_origin.set(origin)
