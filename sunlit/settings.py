@@ -119,7 +119,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "sunlit.sqlite3",
+            "NAME": str(VAR_DIR / "sunlit.sqlite3"),
             "OPTIONS": {
                 # WAL lets villagers read while the worker writes; IMMEDIATE avoids
                 # "database is locked" upgrades inside write transactions.

@@ -21,8 +21,8 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and request.path.startswith(GATED_PREFIXES):
-            if user.must_change_password and not settings.SUNLIT_DEMO:  # type: ignore[union-attr]
+            if user.must_change_password and not settings.SUNLIT_DEMO:
                 return redirect("accounts:password_change")
-            if otp_required(user) and not user.is_verified():  # type: ignore[union-attr]
+            if otp_required(user) and not user.is_verified():  # type: ignore[attr-defined]  # django-otp adds it
                 return redirect("accounts:otp_verify")
         return self.get_response(request)

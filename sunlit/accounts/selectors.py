@@ -26,7 +26,7 @@ def regions_in_scope(user: Any, *, levels: tuple[str, ...] = ("township", "villa
 
 
 def memberships_in_scope(user: Any, region_code: str | None = None) -> QuerySet[Membership]:
-    qs = Membership.objects.select_related("user", "region", "granted_by")
+    qs: QuerySet[Membership] = Membership.objects.select_related("user", "region", "granted_by")
     qs = jurisdiction.scope(qs, user, "membership.view")
     if region_code:
         qs = qs.filter(region_id=region_code)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sunlit.accounts import jurisdiction, selectors, services
 from sunlit.accounts.forms import ContactForm, MembershipGrantForm, PasswordChangeForm, TokenForm

@@ -14,4 +14,4 @@ class Origin:
 
 # Commands and tasks have no request: their events carry an empty origin plus the
 # command name in `detail`, which is honest about where they came from.
-current_origin: ContextVar[Origin] = ContextVar("current_origin", default=Origin())
+current_origin: ContextVar[Origin] = ContextVar("current_origin", default=Origin())  # noqa: B039 - frozen

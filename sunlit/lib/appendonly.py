@@ -67,6 +67,6 @@ def drop_sql(table: str, vendor: str) -> list[str]:
     ]
 
 
-def AppendOnly(table: str) -> migrations.RunPython:  # noqa: N802 - reads like an operation
+def AppendOnly(table: str) -> migrations.RunPython:
     """A migration operation that makes `table` append-only."""
     return migrations.RunPython(_create(table), _drop(table))
