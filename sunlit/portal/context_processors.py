@@ -16,6 +16,9 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     """
     kiosk = request.path.startswith(KIOSK_PREFIX)
     return {
+        # Django's auth views put their own `site_name` (the host name) in the context;
+        # the frame uses this one so the login page still says 阳光村务.
+        "sunlit_site_name": settings.SUNLIT_SITE_NAME,
         "site_name": settings.SUNLIT_SITE_NAME,
         "layout": "kiosk" if kiosk else "portal",
         "base_template": "kiosk/base.html" if kiosk else "portal/base.html",

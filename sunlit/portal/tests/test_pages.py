@@ -278,3 +278,12 @@ class TestEveryPage:
         body = get(client, name, *args).content.decode()
         assert "hx-" not in body
         assert 'href="javascript:' not in body
+
+
+class TestFrame:
+    def test_it_names_the_site_on_the_login_page_not_the_host(self, client: Client) -> None:
+        # Django's LoginView puts the host name in `site_name`; the frame must not use it.
+        body = client.get(reverse("accounts:login")).content.decode()
+        assert 'class="layout-office"' in body
+        assert "阳光村务 · 工作人员后台" in body
+        assert "testserver" not in body
