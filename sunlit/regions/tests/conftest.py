@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from sunlit.accounts.models import Role, User
 from sunlit.accounts.services import membership_grant, user_create
@@ -11,6 +13,13 @@ from sunlit.regions.services import region_create
 
 COUNTY, TOWNSHIP = "431382000000", "431382100000"
 VILLAGE_A, VILLAGE_B = "431382100201", "431382100202"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    # Messages are asserted in English; the deployment's default language is Chinese.
+    with translation.override("en"):
+        yield
 
 
 def build_tree() -> dict[str, Region]:

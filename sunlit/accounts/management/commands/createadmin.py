@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sunlit.accounts.models import Role, User
 from sunlit.accounts.services import membership_grant, user_create
@@ -47,11 +48,11 @@ class Command(BaseCommand):
         region = Region.objects.filter(code=code).first()
         if region is None:
             raise CommandError(
-                f"No region with code {code}: import the region tree first "
-                "(sunlit regions import FILE)."
+                _("No region with code %(code)s: import the region tree first (sunlit regions import FILE).")
+                % {"code": code}
             )
         if User.objects.filter(username=username).exists():
-            raise CommandError(f"The username {username} is taken.")
+            raise CommandError(_("The username %(u)s is taken.") % {"u": username})
 
         password = self.read_password(options.get("password_file"))
         try:
@@ -68,8 +69,9 @@ class Command(BaseCommand):
         except ApplicationError as e:
             raise CommandError(e.message) from None
         self.stdout.write(self.style.SUCCESS(
-            f"Administrator {username} created over {region.name} ({region.code}). "
-            "The password must be changed, and an authenticator set up, at first login."
+            _("Administrator %(u)s created over %(name)s (%(code)s). The password must be changed, "
+              "and an authenticator set up, at first login.")
+            % {"u": username, "name": region.name, "code": region.code}
         ))
 
     def read_password(self, path: str | None) -> str:
@@ -77,16 +79,16 @@ class Command(BaseCommand):
             try:
                 lines = Path(path).read_text(encoding="utf-8").splitlines()
             except OSError as e:
-                raise CommandError(f"Cannot read {path}: {e.strerror}") from None
+                raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": e.strerror}) from None
             password = lines[0] if lines else ""
             if not password:
-                raise CommandError(f"{path} holds no password on its first line.")
+                raise CommandError(_("%(path)s holds no password on its first line.") % {"path": path})
             return password
         if not sys.stdin.isatty():
-            raise CommandError("No terminal to prompt on: pass --password-file FILE.")
+            raise CommandError(_("No terminal to prompt on: pass --password-file FILE."))
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Password (again): "):
-            raise CommandError("The two passwords differ.")
+            raise CommandError(_("The two passwords differ."))
         if not password:
-            raise CommandError("The password is empty.")
+            raise CommandError(_("The password is empty."))
         return password

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from sunlit.lib.errors import ApplicationError
 from sunlit.regions import codes
@@ -38,8 +39,9 @@ def decode_csv(data: bytes, *, name: str) -> str:
             pos = utf8_error.start
             line = data[:pos].count(b"\n") + 1
             raise CommandError(
-                f"{name}: line {line}, byte {pos}: 0x{data[pos]:02x} is neither UTF-8 nor "
-                "GB18030. Save the file as \"CSV UTF-8\" and try again; nothing was imported."
+                _("%(name)s: line %(line)d, byte %(pos)d: 0x%(byte)02x is neither UTF-8 nor "
+                  "GB18030. Save the file as \"CSV UTF-8\" and try again; nothing was imported.")
+                % {"name": name, "line": line, "pos": pos, "byte": data[pos]}
             ) from None
 
 
@@ -70,14 +72,14 @@ class Command(BaseCommand):
                 raise CommandError(e.message) from None
             region = Region.objects.filter(code=code).first()
             if region is None:
-                raise CommandError(f"No region with code {code}")
+                raise CommandError(_("No region with code %(code)s") % {"code": code})
         text = BOM + regions_export_csv(under=region)
         if output:
             # newline="" keeps the service's line endings byte for byte.
             with open(output, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
             count = text.count("\n") - 1
-            self.stderr.write(f"Wrote {count} region(s) to {output}")
+            self.stderr.write(_("Wrote %(count)d region(s) to %(path)s") % {"count": count, "path": output})
         else:
             self.stdout.write(text, ending="")
 
@@ -88,7 +90,7 @@ class Command(BaseCommand):
             try:
                 data, name = Path(path).read_bytes(), path
             except OSError as e:
-                raise CommandError(f"Cannot read {path}: {e.strerror}") from None
+                raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": e.strerror}) from None
         text = decode_csv(data, name=name)
         try:
             result = regions_import_csv(stream=io.StringIO(text, newline=""), by=None)
@@ -97,9 +99,10 @@ class Command(BaseCommand):
             for line in problems:
                 self.stderr.write(f"{name}: {line}")
             raise CommandError(
-                f"{len(problems)} problem(s) in {name}; nothing was imported."
+                _("%(count)d problem(s) in %(name)s; nothing was imported.")
+                % {"count": len(problems), "name": name}
             ) from None
         self.stdout.write(
-            f"{name}: {result['created']} created, {result['updated']} updated, "
-            f"{result['unchanged']} unchanged."
+            _("%(name)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"name": name, **result}
         )
