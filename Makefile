@@ -35,7 +35,7 @@ static: build/static/.built
 run: setup
 	$(BIN)/sunlit migrate --noinput
 	$(BIN)/sunlit demo --scale $(SCALE) --if-empty
-	@cat var/demo-accounts.txt 2>/dev/null || true
+	@test -s var/demo-accounts.txt && echo "Demo accounts: var/demo-accounts.txt" || true
 	@echo "Sunlit: http://$(HOST):$(PORT)/  (kiosk: http://$(HOST):$(PORT)/kiosk/, back office: http://$(HOST):$(PORT)/office/)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(BIN)/sunlit db_worker & \

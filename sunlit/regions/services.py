@@ -16,6 +16,8 @@ from sunlit.lib.errors import InvalidInput
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
+# The portal starts at the county: its own, its townships' and villages' profiles are public.
+PUBLIC_LEVELS = (codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE)
 CSV_COLUMNS = ["code", "name", "level", "parent_code", "is_community", "phone", "address"]
 # Chinese headers accepted on import, so a township clerk can use her own spreadsheet.
 CSV_ALIASES = {
@@ -163,9 +165,11 @@ def regions_import_csv(*, stream: TextIO, by: Any | None) -> dict[str, int]:
         community = row.get("is_community", "").lower() in ("1", "true", "yes", "是", "社区")
         region = existing.get(code)
         if region is None:
-            region_create(code=code, name=row["name"], phone=row.get("phone", ""),
-                          address=row.get("address", ""), is_community=community, by=by)
+            region = region_create(code=code, name=row["name"], phone=row.get("phone", ""),
+                                   address=row.get("address", ""), is_community=community, by=by)
             created += 1
+            if region.level in PUBLIC_LEVELS:
+                region_publish_profile(region=region, by=by)
         elif (region.name, region.phone, region.address, region.is_community) != (
             row["name"], row.get("phone", ""), row.get("address", ""), community
         ):
@@ -176,6 +180,8 @@ def regions_import_csv(*, stream: TextIO, by: Any | None) -> dict[str, int]:
             region.save(update_fields=["name", "phone", "address", "is_community"])
             audit_record(action="region.update", by=by, obj=region, region_code=code, detail={"row": number})
             updated += 1
+            if region.level in PUBLIC_LEVELS:
+                region_publish_profile(region=region, by=by, reason=_("Updated by a region import"))
     return {"created": created, "updated": updated, "unchanged": len(parsed) - created - updated}
 
 

@@ -180,3 +180,23 @@ def test_it_refuses_a_file_without_the_code_column(tree: dict[str, Region], tmp_
 
 def test_it_matches_the_service_export(tree: dict[str, Region]) -> None:
     assert _export() == "\ufeff" + regions_export_csv()
+
+
+def test_it_publishes_the_profiles_an_import_creates_or_changes(tree: dict[str, Region], tmp_path: Path) -> None:
+    from sunlit.transparency import selectors as published
+
+    path = tmp_path / "regions.csv"
+    path.write_text(
+        HEADER + "431382100202,白竹村,village,431382100000,0,0738-4111111,白竹村新址\n"
+        "431382100203,枫林村,,,0,,\n",
+        encoding="utf-8",
+    )
+    _import(path)
+    new = published.current(kind="region.profile", ref="431382100203")
+    changed = published.current(kind="region.profile", ref="431382100202")
+    assert new is not None and new.snapshot["name"] == "枫林村"
+    assert changed is not None and changed.snapshot["phone"] == "0738-4111111"
+    # Importing the same file again publishes nothing new.
+    count = published.entries_for_chain("431382100202").count()
+    _import(path)
+    assert published.entries_for_chain("431382100202").count() == count
