@@ -130,14 +130,15 @@ def lookup(request: HttpRequest) -> HttpResponse:
         entry = selectors.entry_by_hash(q)
     if entry is not None:
         return redirect("transparency:entry", entry.pk)
+    well_formed = bool(q) and (q.isdigit() or bool(_HASH.match(q)))
     error = (
-        _("Type an entry number (like 1024) or a 64-character entry hash.")
-        if not q or not (q.isdigit() or _HASH.match(q))
-        else _("No published entry has the number or hash %(q)s.") % {"q": q}
+        _("No published entry has the number or hash %(q)s.") % {"q": q}
+        if well_formed
+        else _("Type an entry number (like 1024) or a 64-character entry hash.")
     )
     context = {"roots": selectors.latest_roots(5), "public_key": selectors.public_key(),
                "q": q, "error": error}
-    return render(request, "transparency/index.html", context, status=404 if q else 400)
+    return render(request, "transparency/index.html", context, status=404 if well_formed else 400)
 
 
 @require_safe

@@ -68,8 +68,8 @@ def test_it_looks_up_an_entry_by_number_or_hash(client, regions) -> None:
     assert client.get(reverse("transparency:lookup"), {"q": e.entry_hash.upper()}).url == url
     response, html = page(client, "lookup", q="999999")
     assert response.status_code == 404 and "999999" in html
-    response, _html = page(client, "lookup", q="abc")
-    assert response.status_code == 404
+    response, html = page(client, "lookup", q="abc")
+    assert response.status_code == 400 and "64-character entry hash" in html
 
 
 def test_it_shows_an_entry_as_a_readable_table(client, corrected, django_assert_num_queries) -> None:
