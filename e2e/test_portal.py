@@ -93,7 +93,12 @@ def test_a_villager_uses_the_kiosk_and_it_resets_when_left_alone(
     assert _too_small_targets(page, 48) == []
     screenshot(page, "kiosk-home")
 
-    _open_first_village(page, "/kiosk")
+    page.locator("a.choice").first.click()
+    expect(page).to_have_url(re.compile(r"/kiosk/t/\d{12}/$"))
+    assert _too_small_targets(page, 48) == []
+    screenshot(page, "kiosk-township")
+    page.locator("a.choice").first.click()
+    expect(page).to_have_url(re.compile(r"/kiosk/v/\d{12}/$"))
     expect(page.get_by_text("便民服务中心电话")).to_be_visible()
     expect(page.locator("a[href^='tel:']")).to_have_count(0)
     for selector in (".kiosk-home", ".kiosk-back"):
@@ -138,6 +143,7 @@ def test_a_visitor_switches_to_english(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_text("Service-centre phone")).to_be_visible()
     expect(page.get_by_role("heading", name="Published information")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "english-village")
 
     page.get_by_role("link", name="Home").click()

@@ -112,6 +112,13 @@ def village(request: HttpRequest, code: str, layout: str = "portal") -> HttpResp
     return _render(request, lay, "portal/village.html", {"page": page, "back_url": back_url})
 
 
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404 for the whole site: the same friendly page, in the kiosk frame under
+    /kiosk/ so a villager at the screen still has Home and Back."""
+    kiosk = request.path.startswith("/kiosk/")
+    return _not_found(request, LAYOUTS["kiosk" if kiosk else "portal"])
+
+
 # Choosing a language only sets a preference cookie, so a forged request can do no harm;
 # without the CSRF token the public pages carry no per-visitor cookie and stay cacheable.
 language = csrf_exempt(require_POST(set_language))

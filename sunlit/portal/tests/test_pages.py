@@ -217,6 +217,17 @@ class TestNotFound:
         assert "kiosk-home" in body
 
 
+    @pytest.mark.parametrize(("path", "layout"), [("/nowhere/", "portal"), ("/kiosk/nowhere/", "kiosk")])
+    def test_it_offers_a_site_wide_handler404_in_the_right_frame(self, rf: Any, path: str, layout: str) -> None:
+        from sunlit.portal.views import page_not_found
+
+        response = page_not_found(rf.get(path), Exception())
+        assert response.status_code == 404
+        body = response.content.decode()
+        assert f'class="layout-{layout}"' in body
+        assert "找不到这个页面" in body
+
+
 class TestKiosk:
     def test_it_draws_the_kiosk_layout_with_the_idle_timeout(
         self, client: Client, regions: Any, settings: Any
