@@ -12,6 +12,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
@@ -50,7 +51,19 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 return redirect(request.GET.get("next") or "accounts:office")
         audit_record(action="login.second_factor_failed", by=request.user, object_type="accounts.user",
                      object_id=str(request.user.pk))
-        form.add_error("token", _("The code is wrong or has expired. Use the newest code, or a recovery code."))
+        # django-otp slows guessing down: after each failure the authenticator refuses
+        # every code for a doubling delay. Say so, or a right code looks wrong.
+        waits = [
+            (info.get("locked_until") - timezone.now()).total_seconds()
+            for device in devices_for_user(request.user, confirmed=True)
+            for allowed, info in [device.verify_is_allowed()]
+            if not allowed and info and info.get("locked_until")
+        ]
+        if waits:
+            form.add_error("token", _("Too many wrong codes. Wait %(s)d seconds, then type the newest code.")
+                           % {"s": max(1, int(max(waits)) + 1)})
+        else:
+            form.add_error("token", _("The code is wrong or has expired. Use the newest code, or a recovery code."))
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 

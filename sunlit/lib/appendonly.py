@@ -19,7 +19,7 @@ def _create(table: str) -> Any:
     def forwards(apps: Any, schema_editor: Any) -> None:
         vendor = schema_editor.connection.vendor
         for statement in create_sql(table, vendor):
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return forwards
 
@@ -28,7 +28,7 @@ def _drop(table: str) -> Any:
     def backwards(apps: Any, schema_editor: Any) -> None:
         vendor = schema_editor.connection.vendor
         for statement in drop_sql(table, vendor):
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return backwards
 

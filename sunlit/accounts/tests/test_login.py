@@ -140,3 +140,13 @@ def test_it_refuses_a_weak_new_password(cast: Cast) -> None:
         "old_password": PASSWORD, "new_password": "12345678", "new_password_again": "12345678",
     })
     assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_it_says_when_codes_are_refused_for_a_while_after_a_wrong_one(cast: Cast) -> None:
+    device = TOTPDevice.objects.create(user=cast.inspector, name="phone", confirmed=True)
+    client = Client()
+    post_login(client, "inspector", PASSWORD)
+    client.post("/accounts/otp/", {"token": "000000"})
+    response = client.post("/accounts/otp/", {"token": totp_now(device)})
+    assert "Too many wrong codes. Wait" in response.content.decode()
+    assert client.get("/office/").status_code == 302
