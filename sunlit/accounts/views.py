@@ -12,7 +12,9 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
@@ -26,6 +28,14 @@ from sunlit.lib.errors import ApplicationError
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions import services as region_services
 from sunlit.regions.models import Region
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go after the second factor: a path on this site, never elsewhere."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("accounts:office")
 
 
 def _qr_svg_data_uri(text: str) -> str:
@@ -43,22 +53,23 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip().replace(" ", "")
-        for device in devices_for_user(request.user, confirmed=True):
+        devices = list(devices_for_user(request.user, confirmed=True))
+        # django-otp slows guessing down: after each failure an authenticator refuses every
+        # code for a doubling delay. Say so, or a right code typed too soon looks wrong.
+        waits = [
+            (info["locked_until"] - timezone.now()).total_seconds()
+            for device in devices
+            for allowed, info in [device.verify_is_allowed()]
+            if not allowed and info and info.get("locked_until")
+        ]
+        for device in devices:
             if device.verify_token(token):
                 otp_login(request, device)
                 audit_record(action="login.second_factor", by=request.user, obj=device,
                              detail={"device": device.__class__.__name__})
-                return redirect(request.GET.get("next") or "accounts:office")
+                return redirect(_safe_next(request))
         audit_record(action="login.second_factor_failed", by=request.user, object_type="accounts.user",
                      object_id=str(request.user.pk))
-        # django-otp slows guessing down: after each failure the authenticator refuses
-        # every code for a doubling delay. Say so, or a right code looks wrong.
-        waits = [
-            (info.get("locked_until") - timezone.now()).total_seconds()
-            for device in devices_for_user(request.user, confirmed=True)
-            for allowed, info in [device.verify_is_allowed()]
-            if not allowed and info and info.get("locked_until")
-        ]
         if waits:
             form.add_error("token", _("Too many wrong codes. Wait %(s)d seconds, then type the newest code.")
                            % {"s": max(1, int(max(waits)) + 1)})

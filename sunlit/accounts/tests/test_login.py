@@ -150,3 +150,11 @@ def test_it_says_when_codes_are_refused_for_a_while_after_a_wrong_one(cast: Cast
     response = client.post("/accounts/otp/", {"token": totp_now(device)})
     assert "Too many wrong codes. Wait" in response.content.decode()
     assert client.get("/office/").status_code == 302
+
+
+def test_it_never_redirects_off_site_after_the_second_factor(cast: Cast) -> None:
+    device = TOTPDevice.objects.create(user=cast.inspector, name="phone", confirmed=True)
+    client = Client()
+    post_login(client, "inspector", PASSWORD)
+    response = client.post("/accounts/otp/?next=https://evil.example/", {"token": totp_now(device)})
+    assert response.status_code == 302 and response["Location"] == "/office/"
