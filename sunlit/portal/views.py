@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -53,7 +54,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            # A signed-in official's response carries a refreshed session cookie (sessions
+            # slide on every request): no shared cache may keep that one.
+            shared = settings.SESSION_COOKIE_NAME not in request.COOKIES
+            patch_cache_control(response, public=shared, private=not shared, max_age=PUBLIC_MAX_AGE)
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
 

@@ -282,6 +282,18 @@ class TestEveryPage:
         # Nothing per visitor (no CSRF or session cookie) in a page a proxy may share.
         assert not response.cookies
 
+    def test_it_keeps_a_signed_in_officials_page_out_of_shared_caches(self, as_user: Any, cast: Any) -> None:
+        response = as_user(cast.cadre_a).get(reverse("portal:village", args=[VILLAGE_A]))
+        assert response.status_code == 200
+        cache_control = {p.strip() for p in response["Cache-Control"].split(",")}
+        assert "private" in cache_control
+        assert "public" not in cache_control
+
+    def test_it_sends_the_strict_content_security_policy(self, client: Client, regions: Any) -> None:
+        policy = get(client, "portal:kiosk_village", VILLAGE_A)["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
     @pytest.mark.parametrize(("name", "args"), PAGES)
     def test_it_is_readable_without_javascript_links_being_plain_hrefs(
         self, client: Client, regions: Any, name: str, args: list[str]
