@@ -44,7 +44,7 @@ run: setup
 
 # --- test: the whole suite, browser journeys included (system Chromium).
 test: setup e2e-deps
-	$(BIN)/pytest -q -p xdist -n $${PYTEST_WORKERS:-2} --dist loadgroup
+	$(BIN)/pytest -q -n $${PYTEST_WORKERS:-2} --dist loadgroup
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not e2e"
