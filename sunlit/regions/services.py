@@ -191,5 +191,6 @@ def regions_export_csv(*, under: Region | None = None) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in qs.order_by("code").iterator():
-        writer.writerow([r.code, r.name, r.level, r.parent_id or "", "1" if r.is_community else "0", r.phone, r.address])
+        community = "1" if r.is_community else "0"
+        writer.writerow([r.code, r.name, r.level, r.parent_id or "", community, r.phone, r.address])
     return out.getvalue()
