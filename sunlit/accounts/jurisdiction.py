@@ -39,6 +39,13 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "record.publish": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL, R.ADMIN}),
     "command.view": frozenset({R.OPERATOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
     "transparency.sign": frozenset({R.ADMIN}),
+    # The power list and the cases that exercise it.
+    "powers.manage": frozenset({R.ADMIN}),
+    "case.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
+    "case.open": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "case.opinion": frozenset({R.SUPERVISOR}),
+    "case.objection_record": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL}),
+    "case.objection_resolve": frozenset({R.TOWNSHIP_OFFICIAL}),
 }
 
 M = TypeVar("M", bound=Model)
@@ -106,6 +113,25 @@ def scope(qs: QuerySet[M], user: Any, action: str, field: str = "region") -> Que
     for p in ps:
         condition |= Q(**{f"{lookup}__startswith": p})
     return qs.filter(condition)
+
+
+def holds_role(user: Any, role: str, region_code: str, level: str) -> bool:
+    """Does `user` hold `role` over `region_code` at `level` or above?
+
+    For steps of a flow: "the township reviews" needs a township official whose
+    membership covers the village from the township (or county) level; a village cadre's
+    membership does not reach a township-level step even though it covers the village.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    memberships(user, "region.view")
+    wanted = codes.LEVELS.index(level)
+    return any(
+        m.role == role
+        and region_code.startswith(codes.prefix_of(m.region_id))
+        and codes.LEVELS.index(codes.level_of(m.region_id)) <= wanted
+        for m in user.__dict__.get("_sunlit_active", [])
+    )
 
 
 def roles_of(user: Any) -> set[str]:

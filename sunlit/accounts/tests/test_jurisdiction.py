@@ -100,3 +100,15 @@ def test_it_audits_every_grant_with_who_and_where(cast: Cast) -> None:
     event = AuditEvent.objects.filter(action="membership.grant").latest("id")
     assert event.actor == cast.admin and event.region_code == COUNTY
     assert event.detail["role"] == Role.SUPERVISOR
+
+
+def test_it_checks_a_role_at_a_level_for_flow_steps(cast: Cast) -> None:
+    assert jurisdiction.holds_role(cast.cadre_a, Role.CADRE, VILLAGE_A, "village")
+    assert not jurisdiction.holds_role(cast.cadre_a, Role.CADRE, VILLAGE_B, "village")
+    assert not jurisdiction.holds_role(cast.cadre_a, Role.TOWNSHIP_OFFICIAL, VILLAGE_A, "township")
+    assert jurisdiction.holds_role(cast.official, Role.TOWNSHIP_OFFICIAL, VILLAGE_A, "township")
+    # A township official does not reach a county-level step.
+    assert not jurisdiction.holds_role(cast.official, Role.TOWNSHIP_OFFICIAL, VILLAGE_A, "county")
+    county_official = make_user("county_civil", "民政局", Role.TOWNSHIP_OFFICIAL, COUNTY)
+    assert jurisdiction.holds_role(county_official, Role.TOWNSHIP_OFFICIAL, VILLAGE_A, "county")
+    assert jurisdiction.holds_role(county_official, Role.TOWNSHIP_OFFICIAL, VILLAGE_A, "township")
