@@ -50,7 +50,7 @@ def village(request: HttpRequest, code: str, layout: str = "portal") -> HttpResp
     return render_public(request, lay, "portal/village.html", {"page": page, "back_url": back_url})
 
 
-def pagenot_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404 for the whole site: the same friendly page, in the kiosk frame under
     /kiosk/ so a villager at the screen still has Home and Back."""
     kiosk = request.path.startswith("/kiosk/")
