@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from sunlit.regions.models import Region
-from sunlit.transparency import selectors
+from sunlit.transparency import labels, selectors
 from sunlit.transparency.canonical import sha256_hex, timestamp
 from sunlit.transparency.models import Entry, SignedRoot
 
@@ -201,7 +201,8 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     def build() -> HttpResponse:
         proof = selectors.inclusion_proof(e, root) if root else None
         return render(request, "transparency/entry.html", {
-            "entry": e, "rows": _snapshot_rows(e.snapshot), "root": root, "proof": proof,
+            "entry": e, "root": root, "proof": proof,
+            "rows": [(labels.label_for(k), k, v) for k, v in _snapshot_rows(e.snapshot)],
             "superseded_by": getattr(e, "superseded_by", None),
         })
 

@@ -206,3 +206,12 @@ def test_it_lists_a_chain_newest_first_without_n_plus_1(
     finally:
         views.PAGE_SIZE = saved
     assert client.get(reverse("transparency:chain", args=["431382999999"])).status_code == 404
+
+
+def test_it_labels_snapshot_fields_in_the_readers_language(client, regions) -> None:
+    from sunlit.regions.models import Region
+    from sunlit.regions.services import region_publish_profile
+
+    entry = region_publish_profile(region=Region.objects.get(code="431382100201"), by=None)
+    body = client.get(f"/transparency/entries/{entry.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "便民服务中心电话" in body and 'title="phone"' in body
