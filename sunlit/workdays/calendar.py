@@ -30,7 +30,7 @@ _overrides: dict[date, bool] | None = None
 _loaded_at = 0.0
 _dirty_since: float | None = None
 # expand=True: years are computed on first use, so the calendar never runs out.
-_official = holidays.China()  # type: ignore[attr-defined]
+_official = holidays.China()
 
 
 def _load() -> dict[date, bool]:
