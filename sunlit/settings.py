@@ -265,6 +265,18 @@ SUNLIT_DEMO = envbool("SUNLIT_DEMO", not PRODUCTION)
 SUNLIT_OTP_REQUIRED_ROLES = envlist(
     "SUNLIT_OTP_REQUIRED_ROLES", ["township_official", "inspector", "operator", "admin"]
 )
+# Cases: reminders of overdue steps go out through this notifier ("console" logs them;
+# "email" mails people who have an address); the sweep runs this often (seconds).
+SUNLIT_NOTIFIER = envchoice("SUNLIT_NOTIFIER", "console", ("console", "email"))
+SUNLIT_CASES_REMIND_INTERVAL = envint("SUNLIT_CASES_REMIND_INTERVAL", 24 * 3600, minimum=60)
+# Attachments (minutes, photos, scans): the largest file accepted, in megabytes.
+SUNLIT_MAX_UPLOAD_MB = envint("SUNLIT_MAX_UPLOAD_MB", 10, minimum=1)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "sunlit@localhost")
 
 LOGGING = {
     "version": 1,
