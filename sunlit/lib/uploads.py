@@ -1,0 +1,124 @@
+"""Cleaning an uploaded file before anything stores it: what it is, and nothing more.
+
+Only JPEG, PNG and WebP images and PDF documents are accepted, recognised by their
+content (never by the file name or the browser's declared type, both of which the
+uploader controls). Images are decoded and re-encoded from their pixels alone, so EXIF
+(GPS position, camera serial, time), XMP, comments and any bytes appended after the image
+are gone; the EXIF orientation is applied first so a phone photo stays upright. PDFs are
+kept byte for byte: rewriting them would break signatures that scanned documents carry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from sunlit.lib.errors import InvalidInput
+
+# Pillow's format name → (MIME type, extension, save options).
+IMAGE_FORMATS: dict[str, tuple[str, str, dict[str, object]]] = {
+    "JPEG": ("image/jpeg", "jpg", {"quality": 88, "optimize": True}),
+    "PNG": ("image/png", "png", {"optimize": True}),
+    "WEBP": ("image/webp", "webp", {"quality": 85}),
+}
+PDF = ("application/pdf", "pdf")
+# A PDF's %%EOF may be followed by a line ending or a little padding some scanners add.
+PDF_TAIL_BYTES = 1024
+# Pillow refuses images of more pixels than this (a "decompression bomb": a small file
+# that expands to gigabytes in memory). 40 megapixels is above any phone camera.
+MAX_PIXELS = 40_000_000
+
+
+@dataclass(frozen=True)
+class CleanedFile:
+    content: bytes
+    content_type: str
+    extension: str
+    sha256: str  # of `content`, what is stored
+    original_sha256: str  # of the bytes received, for the audit trail
+    size: int
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "SUNLIT_MAX_UPLOAD_MB", 10)) * 1024 * 1024
+
+
+def _refuse(filename: str) -> InvalidInput:
+    return InvalidInput(
+        _("%(name)s is not a JPEG, PNG or WebP image or a PDF document") % {"name": filename or _("The file")},
+        field="file",
+    )
+
+
+def _clean_image(data: bytes, filename: str) -> tuple[bytes, str, str] | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            fmt = probe.format
+            if fmt not in IMAGE_FORMATS:
+                return None
+            if probe.width * probe.height > MAX_PIXELS:
+                raise InvalidInput(
+                    _("%(name)s has too many pixels (%(w)d × %(h)d)")
+                    % {"name": filename, "w": probe.width, "h": probe.height},
+                    field="file",
+                )
+            probe.verify()  # structure and checksums; the image must be reopened after
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None
+    except (OSError, SyntaxError, ValueError) as e:
+        # Recognised as an image but truncated or corrupt.
+        raise InvalidInput(
+            _("%(name)s looks like an image but cannot be read: %(error)s") % {"name": filename, "error": e},
+            field="file",
+        ) from e
+    content_type, extension, options = IMAGE_FORMATS[fmt]
+    upright = ImageOps.exif_transpose(image) or image
+    # Only the pixels go on: a new image carries no info dict (EXIF, XMP, ICC, text chunks).
+    mode = upright.mode
+    if fmt == "JPEG":
+        mode = "L" if mode in ("L", "1") else "RGB"
+    elif mode not in ("RGB", "RGBA", "L", "LA"):
+        mode = "RGBA" if "transparency" in upright.info or mode in ("PA", "RGBa") else "RGB"
+    pixels = upright.convert(mode) if upright.mode != mode else upright
+    bare = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+    out = io.BytesIO()
+    bare.save(out, format=fmt, **options)
+    return out.getvalue(), content_type, extension
+
+
+def _is_pdf(data: bytes) -> bool:
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-PDF_TAIL_BYTES:]
+
+
+def clean_upload(*, data: bytes, filename: str, max_bytes: int | None = None) -> CleanedFile:
+    """Check and clean one uploaded file; InvalidInput (with the reason) if refused."""
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    if not data:
+        raise InvalidInput(_("%(name)s is empty") % {"name": filename or _("The file")}, field="file")
+    if len(data) > limit:
+        raise InvalidInput(
+            _("%(name)s is %(size).1f MB; the limit is %(limit).1f MB")
+            % {"name": filename, "size": len(data) / 1024 / 1024, "limit": limit / 1024 / 1024},
+            field="file",
+        )
+    original_sha256 = hashlib.sha256(data).hexdigest()
+    if _is_pdf(data):
+        return CleanedFile(content=data, content_type=PDF[0], extension=PDF[1], sha256=original_sha256,
+                           original_sha256=original_sha256, size=len(data))
+    image = _clean_image(data, filename)
+    if image is None:
+        raise _refuse(filename)
+    content, content_type, extension = image
+    return CleanedFile(content=content, content_type=content_type, extension=extension,
+                       sha256=hashlib.sha256(content).hexdigest(), original_sha256=original_sha256,
+                       size=len(content))
