@@ -46,6 +46,20 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "case.opinion": frozenset({R.SUPERVISOR}),
     "case.objection_record": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL}),
     "case.objection_resolve": frozenset({R.TOWNSHIP_OFFICIAL}),
+    # Village books (domain §5): the handler records, the supervision committee reviews,
+    # two cadres (secretary and director) countersign, the accountant — a cadre or the
+    # township agent who keeps the books (村财乡管) — posts and closes the month, and the
+    # committee signs the month off, which publishes it.
+    "finance.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
+    "finance.record": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "finance.review": frozenset({R.SUPERVISOR}),
+    "finance.countersign": frozenset({R.CADRE}),
+    "finance.post": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "finance.import": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "finance.signoff": frozenset({R.SUPERVISOR}),
+    # Which chart of accounts a village keeps for a year; loading a chart needs it over
+    # every top region (a chart is shared by all).
+    "finance.chart": frozenset({R.TOWNSHIP_OFFICIAL, R.ADMIN}),
 }
 
 M = TypeVar("M", bound=Model)
