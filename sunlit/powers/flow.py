@@ -37,11 +37,17 @@ RECORD_KINDS = ("decision", "minutes", "attendance", "votes", "attachments", "op
 
 @dataclass(frozen=True)
 class Threshold:
-    """`comparison` (">" or ">=") `fraction` of `base` ("expected" or "present")."""
+    """`comparison` (">" or ">=") `fraction` of `base` ("expected" or "present").
+
+    `unit` says what is counted: people, or households (the villagers' meeting may also
+    be quorate by households: Organic Law art. 22). The caller passes the counts in that
+    unit; `met` itself is unit-blind.
+    """
 
     base: str
     comparison: str
     fraction: str  # "2/3", "1/2": exact arithmetic, never floats
+    unit: str = "people"
 
     def met(self, count: int, *, expected: int, present: int) -> bool:
         total = expected if self.base == "expected" else present
@@ -62,6 +68,37 @@ class MeetingRule:
     name_en: str
     quorum: tuple[Threshold, ...]
     passes: Threshold
+
+    def quorum_met(
+        self, *, expected: int, present: int, households_expected: int | None = None,
+        households_present: int | None = None,
+    ) -> bool:
+        """Is the meeting quorate? Any one quorum threshold suffices; a household
+        threshold counts only when the household counts were recorded."""
+        for t in self.quorum:
+            if t.unit == "households":
+                if households_expected is None or households_present is None:
+                    continue
+                if t.met(households_present, expected=households_expected, present=households_present):
+                    return True
+            elif t.met(present, expected=expected, present=present):
+                return True
+        return False
+
+    def passed(self, votes_for: int, *, expected: int, present: int) -> bool:
+        """Does the motion carry (given a quorate meeting)?"""
+        return self.passes.met(votes_for, expected=expected, present=present)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MeetingRule:
+        return cls(
+            key=data["key"], name_zh=data["name_zh"], name_en=data["name_en"],
+            quorum=tuple(Threshold(**t) for t in data["quorum"]),
+            passes=Threshold(**data["passes"]),
+        )
 
 
 @dataclass(frozen=True)
