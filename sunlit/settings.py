@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sunlit.workdays",
     "sunlit.powers",
     "sunlit.cases",
+    "sunlit.finance",
     "sunlit.jobs",
     "sunlit.portal",
     "sunlit.demo",
@@ -271,6 +272,16 @@ SUNLIT_NOTIFIER = envchoice("SUNLIT_NOTIFIER", "console", ("console", "email"))
 SUNLIT_CASES_REMIND_INTERVAL = envint("SUNLIT_CASES_REMIND_INTERVAL", 24 * 3600, minimum=60)
 # Attachments (minutes, photos, scans): the largest file accepted, in megabytes.
 SUNLIT_MAX_UPLOAD_MB = envint("SUNLIT_MAX_UPLOAD_MB", 10, minimum=1)
+# Village finance: a month's books are on time if published by this day of the next
+# month (a day past the end of a short month means its last day).
+SUNLIT_FINANCE_PUBLISH_BY_DAY = envint("SUNLIT_FINANCE_PUBLISH_BY_DAY", 15, minimum=1)
+# An expense above this many yuan needs its authorising case (0: never required).
+SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN = envint("SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN", 5000, minimum=0)
+# Seconds a public finance page is kept rendered in the cache (as long as browsers may
+# keep it); 0 renders every request.
+SUNLIT_FINANCE_PAGE_CACHE_SECONDS = envint("SUNLIT_FINANCE_PAGE_CACHE_SECONDS", 60, minimum=0)
+# The largest book-keeping export accepted by the upload page, in megabytes.
+SUNLIT_FINANCE_IMPORT_MAX_MB = envint("SUNLIT_FINANCE_IMPORT_MAX_MB", 200, minimum=1)
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
