@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sunlit.accounts.models import User
 
 
-def _require_calendar_admin(by: User) -> None:
+def require_calendar_admin(by: User) -> None:
     # The calendar is one for the whole deployment: changing it needs "region.edit" over
     # every top region, like anything else that reaches every village at once.
     tops = list(region_selectors.top_regions())
@@ -30,7 +30,7 @@ def _require_calendar_admin(by: User) -> None:
 @transaction.atomic
 def day_override_set(*, day: date, is_working: bool, note: str, by: User) -> DayOverride:
     """Make `day` a working day or a day off, whatever the official calendar says."""
-    _require_calendar_admin(by)
+    require_calendar_admin(by)
     note = (note or "").strip()
     if not note:
         raise InvalidInput(_("Say why the calendar changes (the note)"), field="note")
@@ -51,7 +51,7 @@ def day_override_set(*, day: date, is_working: bool, note: str, by: User) -> Day
 @transaction.atomic
 def day_override_clear(*, day: date, by: User) -> bool:
     """Return `day` to the official calendar; False if it had no override."""
-    _require_calendar_admin(by)
+    require_calendar_admin(by)
     override = DayOverride.objects.filter(day=day).first()
     if override is None:
         return False
