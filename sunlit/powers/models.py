@@ -1,0 +1,149 @@
+"""The micro-power list as versioned data.
+
+A version is the whole list as loaded from one file: its text is kept byte for byte
+(with its SHA-256), and its items are rows that never change afterwards. Loading a
+revised list adds a version and moves `is_current`; cases keep pointing at the item
+row of the version they started under, so an old case walks its old flow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from sunlit.powers import flow
+
+
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+class PowerListVersion(models.Model):
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    label_en = models.CharField(_("English label"), max_length=200, blank=True)
+    source = models.TextField(_("source file"))
+    sha256 = models.CharField(_("SHA-256 of the source"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"))
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_current = models.BooleanField(_("current"), default=False)
+    # Small, read with the version, never queried into: JSON rather than tables.
+    # key → MeetingRule.to_dict() plus "basis".
+    meetings = models.JSONField(default=dict)
+    # key → {"name_zh", "name_en", "prefix"}: to name the groups of included steps.
+    subflows = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("power-list version")
+        constraints = [
+            # One current list at a time, enforced by the database, not by hope.
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True),
+                                    name="powers_one_current_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.label}"
+
+    @property
+    def display_label(self) -> str:
+        return self.label_en if english() and self.label_en else self.label
+
+    def meeting_rules(self) -> dict[str, flow.MeetingRule]:
+        return {key: flow.MeetingRule.from_dict(data) for key, data in self.meetings.items()}
+
+    def meeting_rule(self, key: str) -> flow.MeetingRule:
+        return flow.MeetingRule.from_dict(self.meetings[key])
+
+
+class PowerItem(models.Model):
+    class Category(models.TextChoices):
+        MAJOR = "major", _("major decisions")
+        DAILY = "daily", _("daily management")
+        SERVICE = "service", _("convenience services")
+
+    version = models.ForeignKey(PowerListVersion, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveIntegerField(_("position"))
+    code = models.CharField(_("code"), max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    basis = models.TextField(_("policy basis"))
+    exerciser = models.CharField(_("exercised by"), max_length=300)
+    exerciser_en = models.CharField(max_length=300, blank=True)
+    supervisor = models.CharField(_("supervised by"), max_length=300)
+    supervisor_en = models.CharField(max_length=300, blank=True)
+    conditions = models.JSONField(_("conditions"), default=list)
+    materials = models.JSONField(_("required materials"), default=list)
+    time_limit_days = models.PositiveIntegerField(_("time limit (working days)"))
+    fee = models.CharField(_("fee"), max_length=200)
+    fee_en = models.CharField(max_length=200, blank=True)
+    risks = models.JSONField(_("risk points"), default=list)  # [{"point", "measure"}]
+    flow = models.JSONField(_("flow"))  # flow.Flow.to_dict()
+    level = models.CharField(_("opened at"), max_length=10, default="village")
+    township = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("Only for this township's villages (特色清单)"),
+    )
+    local = models.BooleanField(_("locally defined"), default=False)
+    needs_amount = models.BooleanField(default=False)
+    needs_applicant = models.BooleanField(default=False)
+    replaces = models.JSONField(default=list)  # codes of the previous version it merges or renames
+    line = models.PositiveIntegerField(default=0)  # where it starts in the source file
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="powers_item_code_once")]
+        indexes = [models.Index(fields=["version", "township"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if english() else self.name_zh
+
+    @property
+    def exerciser_display(self) -> str:
+        return self.exerciser_en if english() and self.exerciser_en else self.exerciser
+
+    @property
+    def supervisor_display(self) -> str:
+        return self.supervisor_en if english() and self.supervisor_en else self.supervisor
+
+    @property
+    def fee_display(self) -> str:
+        return self.fee_en if english() and self.fee_en else self.fee
+
+    @property
+    def basis_lines(self) -> list[str]:
+        return [line for line in self.basis.splitlines() if line.strip()]
+
+    def get_flow(self) -> flow.Flow:
+        cached: flow.Flow | None = self.__dict__.get("_flow")
+        if cached is None:
+            cached = flow.Flow.from_dict(self.flow)
+            self.__dict__["_flow"] = cached
+        return cached
+
+    def as_item(self) -> flow.Item:
+        extra: dict[str, Any] = {
+            "exerciser_en": self.exerciser_en, "supervisor_en": self.supervisor_en, "fee_en": self.fee_en,
+            "replaces": list(self.replaces), "line": self.line,
+        }
+        return flow.Item(
+            code=self.code, name_zh=self.name_zh, name_en=self.name_en, category=self.category,
+            basis=self.basis, exerciser=self.exerciser, supervisor=self.supervisor,
+            conditions=tuple(self.conditions), materials=tuple(self.materials),
+            time_limit_days=self.time_limit_days, fee=self.fee,
+            risks=tuple(flow.Risk(**r) for r in self.risks), flow=self.get_flow(), level=self.level,
+            township=self.township_id, local=self.local, needs_amount=self.needs_amount,
+            needs_applicant=self.needs_applicant, extra=extra,
+        )
