@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("sunlit.accounts.urls")),
     path("", include("sunlit.transparency.urls")),
     path("", include("sunlit.portal.urls")),
+    path("", include("sunlit.cases.urls")),
 ]
 
 # Every 404 gets the friendly page, in the kiosk layout under /kiosk/.

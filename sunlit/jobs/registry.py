@@ -33,6 +33,8 @@ class Job:
 JOBS: tuple[Job, ...] = (
     # Seal the day's publications in a signed Merkle root.
     Job("sign_root", "SUNLIT_ROOT_SIGNING_INTERVAL", "sunlit.transparency.tasks.sign_root_task"),
+    # Remind whoever can act on a case step that is past its due date (once a day per step).
+    Job("cases_remind_overdue", "SUNLIT_CASES_REMIND_INTERVAL", "sunlit.cases.tasks.remind_overdue_task"),
 )
 
 

@@ -69,6 +69,7 @@ def test_it_does_not_run_a_job_again_before_its_interval(village) -> None:
 
 def test_it_follows_the_interval_setting(village, settings) -> None:
     settings.SUNLIT_ROOT_SIGNING_INTERVAL = 60
-    assert jobs_enqueue_due(now=START) == ["sign_root"]
-    assert jobs_enqueue_due(now=START + timedelta(seconds=59)) == []
-    assert jobs_enqueue_due(now=START + timedelta(seconds=60)) == ["sign_root"]
+    # Other rooms' jobs run on their own intervals: only sign_root's is under test.
+    assert "sign_root" in jobs_enqueue_due(now=START)
+    assert "sign_root" not in jobs_enqueue_due(now=START + timedelta(seconds=59))
+    assert "sign_root" in jobs_enqueue_due(now=START + timedelta(seconds=60))
