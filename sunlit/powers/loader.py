@@ -133,7 +133,8 @@ class _Problems:
     found: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, line: int, where: str, message: str) -> None:
-        self.found.append((line, f"{where}: {message}" if where else message))
+        text = _("%(where)s: %(message)s") % {"where": where, "message": message} if where else message
+        self.found.append((line, text))
 
     def raise_if_any(self) -> None:
         if self.found:
@@ -438,7 +439,8 @@ def _raw_step(m: Any, line: int, ctx: _Context, where: str) -> _RawStep | None:
         ctx.p.add(line, where, _("a step must be a mapping with key, name_zh, name_en, role, level, days …"))
         return None
     key = m.get("key")
-    where = f"{where}, " + _("step %(key)s") % {"key": key if isinstance(key, str) else "?"}
+    where = _("%(outer)s, %(inner)s") % {
+        "outer": where, "inner": _("step %(key)s") % {"key": key if isinstance(key, str) else "?"}}
     values, r = _step_values(m, ctx, where, partial=False)
     key = r.text("key")
     if key and not KEY.match(key):
@@ -618,7 +620,7 @@ def _overrides(m: _Map | None, sub: _Subflow, ctx: _Context, where: str) -> dict
         if not isinstance(raw, _Map):
             ctx.p.add(line, where, _("overrides: %(key)s must be a mapping of step fields") % {"key": key})
             continue
-        step_where = f"{where}, " + _("overrides %(key)s") % {"key": key}
+        step_where = _("%(outer)s, %(inner)s") % {"outer": where, "inner": _("overrides %(key)s") % {"key": key}}
         values, _r = _step_values(raw, ctx, step_where, partial=True)
         original = next(s.step for s in sub.steps + sub.final if s.step.key == key)
         values.setdefault("records", tuple(r for r in original.records if r not in ("attendance", "votes")))
@@ -735,7 +737,7 @@ def _item(raw: Any, line: int, defaults: _Map | None, ctx: _Context, subflows: d
         r.problem("code", _("an item code is capital letters and digits joined by -, like ZD-01 (%(code)r)")
                   % {"code": code})
     category = r.choice("category", f.CATEGORIES, what=_("category"))
-    level = r.choice("level", ITEM_LEVELS, default="village", what=_("level"))
+    level = r.choice("level", ITEM_LEVELS, required=False, default="village", what=_("level"))
     township = r.text("township", required=False) or None
     if township is not None:
         try:

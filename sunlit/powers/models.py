@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from sunlit.powers import flow
+from sunlit.powers.flow import Flow, Item, MeetingRule, Risk
 
 
 def english() -> bool:
@@ -56,11 +56,11 @@ class PowerListVersion(models.Model):
     def display_label(self) -> str:
         return self.label_en if english() and self.label_en else self.label
 
-    def meeting_rules(self) -> dict[str, flow.MeetingRule]:
-        return {key: flow.MeetingRule.from_dict(data) for key, data in self.meetings.items()}
+    def meeting_rules(self) -> dict[str, MeetingRule]:
+        return {key: MeetingRule.from_dict(data) for key, data in self.meetings.items()}
 
-    def meeting_rule(self, key: str) -> flow.MeetingRule:
-        return flow.MeetingRule.from_dict(self.meetings[key])
+    def meeting_rule(self, key: str) -> MeetingRule:
+        return MeetingRule.from_dict(self.meetings[key])
 
 
 class PowerItem(models.Model):
@@ -126,24 +126,24 @@ class PowerItem(models.Model):
     def basis_lines(self) -> list[str]:
         return [line for line in self.basis.splitlines() if line.strip()]
 
-    def get_flow(self) -> flow.Flow:
-        cached: flow.Flow | None = self.__dict__.get("_flow")
+    def get_flow(self) -> Flow:
+        cached: Flow | None = self.__dict__.get("_flow")
         if cached is None:
-            cached = flow.Flow.from_dict(self.flow)
+            cached = Flow.from_dict(self.flow)
             self.__dict__["_flow"] = cached
         return cached
 
-    def as_item(self) -> flow.Item:
+    def as_item(self) -> Item:
         extra: dict[str, Any] = {
             "exerciser_en": self.exerciser_en, "supervisor_en": self.supervisor_en, "fee_en": self.fee_en,
             "replaces": list(self.replaces), "line": self.line,
         }
-        return flow.Item(
+        return Item(
             code=self.code, name_zh=self.name_zh, name_en=self.name_en, category=self.category,
             basis=self.basis, exerciser=self.exerciser, supervisor=self.supervisor,
             conditions=tuple(self.conditions), materials=tuple(self.materials),
             time_limit_days=self.time_limit_days, fee=self.fee,
-            risks=tuple(flow.Risk(**r) for r in self.risks), flow=self.get_flow(), level=self.level,
+            risks=tuple(Risk(**r) for r in self.risks), flow=self.get_flow(), level=self.level,
             township=self.township_id, local=self.local, needs_amount=self.needs_amount,
             needs_applicant=self.needs_applicant, extra=extra,
         )

@@ -265,7 +265,8 @@ def flowchart_mermaid(item: PowerItem | f.Item, *, subflows: dict[str, Any] | No
             return f'{ids[s.key]}("{text}")'
         return f'{ids[s.key]}["{text}"]'
 
-    lines.append(f'  start(["{_label(_("Start"))}"])')
+    start, done, refused = _("Start"), _("Approved / done"), _("Rejected")
+    lines.append(f'  start(["{_label(start)}"])')
     group: str | None = None
     groups = 0
     for n, s in enumerate(flow_.steps, start=1):
@@ -280,8 +281,8 @@ def flowchart_mermaid(item: PowerItem | f.Item, *, subflows: dict[str, Any] | No
         lines.append(("    " if group else "  ") + node(n, s))
     if group is not None:
         lines.append("  end")
-    lines.append(f'  done(["{_label(_("Approved / done"))}"])')
-    lines.append(f'  refused(["{_label(_("Rejected"))}"])')
+    lines.append(f'  done(["{_label(done)}"])')
+    lines.append(f'  refused(["{_label(refused)}"])')
     labels = {f.OUTCOME_APPROVE: _("approve"), f.OUTCOME_REJECT: _("reject"), f.OUTCOME_RETURN: _("return")}
     if flow_.steps:
         lines.append(f"  start --> {ids[flow_.steps[0].key]}")
