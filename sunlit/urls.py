@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("sunlit.accounts.urls")),
     path("", include("sunlit.transparency.urls")),
     path("", include("sunlit.portal.urls")),
+    path("", include("sunlit.powers.urls")),
     path("", include("sunlit.cases.urls")),
 ]
 
