@@ -34,9 +34,9 @@ _NUMBER = re.compile(r"^([0-9]{12})-?([0-9]{4})-?([0-9]{4,})$")
 def normalise_number(text: str) -> str:
     """What a villager types → a case number: full-width digits, other dashes, spaces and
     missing dashes are all forgiven ("４３１３８２…", "431382101201 2026 0007")."""
-    text = _DASHES.sub("-", unicodedata.normalize("NFKC", text or "").strip()).strip("-")
-    match = _NUMBER.match(text)
-    return f"{match[1]}-{match[2]}-{match[3]}" if match else text
+    typed = unicodedata.normalize("NFKC", text or "").strip()
+    match = _NUMBER.match(_DASHES.sub("-", typed).strip("-"))
+    return f"{match[1]}-{match[2]}-{match[3]}" if match else typed
 
 
 def _context(lay: Layout, **extra: Any) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from sunlit.lib.errors import ApplicationError, InvalidInput, NotPermitted
 from sunlit.lib.notify import notify
 from sunlit.lib.uploads import clean_upload
 from sunlit.powers.flow import APPROVED, OUTCOME_REJECT, OUTCOME_RETURN, REJECTED, TERMINALS, Step
+from sunlit.powers.models import PowerListVersion
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 from sunlit.workdays.calendar import add_working_days, working_days_between
@@ -283,7 +284,9 @@ def case_open(
                                                                     "township": flow_item.township},
             field="item",
         )
-    if not item.version.is_current:
+    # Asked of the database, not of the row the caller holds: a list loaded a moment ago
+    # makes every item of the previous version unavailable for new cases.
+    if not PowerListVersion.objects.filter(pk=item.version_id, is_current=True).exists():
         raise InvalidInput(_("%(item)s is not on the current list; choose an item of the current list")
                            % {"item": engine.label(flow_item)}, field="item")
     subject = _text(subject, "subject", 200, required=True, label=_("Subject"))

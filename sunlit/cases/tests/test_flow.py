@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from sunlit.accounts.models import Role
 from sunlit.cases.engine import MeetingCounts
 from sunlit.cases.models import Attachment, Case, CaseAction
 from sunlit.cases.services import Upload, case_act, case_open
 from sunlit.cases.tests.conftest import People, act, last_action, png_bytes, published, travel
-from sunlit.conftest import VILLAGE_A
+from sunlit.conftest import VILLAGE_A, make_user
 from sunlit.lib.errors import ApplicationError, InvalidInput, NotPermitted
 from sunlit.powers.flow import APPROVED, REJECTED
 from sunlit.transparency import selectors as tsel
@@ -140,6 +141,24 @@ class TestRefusals:
                 case_act(case=dibao, step_key="apply", expected_version=1, outcome="approve", decision="同意",
                          attachments=[Upload("application_form", "a.png", png_bytes())], by=people.cadre_a)
         assert unchanged(dibao) == before
+
+    def test_it_lets_one_of_two_simultaneous_officials_through(self, dibao: Case, people: People,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+        from sunlit.cases import services
+
+        # The second official read the case before the first one's change committed: her
+        # checks all pass on what she read, and the guarded UPDATE is what stops her.
+        stale = Case.objects.select_related("item", "village").get(pk=dibao.pk)
+        with travel("2026-03-02 10:00"):
+            act(dibao, "apply", people.cadre_a)
+        cadre_a2 = make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A)
+        monkeypatch.setattr(services, "_fresh", lambda case: stale)
+        before = unchanged(dibao)
+        with travel("2026-03-02 10:01"), pytest.raises(ApplicationError, match="already completed by 王建国"):
+            case_act(case=dibao, step_key="apply", expected_version=1, outcome="approve", decision="同意",
+                     attachments=[Upload("application_form", "a.png", png_bytes())], by=cadre_a2)
+        assert unchanged(dibao) == before
+        assert not Attachment.objects.filter(uploaded_by=cadre_a2).exists()
 
     def test_it_refuses_a_stale_form_after_the_case_moved_on(self, dibao: Case, people: People) -> None:
         with travel("2026-03-02 10:00"):
