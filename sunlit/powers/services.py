@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,7 +101,15 @@ def powers_load(*, source: str, label: str = "", by: User | None) -> PowerListVe
         subflows={k: asdict(s) for k, s in parsed.subflows.items()},
     )
     version.full_clean()
-    version.save()
+    try:
+        with transaction.atomic():
+            version.save()
+    except IntegrityError:
+        # The first list of a deployment has no current row to lock: two administrators
+        # loading at the very same moment meet here, at the unique number instead.
+        raise InvalidInput(
+            _("Another list was loaded at the same moment; look at the versions and try again")
+        ) from None
     items = [
         PowerItem(
             version=version, position=position, code=i.code, name_zh=i.name_zh, name_en=i.name_en,

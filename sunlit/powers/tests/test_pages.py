@@ -129,7 +129,7 @@ class TestItem:
         self, client: Client, default_list: Any
     ) -> None:
         page = body(client.get(reverse("powers:item", args=["ZD-08"])))
-        assert "村民会议表决筹资筹劳方案" in page and "会议: 村民会议" in page and "四议两公开" in page
+        assert "村民会议表决筹资筹劳方案" in page and "会议：村民会议" in page and "四议两公开" in page
 
     def test_it_speaks_english_after_the_switch(self, client: Client, default_list: Any) -> None:
         page = body(english(client).get(reverse("powers:item", args=["BM-01"])))
