@@ -112,7 +112,8 @@ def case_snapshot(case: Case) -> dict[str, Any]:
             **_step_ref(case, case.current_step),
             "started_on": _day(case.step_started_at),
             "due_on": _day(case.step_due_on),
-            "notice_until": case.publicity_ends_at.isoformat() if case.publicity_ends_at else None,
+            # Local time with its offset: what the notice board says, and still exact.
+            "notice_until": timezone.localtime(case.publicity_ends_at).isoformat() if case.publicity_ends_at else None,
         }
     return {
         "number": case.number,
