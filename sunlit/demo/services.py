@@ -263,6 +263,10 @@ def demo_plan(*, scale: str, seed: int) -> DemoPlan:
     if scale == CITY:
         county_accounts.append(_account(people, Role.INSPECTOR, county_code, "纪委监委干部"))
     county_accounts.append(_account(people, Role.OPERATOR, county_code, "指挥中心值班员"))
+    # County-level steps of the list (低保 approval by the civil-affairs bureau …) are taken
+    # by an official whose membership is held at the county. Drawn last: the names drawn
+    # before stay the same for a seed.
+    county_accounts.append(_account(people, Role.TOWNSHIP_OFFICIAL, county_code, "民政局社会救助股股长"))
     return DemoPlan(scale=scale, seed=seed, top=top, townships=tuple(townships),
                     county_accounts=tuple(county_accounts))
 
@@ -358,6 +362,13 @@ def demo_seed(
                 make_regions((t.township, *t.villages), publish=True)
                 make_accounts(t.accounts)
             bar.update(1 + len(t.villages))
+
+    # The power list: the shipped default, loaded once (a byte-identical file is a no-op).
+    from sunlit.powers.selectors import current_version
+    from sunlit.powers.services import default_source, powers_load
+
+    if current_version() is None:
+        powers_load(source=default_source(), label="涟源市村级小微权力清单（2024年版）", by=None)
 
     if result.regions_created or result.users_created:
         audit_record(action="demo.seed", by=None, detail={

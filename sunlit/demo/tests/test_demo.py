@@ -87,9 +87,11 @@ class TestPlan:
             assert sorted(a.role for a in t.accounts) == sorted(
                 [Role.CADRE, Role.SUPERVISOR, Role.TOWNSHIP_OFFICIAL, Role.INSPECTOR, Role.OPERATOR]
             )
-        assert {a.role for a in plan.county_accounts} == {Role.ADMIN, Role.INSPECTOR, Role.OPERATOR}
+        # The county official takes county-level steps (低保 approval …).
+        assert {a.role for a in plan.county_accounts} == {
+            Role.ADMIN, Role.INSPECTOR, Role.OPERATOR, Role.TOWNSHIP_OFFICIAL}
         usernames = [a.username for a in plan.accounts()]
-        assert len(usernames) == len(set(usernames)) == 103
+        assert len(usernames) == len(set(usernames)) == 104
 
     def test_it_starts_the_city_with_the_small_scale_villages(self) -> None:
         # A city seeded over a small demo (same seed) agrees with what is already there.
@@ -144,6 +146,7 @@ class TestSeed:
         assert set(by_name) == {
             "cadre-431382101201", "cadre-431382102201", "supervisor-431382101201",
             "township-431382101", "inspector-431382101", "operator-431382", "admin-431382",
+            "township-431382",
         }
         cadre_a, cadre_b = (User.objects.get(username=u)
                             for u in ("cadre-431382101201", "cadre-431382102201"))
@@ -164,7 +167,7 @@ class TestSeed:
         result = demo_seed(scale=SMALL, seed=1, progress=False)
         with_otp = {a.username for a in result.accounts if a.totp_secret}
         assert with_otp == {"township-431382101", "inspector-431382101", "operator-431382",
-                            "admin-431382"}
+                            "admin-431382", "township-431382"}
         official = User.objects.get(username="township-431382101")
         device = TOTPDevice.objects.get(user=official, confirmed=True)
         assert device.key == totp_key(1, official.username)
