@@ -481,10 +481,15 @@ def case_objection_record(*, case: Case, text: str, by: User) -> Objection:
     if not notice_up or step is None:
         raise ApplicationError(_("Objections are recorded while a notice is up; this case has none up now."))
     text = _text(text, "text", engine.MAX_DECISION, required=True, label=_("Objection"))
-    objection = Objection.objects.create(case=case, step_key=step.key, text=text, recorded_by=by, recorded_at=now)
     if case.state == CaseState.OPEN:
-        Case.objects.filter(pk=case.pk).update(state=CaseState.PAUSED, paused_at=now, version=F("version") + 1)
+        # Guarded like a step: if the notice came down a moment ago, the objection is late.
+        paused = Case.objects.filter(
+            pk=case.pk, version=case.version, state=CaseState.OPEN, current_step=step.key
+        ).update(state=CaseState.PAUSED, paused_at=now, version=F("version") + 1)
+        if paused != 1:
+            raise _changed(Case.objects.get(pk=case.pk), step.key)
         case.refresh_from_db()
+    objection = Objection.objects.create(case=case, step_key=step.key, text=text, recorded_by=by, recorded_at=now)
     audit_record(action="case.objection_record", by=by, obj=objection, region_code=case.village_id,
                  detail={"number": case.number, "step": step.key})
     _publish(case, by=by, reason=_("Objection raised; the case is paused"))
@@ -502,8 +507,11 @@ def case_objection_resolve(*, objection: Objection, upheld: bool, resolution: st
     the case resumes, and the notice period is extended by the time it was paused, so the
     villagers lose none of it.
     """
-    objection = Objection.objects.select_related("case", "case__item", "case__village").get(pk=objection.pk)
-    case = objection.case
+    # The case row is locked first: two officials resolving a case's last two objections
+    # at once take turns, and the second sees the first one's resolution (otherwise each
+    # would see the other's still open and the case would stay paused for ever).
+    case = Case.objects.select_for_update(of=("self",)).select_related("item", "village").get(pk=objection.case_id)
+    objection = Objection.objects.select_related("resolved_by").get(pk=objection.pk)
     jurisdiction.require(by, "case.objection_resolve", case.village_id)
     if not objection.is_open:
         raise ApplicationError(
