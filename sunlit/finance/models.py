@@ -138,31 +138,33 @@ class Voucher(models.Model):
     payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices,
                                       default=PaymentMethod.BANK)
     kind = models.CharField(_("kind"), max_length=12, choices=VoucherKind.choices, default=VoucherKind.NORMAL)
+    # Indexed only where set (see Meta): almost every voucher corrects nothing.
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="corrections", verbose_name=_("corrects"))
+                                 related_name="corrections", verbose_name=_("corrects"), db_index=False)
     status = models.CharField(_("status"), max_length=14, choices=VoucherStatus.choices,
                               default=VoucherStatus.RECORDED)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.MANUAL)
     import_batch = models.ForeignKey("ImportBatch", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="vouchers")
+                                     related_name="vouchers", db_index=False)
     # Order-independent hash of the entries: an import skips a voucher it already holds
     # unchanged, and refuses one whose number is taken by different content.
     fingerprint = models.BigIntegerField(default=0)
+    # People's keys carry no index: "what did this person do" is the audit log's question.
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+")
+                                    blank=True, related_name="+", db_index=False)
     recorded_at = models.DateTimeField(_("recorded at"))
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+")
+                                    blank=True, related_name="+", db_index=False)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_opinion = models.TextField(_("review opinion"), blank=True)
     first_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                        blank=True, related_name="+")
+                                        blank=True, related_name="+", db_index=False)
     first_signed_at = models.DateTimeField(null=True, blank=True)
     second_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="+")
+                                         blank=True, related_name="+", db_index=False)
     second_signed_at = models.DateTimeField(null=True, blank=True)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+")
+                                  blank=True, related_name="+", db_index=False)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     # The exercise of a listed power that authorised this spending (no power outside the
     # list). A number until the cases room can resolve it; the public page links it.
@@ -177,9 +179,10 @@ class Voucher(models.Model):
             models.CheckConstraint(condition=Q(kind="normal") | Q(corrects__isnull=False),
                                    name="finance_voucher_correction_names_original"),
         ]
+        # Few indexes on purpose: an import writes half a million vouchers at a time.
         indexes = [
             models.Index(fields=["village", "period", "number"], name="finance_voucher_village_period"),
-            models.Index(fields=["county_code", "village", "status"], name="finance_voucher_status"),
+            models.Index(fields=["corrects"], condition=Q(corrects__isnull=False), name="finance_voucher_corrects"),
         ]
 
     def __str__(self) -> str:
@@ -199,7 +202,9 @@ class Entry(models.Model):
 
     county_code = models.CharField(max_length=12)
     village_code = models.CharField(max_length=12)
-    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="entries")
+    # Indexed by the (voucher, line) constraint: a separate key index would be a second
+    # B-tree over a million rows for nothing.
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="entries", db_index=False)
     line = models.PositiveSmallIntegerField(_("line"))
     account_code = models.CharField(_("account"), max_length=8)
     sub_account = models.CharField(_("sub-account"), max_length=60, blank=True)
@@ -324,8 +329,9 @@ class ImportBatch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     stage = models.CharField(max_length=40, blank=True)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
+    # 0–100, for the progress bar; rows_read counts the rows seen so far.
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
     vouchers_created = models.PositiveIntegerField(default=0)
     entries_created = models.PositiveIntegerField(default=0)
     vouchers_unchanged = models.PositiveIntegerField(default=0)
@@ -343,40 +349,8 @@ class ImportBatch(models.Model):
         return f"{self.filename} ({self.status})"
 
     @property
-    def percent(self) -> int:
-        if self.status == ImportStatus.DONE:
-            return 100
-        return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
-
-
-class ImportRow(models.Model):
-    """Staging: the checked rows of the file being imported, deleted when it ends.
-
-    Rows wait here, not in Python memory, so a million-row file is validated with a few
-    GROUP BY queries and written with INSERT … SELECT while memory stays flat.
-    """
-
-    batch_id = models.BigIntegerField()
-    row = models.PositiveIntegerField()
-    village_code = models.CharField(max_length=12)
-    county_code = models.CharField(max_length=12)
-    year = models.PositiveSmallIntegerField()
-    number = models.PositiveIntegerField()
-    date = models.DateField()
-    period = models.PositiveIntegerField()
-    summary = models.CharField(max_length=200)
-    account_code = models.CharField(max_length=8)
-    sub_account = models.CharField(max_length=60)
-    side = models.CharField(max_length=1)
-    amount = models.BigIntegerField()
-    counterparty = models.CharField(max_length=100)
-    payment_method = models.CharField(max_length=10)
-    case_number = models.CharField(max_length=40)
-    fp = models.BigIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["batch_id", "village_code", "year", "number", "row"],
-                                name="finance_importrow_voucher")]
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
 
 # --- published: derived only from snapshots that went through publish() ----------------
@@ -388,7 +362,7 @@ class PublishedMonth(models.Model):
     village_code = models.CharField(max_length=12)
     period = models.PositiveIntegerField()
     publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False)
+                                    db_constraint=False, db_index=False)
     snapshot_sha256 = models.CharField(max_length=64)
     published_at = models.DateTimeField()
     deadline = models.DateField()
@@ -416,7 +390,7 @@ class PublishedEntry(models.Model):
     village_code = models.CharField(max_length=12)
     period = models.PositiveIntegerField()
     publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False)
+                                    db_constraint=False, db_index=False)
     year = models.PositiveSmallIntegerField()
     number = models.PositiveIntegerField()
     line = models.PositiveSmallIntegerField()
@@ -480,7 +454,7 @@ class PublishedCorrection(models.Model):
     kind = models.CharField(max_length=12)
     summary = models.CharField(max_length=200)
     publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False)
+                                    db_constraint=False, db_index=False)
 
     class Meta:
         indexes = [models.Index(fields=["county_code", "village_code", "target_period"], name="finance_pubcorr_target")]
@@ -495,7 +469,7 @@ class PublishedReceipt(models.Model):
     number = models.PositiveIntegerField()
     content_type = models.CharField(max_length=40)
     publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False)
+                                    db_constraint=False, db_index=False)
 
     class Meta:
         indexes = [models.Index(fields=["sha256"], name="finance_pubreceipt_sha")]

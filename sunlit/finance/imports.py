@@ -1,0 +1,818 @@
+"""Importing a township agent's book-keeping export (XLSX or CSV): checked whole, then
+# ruff: noqa: S608 -- table names in SQL come from models and batch ids, never from input
+written whole, or not at all.
+
+How a million rows stay cheap (docs/formats/finance-import.md has the column layout):
+
+1. One pass over the bytes: the file's SHA-256 (the same file twice is a no-op) and, for
+   CSV, its encoding (UTF-8 with or without BOM, else GB18030, else refused with the
+   line of the first bad byte). Nothing is decoded into memory.
+2. One pass over the rows, streamed (csv.reader; openpyxl in read-only mode): each row is
+   checked on its own (village, jurisdiction, date, amounts, account in the village's
+   chart for that year) and written, checked or not, to a temporary table. Memory holds
+   one batch of rows and the small caches (villages, charts, dates seen).
+3. The checks that span rows are SQL over the temporary table: unbalanced vouchers, a
+   voucher number used twice in the file or already in the books with other entries,
+   dates in months already closed, spending without its case.
+4. Only when no problem was found: INSERT … SELECT into vouchers and entries, in one
+   transaction. Every problem is reported with its row and column, the first
+   MAX_PROBLEMS of them in full.
+
+Vouchers identical to ones already in the books (same village, year, number and
+entries) are skipped, so a quarter's file imported after its first month changes only
+the new months.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import operator
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunlit.accounts import jurisdiction
+from sunlit.audit.services import audit_record
+from sunlit.finance import periods
+from sunlit.finance.models import (
+    Account,
+    FiscalYear,
+    ImportBatch,
+    ImportStatus,
+    Month,
+    MonthStatus,
+    PaymentMethod,
+    Voucher,
+)
+from sunlit.finance.money import NegativeAmount, parse_yuan, yuan
+from sunlit.finance.services import accounts_of, case_required_above, default_chart, row_fingerprint
+from sunlit.lib.errors import InvalidInput
+from sunlit.regions import codes
+from sunlit.regions.models import Region
+
+if TYPE_CHECKING:
+    from sunlit.accounts.models import User
+
+MAX_PROBLEMS = 200
+BATCH_ROWS = 5000
+PROGRESS_EVERY = 20000
+CHUNK = 1 << 20
+
+# Field → the headers that name it, compared after normalising (lower case, no spaces,
+# no brackets): what Chinese accounting software and Excel templates call them.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "village": ("village", "villagecode", "村代码", "村编码", "村", "区划代码", "单位代码", "核算单位代码"),
+    "date": ("date", "日期", "凭证日期", "记账日期", "制单日期"),
+    "voucher": ("voucher", "voucherno", "vouchernumber", "number", "凭证号", "凭证编号", "凭证字号"),
+    "summary": ("summary", "摘要"),
+    "account": ("account", "accountcode", "科目编码", "科目代码", "会计科目", "科目", "科目编号"),
+    "sub_account": ("subaccount", "明细科目", "辅助核算", "子目"),
+    "debit": ("debit", "借方", "借方金额", "借方金额元"),
+    "credit": ("credit", "贷方", "贷方金额", "贷方金额元"),
+    "counterparty": ("counterparty", "对方单位", "往来单位", "收付款单位", "对方", "收款人", "单位或个人"),
+    "payment_method": ("paymentmethod", "payment", "结算方式", "支付方式", "付款方式"),
+    "case": ("case", "casenumber", "授权事项编号", "事项编号", "事项", "审批事项编号"),
+}
+REQUIRED = ("date", "voucher", "summary", "account", "debit", "credit")
+FIELDS = ("village", "date", "voucher", "summary", "account", "sub_account", "debit", "credit", "counterparty",
+          "payment_method", "case")
+ALIASES = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
+PAYMENT_WORDS = {
+    "": "", "cash": "cash", "现金": "cash", "库存现金": "cash",
+    "bank": "bank", "banktransfer": "bank", "transfer": "bank", "银行": "bank", "转账": "bank", "银行转账": "bank",
+    "银行存款": "bank", "网银": "bank", "支票": "bank", "other": "other", "其他": "other", "其它": "other",
+}
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMBER = re.compile(r"^\D{0,6}?0*(\d{1,9})\s*号?$")
+_SIMPLE_AMOUNT = re.compile(r"^(\d{1,12})(?:\.(\d{1,2}))?$")
+_HEADER_NOISE = re.compile(r"[\s()（）\[\]【】:：_\-]")
+
+
+@dataclass
+class Problem:
+    row: str
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def __str__(self) -> str:
+        return _("row %(row)s, column %(column)s: %(message)s") % self.as_dict()
+
+
+@dataclass
+class Outcome:
+    batch: ImportBatch
+    vouchers_created: int = 0
+    entries_created: int = 0
+    vouchers_unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    already_imported: bool = False
+
+
+class ImportRefused(InvalidInput):
+    """The file was checked and nothing was written; `problems` say why, row by row."""
+
+    def __init__(self, problems: list[Problem], count: int) -> None:
+        super().__init__(_("%(count)d problem(s); nothing was imported.") % {"count": count})
+        self.problems = problems
+        self.count = count
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def scan(path: Path) -> tuple[str, str | None]:
+    """(sha256, text encoding) in one pass over the bytes; the encoding is None for XLSX.
+
+    A file that is neither UTF-8 nor GB18030 is refused before anything else, with the
+    line of its first undecodable byte: never silently mis-read.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        head = f.read(4)
+        f.seek(0)
+        is_zip = head == b"PK\x03\x04"
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        gb = codecs.getincrementaldecoder("gb18030")()
+        utf8_ok = gb_ok = not is_zip
+        offset = newlines = 0
+        bad_at: tuple[int, int] | None = None
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            if utf8_ok:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError as e:
+                    utf8_ok = False
+                    bad_at = (offset + e.start, newlines + chunk[: e.start].count(b"\n") + 1)
+            if gb_ok and not utf8_ok:
+                # Only needed once UTF-8 has failed; GB18030 must then decode it all.
+                try:
+                    gb.decode(chunk)
+                except UnicodeDecodeError:
+                    gb_ok = False
+            newlines += chunk.count(b"\n")
+            offset += len(chunk)
+        if is_zip:
+            return digest.hexdigest(), None
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+            bad_at = bad_at or (offset, newlines + 1)
+        if utf8_ok:
+            return digest.hexdigest(), "utf-8-sig"
+        if gb_ok and bad_at is not None:
+            # GB18030 was only tried from the chunk where UTF-8 failed: decode it all now.
+            try:
+                with path.open("rb") as again:
+                    decoder = codecs.getincrementaldecoder("gb18030")()
+                    while chunk := again.read(CHUNK):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+                return digest.hexdigest(), "gb18030"
+            except UnicodeDecodeError:
+                pass
+    position, line = bad_at or (0, 1)
+    raise InvalidInput(
+        _("Line %(line)d (byte %(pos)d) is neither UTF-8 nor GB18030: save the file as \"CSV UTF-8\" or as "
+          "Excel and try again. Nothing was imported.") % {"line": line, "pos": position},
+        field="file")
+
+
+class _Progress:
+    """Bytes read from the underlying file, for progress bars."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+
+    @property
+    def done(self) -> int:
+        try:
+            return self.raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+
+def _rows_csv(path: Path, encoding: str, progress: list[_Progress]) -> Iterator[tuple[int, list[Any]]]:
+    raw = path.open("rb")
+    progress.append(_Progress(raw))
+    with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        for number, row in enumerate(csv.reader(text), start=1):
+            yield number, row
+
+
+def _rows_xlsx(path: Path, progress: list[_Progress]) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    raw = path.open("rb")
+    progress.append(_Progress(raw))
+    try:
+        book = load_workbook(raw, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as e:
+        raw.close()
+        raise InvalidInput(_("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e},
+                           field="file") from None
+    try:
+        # Sheets after the first continue it (a sheet holds at most 1,048,576 rows); each
+        # starts with the same header row. Rows are numbered sheet × 10⁷ + row.
+        for index, sheet in enumerate(book.worksheets):
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield index * 10_000_000 + number, list(row)
+    finally:
+        book.close()
+        raw.close()
+
+
+def row_label(number: int, sheets: list[str] | None = None) -> str:
+    sheet, row = divmod(number, 10_000_000)
+    if sheet or (sheets and len(sheets) > 1):
+        name = sheets[sheet] if sheets and sheet < len(sheets) else str(sheet + 1)
+        return f"{name}!{row}"
+    return str(row)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _voucher_number(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    m = _NUMBER.match(_text(value))
+    return int(m.group(1)) if m else 0
+
+
+def _header_key(text: Any) -> str:
+    return _HEADER_NOISE.sub("", str(text or "")).casefold()
+
+
+# --- checking one row ---------------------------------------------------------------------
+
+
+@dataclass
+class _Village:
+    code: str
+    county: str
+    allowed: bool
+
+
+class _Checker:
+    """Row checks with their caches (villages, charts, dates): small, whatever the file."""
+
+    def __init__(self, *, by: User | None, default_village: str, today: date) -> None:
+        self.by = by
+        self.default_village = default_village
+        self.today = today.isoformat()
+        self.villages: dict[str, _Village | None] = {}
+        self.charts: dict[tuple[str, int], tuple[str, dict[str, Account]]] = {}
+        self.dates: dict[Any, tuple[str, int, int] | None] = {}
+        self.payments: dict[Any, str | None] = {}
+        fy = FiscalYear.objects.values_list("village_id", "year", "chart_id")
+        self.fiscal = {(v, y): c for v, y, c in fy}
+
+    def village(self, code: str) -> _Village | None:
+        if code in self.villages:
+            return self.villages[code]
+        region = Region.objects.filter(code=code, level=codes.VILLAGE).only("code").first()
+        result: _Village | None = None
+        if region is not None:
+            allowed = self.by is None or jurisdiction.can(self.by, "finance.import", code)
+            result = _Village(code=code, county=codes.county_of(code), allowed=allowed)
+        self.villages[code] = result
+        return result
+
+    def chart(self, village: str, year: int) -> tuple[str, dict[str, Account]]:
+        key = (village, year)
+        found = self.charts.get(key)
+        if found is None:
+            code = self.fiscal.get(key) or default_chart(year).code
+            found = (code, accounts_of(code))
+            self.charts[key] = found
+        return found
+
+    def payment(self, value: Any) -> str | None:
+        try:
+            return self.payments[value]
+        except KeyError:
+            found = PAYMENT_WORDS.get(_header_key(value))
+            self.payments[value] = found
+            return found
+
+    def day(self, value: Any) -> tuple[str, int, int] | None:
+        """(ISO date, year, period) of a cell, or None if it is not a date."""
+        try:
+            return self.dates[value]
+        except (KeyError, TypeError):
+            pass
+        parsed: date | None = None
+        if isinstance(value, datetime):
+            parsed = value.date()
+        elif isinstance(value, date):
+            parsed = value
+        else:
+            text = str(value or "").strip()
+            m = _DATE.match(text) or _DATE_COMPACT.match(text)
+            if m:
+                try:
+                    parsed = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                except ValueError:
+                    parsed = None
+        result = (parsed.isoformat(), parsed.year, parsed.year * 100 + parsed.month) if parsed else None
+        try:
+            self.dates[value] = result
+        except TypeError:
+            pass
+        return result
+
+
+# --- the temporary table ------------------------------------------------------------------
+
+COLUMNS = ("rowno", "village_code", "county_code", "year", "number", "date", "period", "summary", "account_code",
+           "sub_account", "side", "amount", "counterparty", "payment_method", "case_number", "cash", "fp",
+           "run_start", "bad")
+
+
+def _create_table(name: str) -> None:
+    with connection.cursor() as c:
+        c.execute(f"DROP TABLE IF EXISTS {name}")
+        c.execute(
+            f"CREATE TEMPORARY TABLE {name} ("
+            "rowno bigint PRIMARY KEY, village_code varchar(12) NOT NULL, county_code varchar(12) NOT NULL, "
+            "year integer NOT NULL, number integer NOT NULL, date date, period integer, summary varchar(200), "
+            "account_code varchar(8), sub_account varchar(60), side char(1), amount bigint, "
+            "counterparty varchar(100), payment_method varchar(10), case_number varchar(40), cash varchar(4), "
+            "fp bigint, run_start smallint NOT NULL, bad smallint NOT NULL, skip smallint NOT NULL DEFAULT 0)"
+        )
+
+
+def _write_rows(name: str, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            raw = c.cursor if hasattr(c, "cursor") else c
+            with raw.copy(f"COPY {name} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            c.executemany(f"INSERT INTO {name} ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
+
+
+def _query(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as c:
+        c.execute(sql, params)
+        return list(c.fetchall())
+
+
+def _execute(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
+    with connection.cursor() as c:
+        c.execute(sql, params)
+        return int(c.rowcount or 0)
+
+
+# --- the import ---------------------------------------------------------------------------
+
+
+class _Importer:
+    def __init__(self, batch: ImportBatch, path: Path, *, by: User | None,
+                 on_progress: Callable[[ImportBatch], None] | None) -> None:
+        self.batch = batch
+        self.path = path
+        self.by = by
+        self.on_progress = on_progress
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.table = f"finance_import_{batch.pk}"
+        self.size = max(1, path.stat().st_size)
+        self.columns: dict[str, int] = {}
+        self.headers: list[str] = []
+        self.sheets: list[str] | None = None
+        self.width = 0
+        self.fetch: Callable[[list[Any]], tuple[Any, ...]] = operator.itemgetter(*range(len(FIELDS)))
+        # Rows that could not be keyed (no village, voucher number or date): their
+        # vouchers cannot be checked for balance until they are fixed.
+        self.dropped = 0
+
+    # problems
+
+    def problem(self, row: int | str, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            label = row if isinstance(row, str) else row_label(row, self.sheets)
+            self.problems.append(Problem(label, self.header(column), message))
+
+    def header(self, field_name: str) -> str:
+        index = self.columns.get(field_name)
+        if index is None:
+            return field_name
+        return self.headers[index] or field_name
+
+    def set_progress(self, stage: str, percent: int, rows: int | None = None) -> None:
+        self.batch.stage, self.batch.progress = stage, percent
+        if rows is not None:
+            self.batch.rows_read = rows
+        ImportBatch.objects.filter(pk=self.batch.pk).update(
+            stage=stage, progress=percent, rows_read=self.batch.rows_read)
+        if self.on_progress is not None:
+            self.on_progress(self.batch)
+
+    # pass 2: rows into the temporary table
+
+    def read(self, encoding: str | None) -> None:
+        trackers: list[_Progress] = []
+        rows = _rows_csv(self.path, encoding, trackers) if encoding else _rows_xlsx(self.path, trackers)
+        checker = _Checker(by=self.by, default_village=self.batch.default_village, today=timezone.localdate())
+        pending: list[tuple[Any, ...]] = []
+        previous_key: tuple[str, int, int] | None = None
+        seen = 0
+        header_found = False
+        for number, cells in rows:
+            if not any(c not in (None, "") and str(c).strip() for c in cells):
+                continue
+            if not header_found or (number % 10_000_000 == 1 and number > 10_000_000):
+                if not header_found:
+                    self._header(number, cells)
+                    header_found = True
+                    if self.count:
+                        return
+                continue
+            seen += 1
+            row = self._check(number, cells, checker)
+            if row is not None:
+                key = (row[1], row[3], row[4])
+                # run_start marks the first row of each run of a voucher's rows: a number
+                # with two runs is a number used twice (found by SQL, with no set of
+                # every number seen held in memory).
+                pending.append((*row[:-1], 1 if key != previous_key else 0, row[-1]))
+                previous_key = key
+            else:
+                self.dropped += 1
+            if len(pending) >= BATCH_ROWS:
+                _write_rows(self.table, pending)
+                pending.clear()
+            if seen % PROGRESS_EVERY == 0:
+                done = trackers[0].done if trackers else 0
+                self.set_progress("reading", min(70, done * 70 // self.size), seen)
+        _write_rows(self.table, pending)
+        if not header_found:
+            self.problem("1", "", _("The file is empty"))
+        self.batch.rows_read = seen
+        self.set_progress("checking", 70, seen)
+
+    def _header(self, number: int, cells: list[Any]) -> None:
+        self.headers = [str(c).strip() if c is not None else "" for c in cells]
+        for index, text in enumerate(self.headers):
+            name = ALIASES.get(_header_key(text).lstrip("\ufeff"))
+            if name and name not in self.columns:
+                self.columns[name] = index
+        self.width = len(cells) + 1  # one more: the empty cell that absent columns read
+        self.fetch = operator.itemgetter(*[self.columns.get(name, len(cells)) for name in FIELDS])
+        missing = [f for f in REQUIRED if f not in self.columns]
+        if "village" not in self.columns and not self.batch.default_village:
+            missing.append("village")
+        if missing:
+            self.problem(number, "", _("Missing column(s): %(columns)s. The header row names them in Chinese or "
+                                       "English (docs/formats/finance-import.md).")
+                         % {"columns": ", ".join(missing)})
+
+    def _check(self, number: int, cells: list[Any], checker: _Checker) -> tuple[Any, ...] | None:
+        """One row checked on its own: its tuple for the temporary table (flagged bad if a
+        problem was found but the row can still be keyed), or None if it cannot be keyed.
+
+        Written for speed (a million calls): one itemgetter fetches every cell, and the
+        caches turn repeated villages, dates and payment words into one dict lookup.
+        """
+        if len(cells) < self.width:
+            cells = [*cells, *([None] * (self.width - len(cells)))]
+        (v_raw, d_raw, n_raw, s_raw, a_raw, sub_raw, debit_raw, credit_raw, cp_raw, pay_raw,
+         case_raw) = self.fetch(cells)
+        bad = False
+        vcode = _text(v_raw) or self.batch.default_village
+        village = checker.village(vcode) if vcode else None
+        if village is None:
+            self.problem(number, "village", _("unknown village %(code)s") % {"code": vcode or "—"})
+            return None
+        if not village.allowed:
+            self.problem(number, "village", _("village %(code)s is outside your jurisdiction") % {"code": vcode})
+            return None
+        voucher = _voucher_number(n_raw)
+        if voucher <= 0:
+            self.problem(number, "voucher", _("%(value)r is not a voucher number") % {"value": n_raw or ""})
+            return None
+        day = checker.day(d_raw)
+        if day is None:
+            self.problem(number, "date", _("%(value)r is not a date (write YYYY-MM-DD)") % {"value": d_raw})
+            return None
+        iso, year, period = day
+        if iso > checker.today:
+            self.problem(number, "date", _("%(date)s is in the future") % {"date": iso})
+            bad = True
+        summary = _text(s_raw)
+        if not summary:
+            self.problem(number, "summary", _("the summary is empty: say what the money was for"))
+            bad = True
+        elif len(summary) > 200:
+            self.problem(number, "summary", _("the summary is longer than 200 characters"))
+            bad = True
+        chart_code, accounts = checker.chart(vcode, year)
+        account_code = _text(a_raw).split(" ", 1)[0]
+        account = accounts.get(account_code)
+        if account is None:
+            self.problem(number, "account", _("unknown account %(code)r in chart %(chart)s (%(year)d)")
+                         % {"code": account_code, "chart": chart_code, "year": year})
+            bad = True
+        debit = self._amount(number, "debit", debit_raw)
+        credit = self._amount(number, "credit", credit_raw)
+        side, amount = "D", debit
+        if debit < 0 or credit < 0:
+            bad, amount = True, 0
+        elif debit and credit:
+            self.problem(number, "debit", _("both debit and credit hold an amount: one entry per row"))
+            bad = True
+        elif not debit and not credit:
+            self.problem(number, "debit", _("neither debit nor credit holds an amount"))
+            bad = True
+        elif credit:
+            side, amount = "C", credit
+        payment = checker.payment(pay_raw)
+        if payment is None:
+            self.problem(number, "payment_method", _("%(value)r is not a payment method (cash, bank, other)")
+                         % {"value": pay_raw})
+            bad, payment = True, ""
+        counterparty = _text(cp_raw)[:100]
+        sub_account = _text(sub_raw)[:60]
+        case_number = _text(case_raw)
+        if len(case_number) > 40:
+            self.problem(number, "case", _("the case number is longer than 40 characters"))
+            bad, case_number = True, case_number[:40]
+        summary = summary[:200]
+        account_code = account_code[:8]
+        fp = row_fingerprint(day=iso, account=account_code, sub_account=sub_account, side=side, amount=amount,
+                             summary=summary, counterparty=counterparty, payment_method=payment,
+                             case_number=case_number)
+        return (number, vcode, village.county, year, voucher, iso, period, summary, account_code, sub_account, side,
+                amount, counterparty, payment, case_number, account.cash if account else "", fp, 1 if bad else 0)
+
+    def _amount(self, number: int, name: str, value: Any) -> int:
+        """Fen, 0 for an empty cell, -1 after reporting a problem."""
+        if value is None or value == "":
+            return 0
+        if isinstance(value, str):
+            m = _SIMPLE_AMOUNT.match(value)
+            if m:
+                return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+            if not value.strip():
+                return 0
+        try:
+            return parse_yuan(value)
+        except NegativeAmount:
+            self.problem(number, name, _("%(value)s is negative: put the amount on the other side") % {"value": value})
+        except InvalidInput:
+            self.problem(number, name, _("%(value)r is not an amount") % {"value": value})
+        return -1
+
+    # pass 3: checks across rows
+
+    def check_sets(self) -> None:
+        t = self.table
+        key = "village_code, year, number"
+        with connection.cursor() as c:
+            c.execute(f"CREATE INDEX {t}_key ON {t} ({key}, rowno)")
+            if connection.vendor == "postgresql":
+                c.execute(f"ANALYZE {t}")
+        # A voucher number used for two separate runs of rows.
+        for village, year, number, first, runs in _query(
+            f"SELECT {key}, MIN(rowno), SUM(run_start) FROM {t} GROUP BY {key} HAVING SUM(run_start) > 1 "
+            f"ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}"
+        ):
+            second = _query(f"SELECT rowno FROM {t} WHERE village_code = %s AND year = %s AND number = %s "
+                            "AND run_start = 1 ORDER BY rowno LIMIT 1 OFFSET 1", [village, year, number])
+            self.problem(second[0][0] if second else first, "voucher",
+                         _("voucher number %(number)d of %(year)d is used again (first at row %(first)s)")
+                         % {"number": number, "year": year, "first": row_label(first, self.sheets)})
+        # Vouchers whose rows are all readable but do not balance, or differ in date.
+        balance_rows = [] if self.dropped else _query(
+            f"SELECT {key}, MIN(rowno), SUM(CASE WHEN side = 'D' THEN amount ELSE 0 END), "
+            f"SUM(CASE WHEN side = 'C' THEN amount ELSE 0 END), COUNT(DISTINCT date) FROM {t} "
+            f"GROUP BY {key} HAVING SUM(bad) = 0 AND SUM(run_start) = 1 AND "
+            f"(SUM(CASE WHEN side = 'D' THEN amount ELSE -amount END) <> 0 OR COUNT(DISTINCT date) > 1) "
+            f"ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}"
+        )
+        for _v, year, number, first, debit, credit, days in balance_rows:
+            if debit != credit:
+                self.problem(first, "debit", _("voucher %(number)d of %(year)d does not balance: debits %(d)s, "
+                                               "credits %(c)s") % {"number": number, "year": year,
+                                                                   "d": yuan(debit), "c": yuan(credit)})
+            if days > 1:
+                self.problem(first, "date", _("the rows of voucher %(number)d of %(year)d carry different dates")
+                             % {"number": number, "year": year})
+        # Vouchers already in the books: unchanged ones are skipped, others refused.
+        vt = Voucher._meta.db_table
+        overlap = _query(f"SELECT 1 FROM {t} s JOIN {vt} v ON v.village_code = s.village_code AND "
+                         "v.year = s.year AND v.number = s.number LIMIT 1")
+        if overlap:
+            _execute(
+                f"UPDATE {t} SET skip = 1 WHERE EXISTS (SELECT 1 FROM {vt} v WHERE v.village_code = {t}.village_code "
+                f"AND v.year = {t}.year AND v.number = {t}.number AND v.fingerprint = (SELECT SUM(s2.fp) FROM {t} s2 "
+                f"WHERE s2.village_code = {t}.village_code AND s2.year = {t}.year AND s2.number = {t}.number))"
+            )
+            for _v, year, number, first in _query(
+                f"SELECT s.village_code, s.year, s.number, MIN(s.rowno) FROM {t} s JOIN {vt} v ON "
+                "v.village_code = s.village_code AND v.year = s.year AND v.number = s.number WHERE s.skip = 0 "
+                f"GROUP BY s.village_code, s.year, s.number ORDER BY MIN(s.rowno) LIMIT {MAX_PROBLEMS}"
+            ):
+                self.problem(first, "voucher",
+                             _("voucher number %(number)d of %(year)d is already in the books with other entries")
+                             % {"number": number, "year": year})
+        # Months that are closed or published take no new vouchers.
+        mt = Month._meta.db_table
+        for village, period, first, status in _query(
+            f"SELECT s.village_code, s.period, MIN(s.rowno), m.status FROM {t} s JOIN {mt} m ON "
+            "m.village_code = s.village_code AND m.period = s.period WHERE s.skip = 0 AND m.status <> %s "
+            f"GROUP BY s.village_code, s.period, m.status ORDER BY MIN(s.rowno) LIMIT {MAX_PROBLEMS}",
+            [MonthStatus.OPEN],
+        ):
+            if status == MonthStatus.PUBLISHED:
+                message = _("%(month)s of village %(village)s is published: date corrections in an open month")
+            else:
+                message = _("%(month)s of village %(village)s is closed: ask the accountant to reopen it first")
+            self.problem(first, "date", message % {"month": periods.text(period), "village": village})
+        # Spending above the limit needs the case that authorised it.
+        limit = case_required_above()
+        if limit:
+            for _v, year, number, first, spent in _query(
+                f"SELECT {key}, MIN(rowno), SUM(CASE WHEN cash <> '' AND side = 'C' THEN amount "
+                f"WHEN cash <> '' THEN -amount ELSE 0 END) FROM {t} WHERE skip = 0 GROUP BY {key} "
+                f"HAVING SUM(bad) = 0 AND MAX(case_number) = '' AND SUM(CASE WHEN cash <> '' AND side = 'C' "
+                f"THEN amount WHEN cash <> '' THEN -amount ELSE 0 END) > %s ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}",
+                [limit],
+            ):
+                self.problem(first, "case", _("voucher %(number)d of %(year)d spends %(amount)s yuan: above "
+                                              "%(limit)s yuan it needs the number of its authorising case")
+                             % {"number": number, "year": year, "amount": yuan(spent), "limit": yuan(limit)})
+
+    # pass 4: the write
+
+    def write(self) -> tuple[int, int, int]:
+        t = self.table
+        vt, et = Voucher._meta.db_table, "finance_entry"
+        ops = connection.ops
+        now = ops.adapt_datetimefield_value(timezone.now())
+        by_id = self.by.pk if self.by is not None and getattr(self.by, "is_authenticated", False) else None
+        with transaction.atomic():
+            unchanged = _query(f"SELECT COUNT(*) FROM (SELECT DISTINCT village_code, year, number FROM {t} "
+                               "WHERE skip = 1) u")[0][0]
+            months = _query(f"SELECT DISTINCT village_code, county_code, period FROM {t} WHERE skip = 0")
+            Month.objects.bulk_create(
+                [Month(village_id=v, county_code=c, period=p) for v, c, p in months], ignore_conflicts=True)
+            # A month that gained vouchers is open; one closed since the check would refuse.
+            closed = _query(f"SELECT 1 FROM {t} s JOIN {Month._meta.db_table} m ON m.village_code = s.village_code "
+                            "AND m.period = s.period WHERE s.skip = 0 AND m.status <> %s LIMIT 1", [MonthStatus.OPEN])
+            if closed:
+                raise InvalidInput(_("A month of this file was closed while it was being checked: import again"))
+            years = _query(f"SELECT DISTINCT village_code, year FROM {t} WHERE skip = 0")
+            FiscalYear.objects.bulk_create(
+                [FiscalYear(village_id=v, year=y, chart_id=default_chart(y).code) for v, y in years],
+                ignore_conflicts=True)
+            created = _execute(
+                f"INSERT INTO {vt} (county_code, village_code, year, number, date, period, summary, payment_method, "
+                "kind, status, source, import_batch_id, fingerprint, recorded_by_id, recorded_at, review_opinion, "
+                "posted_by_id, posted_at, case_number) "
+                "SELECT f.county_code, f.village_code, f.year, f.number, f.date, f.period, f.summary, "
+                "CASE WHEN g.pm <> '' THEN g.pm WHEN g.cmin = 'hand' AND g.cmax = 'hand' THEN %s "
+                "WHEN g.cmin = 'bank' AND g.cmax = 'bank' THEN %s ELSE %s END, "
+                "'normal', 'posted', 'import', %s, g.fp, %s, %s, '', %s, %s, g.case_number FROM ("
+                f"SELECT village_code, year, number, MIN(rowno) AS first, SUM(fp) AS fp, MAX(payment_method) AS pm, "
+                "MIN(NULLIF(cash, '')) AS cmin, MAX(NULLIF(cash, '')) AS cmax, MAX(case_number) AS case_number "
+                f"FROM {t} WHERE skip = 0 GROUP BY village_code, year, number) g JOIN {t} f ON f.rowno = g.first",
+                [PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.OTHER, self.batch.pk, by_id, now, by_id, now],
+            )
+            self.set_progress("writing", 85)
+            entries = _execute(
+                f"INSERT INTO {et} (county_code, village_code, voucher_id, line, account_code, sub_account, side, "
+                "amount, summary, counterparty) SELECT s.county_code, s.village_code, v.id, "
+                "ROW_NUMBER() OVER (PARTITION BY s.village_code, s.year, s.number ORDER BY s.rowno), "
+                "s.account_code, s.sub_account, s.side, s.amount, s.summary, s.counterparty "
+                f"FROM {t} s JOIN {vt} v ON v.village_code = s.village_code AND v.year = s.year "
+                "AND v.number = s.number AND v.import_batch_id = %s WHERE s.skip = 0",
+                [self.batch.pk],
+            )
+        return created, entries, unchanged
+
+
+def import_file(
+    *,
+    batch: ImportBatch,
+    path: Path,
+    by: User | None,
+    on_progress: Callable[[ImportBatch], None] | None = None,
+) -> Outcome:
+    """Check the file whole, then import it whole (see the module docstring).
+
+    Raises ImportRefused with every problem when nothing was imported. `batch` records
+    the run (status, progress, counts, problems) for the upload page.
+    """
+    if by is not None and batch.default_village:
+        jurisdiction.require(by, "finance.import", batch.default_village)
+    if by is not None and not jurisdiction.prefixes(by, "finance.import"):
+        raise InvalidInput(_("You have no role that allows importing books"))
+    outcome = Outcome(batch=batch)
+    importer = _Importer(batch, path, by=by, on_progress=on_progress)
+    batch.status, batch.started_at = ImportStatus.RUNNING, timezone.now()
+    batch.save(update_fields=["status", "started_at"])
+    try:
+        sha, encoding = scan(path)
+        batch.sha256, batch.size = sha, path.stat().st_size
+        batch.save(update_fields=["sha256", "size"])
+        earlier = (ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE).exclude(pk=batch.pk)
+                   .order_by("created_at").first())
+        if earlier is not None:
+            # The same bytes were imported before: nothing can have changed.
+            outcome.already_imported = True
+            batch.same_as = earlier
+            batch.vouchers_unchanged = earlier.vouchers_created + earlier.vouchers_unchanged
+            _finish(batch, ImportStatus.DONE, importer, by)
+            return outcome
+        _create_table(importer.table)
+        try:
+            importer.read(encoding)
+            if not importer.count:
+                importer.check_sets()
+            if importer.count:
+                raise ImportRefused(importer.problems, importer.count)
+            importer.set_progress("writing", 75)
+            created, entries, unchanged = importer.write()
+            batch.vouchers_created, batch.entries_created, batch.vouchers_unchanged = created, entries, unchanged
+            batch.villages = [v for (v,) in _query(f"SELECT DISTINCT village_code FROM {importer.table} "
+                                                     "WHERE skip = 0 ORDER BY village_code")][:500]
+        finally:
+            _execute(f"DROP TABLE IF EXISTS {importer.table}")
+    except ImportRefused as refused:
+        outcome.problems, outcome.problem_count = refused.problems, refused.count
+        batch.problems = [p.as_dict() for p in refused.problems]
+        batch.problem_count = refused.count
+        _finish(batch, ImportStatus.FAILED, importer, by)
+        raise
+    except InvalidInput as e:
+        problem = Problem("—", "", e.message)
+        outcome.problems, outcome.problem_count = [problem], 1
+        batch.problems, batch.problem_count = [problem.as_dict()], 1
+        _finish(batch, ImportStatus.FAILED, importer, by)
+        raise ImportRefused([problem], 1) from None
+    outcome.vouchers_created = batch.vouchers_created
+    outcome.entries_created = batch.entries_created
+    outcome.vouchers_unchanged = batch.vouchers_unchanged
+    _finish(batch, ImportStatus.DONE, importer, by)
+    return outcome
+
+
+def _finish(batch: ImportBatch, status: str, importer: _Importer, by: User | None) -> None:
+    batch.status, batch.finished_at = status, timezone.now()
+    batch.stage, batch.progress = ("done", 100) if status == ImportStatus.DONE else ("refused", batch.progress)
+    batch.save()
+    if importer.on_progress is not None:
+        importer.on_progress(batch)
+    audit_record(
+        action="finance.import" if status == ImportStatus.DONE else "finance.import_refused", by=by, obj=batch,
+        region_code=batch.default_village,
+        detail={"file": batch.filename, "sha256": batch.sha256, "rows": batch.rows_read,
+                "vouchers_created": batch.vouchers_created, "entries_created": batch.entries_created,
+                "vouchers_unchanged": batch.vouchers_unchanged, "problems": batch.problem_count,
+                "same_as": batch.same_as_id, "villages": batch.villages[:50]},
+    )
+
+
+def batch_start(*, filename: str, default_village: str = "", by: User | None) -> ImportBatch:
+    """Record a new import (before its file is read)."""
+    if default_village:
+        codes.validate(default_village)
+        if by is not None:
+            jurisdiction.require(by, "finance.import", default_village)
+    return ImportBatch.objects.create(
+        sha256="", filename=(filename or "")[:200], default_village=default_village,
+        uploaded_by=by if getattr(by, "is_authenticated", False) else None, created_at=timezone.now())

@@ -1,0 +1,214 @@
+"""Importing book-keeping exports: every bad input reported with its row and column, all
+or nothing, the same file twice changes nothing, UTF-8 (± BOM) and GB18030, XLSX."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import Workbook
+
+from sunlit.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, Cast
+from sunlit.finance import imports, services
+from sunlit.finance.models import Entry, ImportBatch, ImportStatus, Voucher, VoucherStatus
+from sunlit.finance.tests.conftest import book, pay, publish_month
+
+pytestmark = pytest.mark.django_db
+
+HEADER_ZH = "村代码,日期,凭证号,摘要,科目编码,借方金额,贷方金额,对方单位,结算方式"
+HEADER_EN = "village,date,voucher,summary,account,debit,credit,counterparty,payment_method"
+GOOD = [
+    f"{VILLAGE_A},2025-03-02,1,收到村级组织运转经费,102,30000.00,,六亩塘镇财政所,银行",
+    f"{VILLAGE_A},2025-03-02,1,收到村级组织运转经费,522,,30000.00,六亩塘镇财政所,银行",
+    f"{VILLAGE_A},2025-03-05,2,支付3月电费,541,\"1,234.50\",,国网涟源市供电公司,",
+    f"{VILLAGE_A},2025-03-05,2,支付3月电费,102,,1234.5,国网涟源市供电公司,",
+]
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    def _write(lines: list[str], *, header: str = HEADER_ZH, encoding: str = "utf-8", name: str = "books.csv") -> Path:
+        path = tmp_path / name
+        path.write_bytes(("\n".join([header, *lines]) + "\n").encode(encoding))
+        return path
+
+    return _write
+
+
+def run(path: Path, *, by=None, village: str = "") -> imports.Outcome:
+    batch = imports.batch_start(filename=path.name, default_village=village, by=by)
+    return imports.import_file(batch=batch, path=path, by=by)
+
+
+def refused(path: Path, **kw) -> list[imports.Problem]:
+    with pytest.raises(imports.ImportRefused) as info:
+        run(path, **kw)
+    assert Voucher.objects.count() == 0, "nothing may be written when a file is refused"
+    return info.value.problems
+
+
+class TestGoodFiles:
+    def test_it_imports_vouchers_and_entries_posted_awaiting_review(self, cast: Cast, write) -> None:
+        outcome = run(write(GOOD), by=cast.official)
+        assert (outcome.vouchers_created, outcome.entries_created) == (2, 4)
+        v = Voucher.objects.get(number=2)
+        assert (v.status, v.reviewed_at, v.summary, v.payment_method) == (VoucherStatus.POSTED, None, "支付3月电费",
+                                                                          "bank")
+        assert [(e.line, e.account_code, e.side, e.amount) for e in v.entries.order_by("line")] == [
+            (1, "541", "D", 123450), (2, "102", "C", 123450)]
+        assert v.recorded_by == cast.official and v.posted_by == cast.official
+        assert ImportBatch.objects.get().status == ImportStatus.DONE
+
+    @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+    def test_it_reads_utf8_with_or_without_bom_and_gb18030(self, cast: Cast, write, encoding: str) -> None:
+        assert run(write(GOOD, encoding=encoding)).entries_created == 4
+        assert Voucher.objects.get(number=1).summary == "收到村级组织运转经费"
+
+    def test_it_refuses_a_file_in_another_encoding(self, cast: Cast, write) -> None:
+        problems = refused(write(GOOD, encoding="utf-16"))
+        assert "neither UTF-8 nor GB18030" in problems[0].message
+
+    def test_it_reads_english_headers(self, cast: Cast, write) -> None:
+        assert run(write(GOOD, header=HEADER_EN)).vouchers_created == 2
+
+    def test_it_takes_the_village_from_the_command_when_the_file_has_none(self, cast: Cast, write) -> None:
+        lines = [line.split(",", 1)[1] for line in GOOD]
+        path = write(lines, header=HEADER_ZH.split(",", 1)[1])
+        assert run(path, village=VILLAGE_A).vouchers_created == 2
+        assert set(Voucher.objects.values_list("village_id", flat=True)) == {VILLAGE_A}
+
+    def test_it_reads_xlsx_with_dates_and_numbers_as_cells(self, cast: Cast, tmp_path: Path) -> None:
+        from datetime import datetime
+
+        book_ = Workbook()
+        sheet = book_.active
+        sheet.append(HEADER_ZH.split(","))
+        sheet.append([VILLAGE_A, datetime(2025, 3, 5), 7, "购买办公用品", "541", 88.8, None, "文具店", "现金"])
+        sheet.append([VILLAGE_A, datetime(2025, 3, 5), 7, "购买办公用品", 101, None, 88.8, "文具店", "现金"])
+        path = tmp_path / "books.xlsx"
+        book_.save(path)
+        assert run(path).entries_created == 2
+        v = Voucher.objects.get()
+        assert (v.number, v.payment_method) == (7, "cash")
+        assert sorted(Entry.objects.values_list("amount", flat=True)) == [8880, 8880]
+
+
+class TestIdempotency:
+    def test_it_changes_nothing_when_the_same_file_comes_again(self, cast: Cast, write) -> None:
+        path = write(GOOD)
+        run(path)
+        again = run(path)
+        assert again.already_imported
+        assert (Voucher.objects.count(), Entry.objects.count()) == (2, 4)
+
+    def test_it_skips_vouchers_already_in_the_books_unchanged(self, cast: Cast, write) -> None:
+        run(write(GOOD[:2], name="march-1.csv"))
+        outcome = run(write(GOOD, name="march.csv"))
+        assert (outcome.vouchers_created, outcome.vouchers_unchanged) == (1, 1)
+        assert Voucher.objects.count() == 2
+
+    def test_it_refuses_a_voucher_number_taken_by_other_entries(self, cast: Cast, write) -> None:
+        run(write(GOOD[:2], name="a.csv"))
+        changed = [line.replace("30000.00", "31000.00") for line in GOOD[:2]]
+        with pytest.raises(imports.ImportRefused) as info:
+            run(write(changed, name="b.csv"))
+        assert "already in the books" in info.value.problems[0].message
+        assert Voucher.objects.count() == 1
+
+
+class TestBadInput:
+    def assert_one(self, problems: list[imports.Problem], row: str, column: str, text: str) -> None:
+        assert [(p.row, p.column) for p in problems] == [(row, column)], problems
+        assert text in problems[0].message
+
+    def test_it_reports_an_unknown_account(self, cast: Cast, write) -> None:
+        lines = [*GOOD[:2], GOOD[2].replace(",541,", ",549,"), GOOD[3]]
+        self.assert_one(refused(write(lines)), "4", "科目编码", "unknown account '549'")
+
+    def test_it_reports_an_unbalanced_voucher(self, cast: Cast, write) -> None:
+        lines = [*GOOD[:3], GOOD[3].replace("1234.5", "1234.4")]
+        self.assert_one(refused(write(lines)), "4", "借方金额", "does not balance")
+
+    def test_it_reports_a_bad_date(self, cast: Cast, write) -> None:
+        lines = [GOOD[0].replace("2025-03-02", "2025-02-30"), *GOOD[1:]]
+        self.assert_one(refused(write(lines)), "2", "日期", "not a date")
+
+    def test_it_reports_a_negative_amount(self, cast: Cast, write) -> None:
+        lines = [GOOD[0].replace("30000.00", "-30000.00"), *GOOD[1:]]
+        self.assert_one(refused(write(lines)), "2", "借方金额", "negative")
+
+    def test_it_reports_a_non_numeric_amount(self, cast: Cast, write) -> None:
+        lines = [*GOOD[:3], GOOD[3].replace("1234.5", "一千")]
+        self.assert_one(refused(write(lines)), "5", "贷方金额", "not an amount")
+
+    def test_it_reports_a_voucher_number_used_twice_in_the_file(self, cast: Cast, write) -> None:
+        lines = [*GOOD, GOOD[0].replace("2025-03-02", "2025-03-09"), GOOD[1].replace("2025-03-02", "2025-03-09")]
+        self.assert_one(refused(write(lines)), "6", "凭证号", "used again (first at row 2)")
+
+    def test_it_reports_an_unknown_village(self, cast: Cast, write) -> None:
+        lines = [GOOD[0].replace(VILLAGE_A, "431382101299"), *GOOD[1:]]
+        self.assert_one(refused(write(lines)), "2", "村代码", "unknown village 431382101299")
+
+    def test_it_reports_a_village_outside_the_uploaders_jurisdiction(self, cast: Cast, write) -> None:
+        lines = [line.replace(VILLAGE_A, VILLAGE_C) for line in GOOD]
+        problems = refused(write(lines), by=cast.official)
+        assert {(p.row, p.column) for p in problems} == {(str(r), "村代码") for r in range(2, 6)}
+        assert "outside your jurisdiction" in problems[0].message
+
+    def test_it_lets_the_agent_import_for_every_village_of_the_township(self, cast: Cast, write) -> None:
+        lines = GOOD + [line.replace(VILLAGE_A, VILLAGE_B).replace(",1,", ",9,").replace(",2,", ",8,")
+                        for line in GOOD]
+        assert run(write(lines), by=cast.official).vouchers_created == 4
+
+    def test_it_refuses_a_cadre_importing_for_another_village(self, cast: Cast, write) -> None:
+        problems = refused(write(GOOD), by=cast.cadre_b)
+        assert "outside your jurisdiction" in problems[0].message
+
+    def test_it_reports_every_problem_at_once(self, cast: Cast, write) -> None:
+        lines = [GOOD[0].replace("2025-03-02", "2025-13-01"), GOOD[1].replace(",522,", ",599,"),
+                 GOOD[2].replace("\"1,234.50\"", "abc"), GOOD[3]]
+        problems = refused(write(lines))
+        assert [(p.row, p.column) for p in problems] == [("2", "日期"), ("3", "科目编码"), ("4", "借方金额")]
+
+    def test_it_reports_missing_columns(self, cast: Cast, write) -> None:
+        problems = refused(write(GOOD, header="村代码,日期,凭证号,摘要,科目编码,借方金额"))
+        assert "credit" in problems[0].message
+
+    def test_it_refuses_vouchers_dated_in_a_published_month(self, cast: Cast, director_a, write) -> None:
+        from datetime import date
+
+        book(cast, director_a, date(2025, 3, 1), pay(100))
+        publish_month(cast, 202503)
+        with pytest.raises(imports.ImportRefused) as info:
+            run(write([line.replace(",1,", ",11,").replace(",2,", ",12,") for line in GOOD]))
+        assert "is published" in info.value.problems[0].message
+        assert Voucher.objects.count() == 1
+
+    def test_it_needs_the_case_of_large_spending(self, cast: Cast, write, settings) -> None:
+        settings.SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN = 1000
+        problems = refused(write(GOOD))
+        assert [(p.row, p.column) for p in problems] == [("4", "case")]
+        header = HEADER_ZH + ",授权事项编号"
+        assert run(write([line + ",2025-石门-001" for line in GOOD], header=header)).vouchers_created == 2
+
+
+class TestCommand:
+    def test_it_imports_from_the_command_line(self, cast: Cast, write) -> None:
+        out = io.StringIO()
+        call_command("finance", "import", str(write(GOOD)), "--no-progress", stdout=out)
+        assert "2 voucher(s) and 4 entries imported" in out.getvalue()
+
+    def test_it_prints_each_problem_and_fails(self, cast: Cast, write) -> None:
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="nothing was imported"):
+            call_command("finance", "import", str(write([GOOD[0]])), "--no-progress", stderr=err)
+        assert "row 2, column 借方金额: voucher 1 of 2025 does not balance" in err.getvalue()
+
+    def test_it_loads_the_2023_chart(self, cast: Cast) -> None:
+        out = io.StringIO()
+        call_command("finance", "chart", "load", str(services.DATA_DIR / "chart-2023.yaml"), stdout=out)
+        assert "42 accounts" in out.getvalue()
