@@ -1,5 +1,5 @@
-"""Importing a township agent's book-keeping export (XLSX or CSV): checked whole, then
 # ruff: noqa: S608 -- table names in SQL come from models and batch ids, never from input
+"""Importing a township agent's book-keeping export (XLSX or CSV): checked whole, then
 written whole, or not at all.
 
 How a million rows stay cheap (docs/formats/finance-import.md has the column layout):
@@ -55,7 +55,13 @@ from sunlit.finance.models import (
     Voucher,
 )
 from sunlit.finance.money import NegativeAmount, parse_yuan, yuan
-from sunlit.finance.services import accounts_of, case_required_above, default_chart, row_fingerprint
+from sunlit.finance.services import (
+    accounts_of,
+    case_required_above,
+    default_chart,
+    resolve_case,
+    row_fingerprint,
+)
 from sunlit.lib.errors import InvalidInput
 from sunlit.regions import codes
 from sunlit.regions.models import Region
@@ -291,6 +297,7 @@ class _Checker:
         self.charts: dict[tuple[str, int], tuple[str, dict[str, Account]]] = {}
         self.dates: dict[Any, tuple[str, int, int] | None] = {}
         self.payments: dict[Any, str | None] = {}
+        self.cases: dict[tuple[str, str], tuple[int | None, str]] = {}
         fy = FiscalYear.objects.values_list("village_id", "year", "chart_id")
         self.fiscal = {(v, y): c for v, y, c in fy}
 
@@ -313,6 +320,14 @@ class _Checker:
             found = (code, accounts_of(code))
             self.charts[key] = found
         return found
+
+    def case(self, number: str, village: str) -> tuple[int | None, str]:
+        """(case id, "") or (None, why it does not authorise), cached per village."""
+        key = (number, village)
+        if key not in self.cases:
+            case, why = resolve_case(number, village)
+            self.cases[key] = (case.pk if case is not None else None, why)
+        return self.cases[key]
 
     def payment(self, value: Any) -> str | None:
         try:
@@ -352,7 +367,7 @@ class _Checker:
 # --- the temporary table ------------------------------------------------------------------
 
 COLUMNS = ("rowno", "village_code", "county_code", "year", "number", "date", "period", "summary", "account_code",
-           "sub_account", "side", "amount", "counterparty", "payment_method", "case_number", "cash", "fp",
+           "sub_account", "side", "amount", "counterparty", "payment_method", "case_id", "cash", "fp",
            "run_start", "bad")
 
 
@@ -364,7 +379,7 @@ def _create_table(name: str) -> None:
             "rowno bigint PRIMARY KEY, village_code varchar(12) NOT NULL, county_code varchar(12) NOT NULL, "
             "year integer NOT NULL, number integer NOT NULL, date date, period integer, summary varchar(200), "
             "account_code varchar(8), sub_account varchar(60), side char(1), amount bigint, "
-            "counterparty varchar(100), payment_method varchar(10), case_number varchar(40), cash varchar(4), "
+            "counterparty varchar(100), payment_method varchar(10), case_id bigint, cash varchar(4), "
             "fp bigint, run_start smallint NOT NULL, bad smallint NOT NULL, skip smallint NOT NULL DEFAULT 0)"
         )
 
@@ -567,16 +582,19 @@ class _Importer:
         counterparty = _text(cp_raw)[:100]
         sub_account = _text(sub_raw)[:60]
         case_number = _text(case_raw)
-        if len(case_number) > 40:
-            self.problem(number, "case", _("the case number is longer than 40 characters"))
-            bad, case_number = True, case_number[:40]
+        case_id = None
+        if case_number:
+            case_id, why = checker.case(case_number, vcode)
+            if why:
+                self.problem(number, "case", why)
+                bad = True
         summary = summary[:200]
         account_code = account_code[:8]
         fp = row_fingerprint(day=iso, account=account_code, sub_account=sub_account, side=side, amount=amount,
                              summary=summary, counterparty=counterparty, payment_method=payment,
                              case_number=case_number)
         return (number, vcode, village.county, year, voucher, iso, period, summary, account_code, sub_account, side,
-                amount, counterparty, payment, case_number, account.cash if account else "", fp, 1 if bad else 0)
+                amount, counterparty, payment, case_id, account.cash if account else "", fp, 1 if bad else 0)
 
     def _amount(self, number: int, name: str, value: Any) -> int:
         """Fen, 0 for an empty cell, -1 after reporting a problem."""
@@ -668,7 +686,7 @@ class _Importer:
             for _v, year, number, first, spent in _query(
                 f"SELECT {key}, MIN(rowno), SUM(CASE WHEN cash <> '' AND side = 'C' THEN amount "
                 f"WHEN cash <> '' THEN -amount ELSE 0 END) FROM {t} WHERE skip = 0 GROUP BY {key} "
-                f"HAVING SUM(bad) = 0 AND MAX(case_number) = '' AND SUM(CASE WHEN cash <> '' AND side = 'C' "
+                f"HAVING SUM(bad) = 0 AND MAX(case_id) IS NULL AND SUM(CASE WHEN cash <> '' AND side = 'C' "
                 f"THEN amount WHEN cash <> '' THEN -amount ELSE 0 END) > %s ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}",
                 [limit],
             ):
@@ -702,13 +720,13 @@ class _Importer:
             created = _execute(
                 f"INSERT INTO {vt} (county_code, village_code, year, number, date, period, summary, payment_method, "
                 "kind, status, source, import_batch_id, fingerprint, recorded_by_id, recorded_at, review_opinion, "
-                "posted_by_id, posted_at, case_number) "
+                "posted_by_id, posted_at, case_id) "
                 "SELECT f.county_code, f.village_code, f.year, f.number, f.date, f.period, f.summary, "
                 "CASE WHEN g.pm <> '' THEN g.pm WHEN g.cmin = 'hand' AND g.cmax = 'hand' THEN %s "
                 "WHEN g.cmin = 'bank' AND g.cmax = 'bank' THEN %s ELSE %s END, "
-                "'normal', 'posted', 'import', %s, g.fp, %s, %s, '', %s, %s, g.case_number FROM ("
+                "'normal', 'posted', 'import', %s, g.fp, %s, %s, '', %s, %s, g.case_id FROM ("
                 f"SELECT village_code, year, number, MIN(rowno) AS first, SUM(fp) AS fp, MAX(payment_method) AS pm, "
-                "MIN(NULLIF(cash, '')) AS cmin, MAX(NULLIF(cash, '')) AS cmax, MAX(case_number) AS case_number "
+                "MIN(NULLIF(cash, '')) AS cmin, MAX(NULLIF(cash, '')) AS cmax, MAX(case_id) AS case_id "
                 f"FROM {t} WHERE skip = 0 GROUP BY village_code, year, number) g JOIN {t} f ON f.rowno = g.first",
                 [PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.OTHER, self.batch.pk, by_id, now, by_id, now],
             )

@@ -166,9 +166,10 @@ class Voucher(models.Model):
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+", db_index=False)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
-    # The exercise of a listed power that authorised this spending (no power outside the
-    # list). A number until the cases room can resolve it; the public page links it.
-    case_number = models.CharField(_("authorising case"), max_length=40, blank=True)
+    # The exercise of a listed power that authorised this spending ("no power outside the
+    # list"); the public page links its case page and its item's flowchart.
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers",
+                             verbose_name=_("authorising case"), db_index=False)
 
     class Meta:
         verbose_name = _("voucher")
@@ -183,6 +184,7 @@ class Voucher(models.Model):
         indexes = [
             models.Index(fields=["village", "period", "number"], name="finance_voucher_village_period"),
             models.Index(fields=["corrects"], condition=Q(corrects__isnull=False), name="finance_voucher_corrects"),
+            models.Index(fields=["case"], condition=Q(case__isnull=False), name="finance_voucher_case"),
         ]
 
     def __str__(self) -> str:

@@ -57,7 +57,7 @@ def month_snapshot(month: Month) -> dict[str, Any]:
     chart = chart_for(village_code=village.code, year=periods.year(month.period), create=False)
     accounts = accounts_of(chart.code)
     vouchers = list(Voucher.objects.filter(village_id=village.code, period=month.period)
-                    .select_related("corrects").order_by("number"))
+                    .select_related("corrects", "case__item").order_by("number"))
     lines: dict[int, list[Entry]] = defaultdict(list)
     for e in Entry.objects.filter(voucher__in=vouchers).order_by("voucher_id", "line"):
         lines[e.voucher_id].append(e)
@@ -90,7 +90,8 @@ def month_snapshot(month: Month) -> dict[str, Any]:
             "payment_method": v.payment_method,
             "direction": direction,
             "amount": amount,
-            "case": v.case_number or None,
+            "case": {"number": v.case.number, "item": v.case.item.code, "item_name": v.case.item.name_zh}
+            if v.case_id else None,
             "review": {"on": _day(v.reviewed_at), "opinion": v.review_opinion},
             "receipts": [{"sha256": r.sha256, "type": r.content_type, "bytes": r.size,
                           "thumbnail": bool(r.thumbnail)} for r in receipts[v.pk]],
@@ -171,7 +172,7 @@ def derive(entry: Published, snapshot: dict[str, Any] | None = None) -> None:
                 publication_id=entry.pk, year=v["year"], number=v["number"], line=e["line"], date=v["date"],
                 account_code=e["account"], account_name=e["account_name"], side=e["side"], amount=e["amount"],
                 summary=e["summary"], counterparty=e["counterparty"], payment_method=v["payment_method"],
-                direction=v["direction"], kind=v["kind"], case_number=v["case"] or "",
+                direction=v["direction"], kind=v["kind"], case_number=(v["case"] or {}).get("number", ""),
                 receipts=len(v["receipts"]), summary_text=texts.get(search.normalise(e["summary"])),
                 counterparty_text=texts.get(search.normalise(e["counterparty"])),
             ))

@@ -255,6 +255,26 @@ def cash_flow(entries: Iterable[tuple[str, str, int]], accounts: dict[str, Accou
     return "transfer", total
 
 
+def resolve_case(number: str, village_code: str) -> tuple[Any, str]:
+    """(Case, "") for a case number that authorises spending in this village, or (None, why
+    not). An empty number is (None, "")."""
+    number = (number or "").strip()
+    if not number:
+        return None, ""
+    from sunlit.cases.models import CaseState
+    from sunlit.cases.selectors import authorising_case
+
+    case = authorising_case(number)
+    if case is None:
+        return None, _("there is no case %(number)s") % {"number": number}
+    if case.village_id != village_code:
+        return None, _("case %(number)s belongs to another village") % {"number": number}
+    if case.state != CaseState.APPROVED:
+        return None, _("case %(number)s is not approved (it is %(state)s): it authorises nothing yet") % {
+            "number": number, "state": case.get_state_display()}
+    return case, ""
+
+
 def case_required_above() -> int:
     """Fen above which spending needs its authorising case; 0 means never."""
     return int(settings.SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN) * 100
@@ -318,7 +338,8 @@ def _save_entries(voucher: Voucher, entries: Sequence[EntryInput]) -> int:
         ))
         fp += row_fingerprint(day=voucher.date.isoformat(), account=e.account_code, sub_account=e.sub_account.strip(),
                               side=e.side, amount=e.amount, summary=summary, counterparty=e.counterparty.strip(),
-                              payment_method=voucher.payment_method, case_number=voucher.case_number)
+                              payment_method=voucher.payment_method,
+                              case_number=voucher.case.number if voucher.case_id else "")
     Entry.objects.bulk_create(rows)
     return fp
 
@@ -361,10 +382,12 @@ def voucher_record(
     payment_method = payment_method or _default_payment(entries, accounts)
     if payment_method not in PaymentMethod.values:
         raise InvalidInput(_("Unknown payment method"), field="payment_method")
-    case_number = (case_number or "").strip()
+    case, why = resolve_case(case_number, village.code)
+    if why:
+        raise InvalidInput(why, field="case_number")
     direction, amount = cash_flow(((e.account_code, e.side, e.amount) for e in entries), accounts)
     limit = case_required_above()
-    if limit and direction == "expense" and amount > limit and not case_number and kind == VoucherKind.NORMAL:
+    if limit and direction == "expense" and amount > limit and case is None and kind == VoucherKind.NORMAL:
         raise InvalidInput(
             _("Spending above %(limit)s yuan needs the number of the case that authorised it")
             % {"limit": yuan(limit)}, field="case_number")
@@ -377,7 +400,7 @@ def voucher_record(
         county_code=codes.county_of(village.code), village=village, year=date.year, number=number, date=date,
         period=period, summary=summary[:200], payment_method=payment_method, kind=kind, corrects=corrects,
         status=VoucherStatus.RECORDED, source=Source.MANUAL, recorded_by=by if by is not None else None,
-        recorded_at=now, case_number=case_number[:40],
+        recorded_at=now, case=case,
     )
     voucher.save()
     voucher.fingerprint = _save_entries(voucher, entries)
@@ -424,12 +447,15 @@ def voucher_update(
         _month_for_write(voucher.village, old_period)
     voucher.date, voucher.period, voucher.summary = date, period, summary[:200]
     voucher.payment_method = payment_method or _default_payment(entries, accounts)
-    voucher.case_number = (case_number or "").strip()[:40]
+    case, why = resolve_case(case_number, voucher.village_id)
+    if why:
+        raise InvalidInput(why, field="case_number")
+    voucher.case = case
     voucher.status = VoucherStatus.RECORDED
     voucher.reviewed_by, voucher.reviewed_at = None, None
     voucher.entries.all().delete()
     voucher.fingerprint = _save_entries(voucher, entries)
-    voucher.save(update_fields=["date", "period", "summary", "payment_method", "case_number", "status",
+    voucher.save(update_fields=["date", "period", "summary", "payment_method", "case", "status",
                                 "reviewed_by", "reviewed_at", "fingerprint"])
     audit_record(action="finance.voucher_update", by=by, obj=voucher, region_code=voucher.village_id,
                  detail={"entries": len(entries)})
@@ -566,7 +592,8 @@ def voucher_reverse(*, voucher: Voucher, date: date, reason: str, by: User | Non
     summary = _("Reversal of %(year)d No. %(number)d: %(reason)s") % {
         "year": voucher.year, "number": voucher.number, "reason": reason}
     return voucher_record(village=voucher.village, date=date, summary=summary, entries=entries,
-                          payment_method=voucher.payment_method, case_number=voucher.case_number,
+                          payment_method=voucher.payment_method,
+                          case_number=voucher.case.number if voucher.case_id else "",
                           corrects=voucher, kind=VoucherKind.REVERSAL, by=by)
 
 

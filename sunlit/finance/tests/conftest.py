@@ -74,3 +74,24 @@ def book(cast: Cast, director: User, day: date, entries: list[EntryInput], summa
 def publish_month(cast: Cast, period: int) -> Month:
     services.month_close(village=cast.village_a, period=period, by=cast.official)
     return services.month_signoff(village=cast.village_a, period=period, opinion="账目清楚", by=cast.supervisor_a)
+
+
+def make_case(cast: Cast, *, seq: int = 3, state: str = "approved", village: Any = None) -> Any:
+    """A case of village A (stored directly: the cases room tests its own flow)."""
+    from django.utils import timezone
+
+    from sunlit.cases.models import Case
+    from sunlit.powers.models import PowerItem, PowerListVersion
+
+    version = PowerListVersion.objects.filter(label="finance tests").first() or PowerListVersion.objects.create(
+        number=900, label="finance tests", source="", sha256="0" * 64, loaded_at=timezone.now(), is_current=False,
+        meetings={})
+    item = PowerItem.objects.filter(version=version).first() or PowerItem.objects.create(
+        version=version, position=1, code="M01", name_zh="村级工程项目建设", name_en="Village construction projects",
+        category="major", basis="", exerciser="", supervisor="", conditions=[], materials=[], time_limit_days=30,
+        fee="", risks=[], flow={})
+    village = village or cast.village_a
+    return Case.objects.create(
+        number=f"{village.code}-2025-{seq:04d}", year=2025, seq=seq, item=item, village=village,
+        county_code=cast.county.code, subject="村道硬化", state=state, opened_by=cast.cadre_a,
+        opened_at=timezone.now())

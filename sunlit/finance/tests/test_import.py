@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from sunlit.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, Cast
 from sunlit.finance import imports, services
 from sunlit.finance.models import Entry, ImportBatch, ImportStatus, Voucher, VoucherStatus
-from sunlit.finance.tests.conftest import book, pay, publish_month
+from sunlit.finance.tests.conftest import book, make_case, pay, publish_month
 
 pytestmark = pytest.mark.django_db
 
@@ -192,8 +192,17 @@ class TestBadInput:
         settings.SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN = 1000
         problems = refused(write(GOOD))
         assert [(p.row, p.column) for p in problems] == [("4", "case")]
+        case = make_case(cast)
         header = HEADER_ZH + ",授权事项编号"
-        assert run(write([line + ",2025-石门-001" for line in GOOD], header=header)).vouchers_created == 2
+        assert run(write([line + f",{case.number}" for line in GOOD], header=header)).vouchers_created == 2
+        assert Voucher.objects.get(number=2).case == case
+
+    def test_it_reports_a_case_that_authorises_nothing(self, cast: Cast, write) -> None:
+        case = make_case(cast, state="rejected")
+        header = HEADER_ZH + ",授权事项编号"
+        problems = refused(write([line + f",{case.number}" for line in GOOD], header=header))
+        assert [(p.row, p.column) for p in problems] == [(str(r), "授权事项编号") for r in range(2, 6)]
+        assert "not approved" in problems[0].message
 
 
 class TestCommand:

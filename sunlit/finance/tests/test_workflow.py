@@ -16,7 +16,7 @@ from sunlit.finance.models import (
     PublishedMonth,
     VoucherStatus,
 )
-from sunlit.finance.tests.conftest import book, pay, publish_month, receive, through_workflow
+from sunlit.finance.tests.conftest import book, make_case, pay, publish_month, receive, through_workflow
 from sunlit.lib.errors import InvalidInput, NotPermitted
 from sunlit.transparency.models import Entry as Published
 
@@ -97,13 +97,35 @@ class TestWorkflow:
         with pytest.raises(InvalidInput, match="case"):
             services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="村道硬化工程款",
                                     entries=pay(500_001, expense="154"), by=cast.official)
+        case = make_case(cast)
         voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="村道硬化工程款",
-                                          entries=pay(500_001, expense="154"), case_number="2025-石门-003",
+                                          entries=pay(500_001, expense="154"), case_number=case.number,
                                           by=cast.official)
-        assert voucher.case_number == "2025-石门-003"
+        assert voucher.case == case
         # Money coming in needs no case, whatever the amount.
         services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
                                 entries=receive(900_000), by=cast.official)
+
+
+    def test_it_refuses_a_case_that_authorises_nothing(self, cast: Cast) -> None:
+        for case, why in [(make_case(cast, seq=4, state="open"), "not approved"),
+                          (make_case(cast, seq=5, village=cast.village_b), "another village")]:
+            with pytest.raises(InvalidInput, match=why):
+                services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
+                                        entries=pay(100), case_number=case.number, by=cast.official)
+        with pytest.raises(InvalidInput, match="no case"):
+            services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100),
+                                    case_number="431382101201-2025-0999", by=cast.official)
+
+    def test_it_publishes_the_case_with_its_item(self, cast: Cast, director_a) -> None:
+        case = make_case(cast)
+        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="村道硬化工程款",
+                                          entries=pay(900_000, expense="154"), case_number=case.number,
+                                          by=cast.official)
+        through_workflow(voucher, cast, director_a)
+        month = publish_month(cast, MARCH)
+        snapshot = json.loads(month.publication.snapshot_json)
+        assert snapshot["vouchers"][0]["case"] == {"number": case.number, "item": "M01", "item_name": "村级工程项目建设"}
 
 
 class TestJurisdiction:
