@@ -12,14 +12,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseState(models.TextChoices):
-    OPEN = "open", _("open")
-    PAUSED = "paused", _("paused by an objection")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    # A context keeps these apart from the same English words in other rooms' catalogues.
+    OPEN = "open", pgettext_lazy("case state", "open")
+    PAUSED = "paused", pgettext_lazy("case state", "paused by an objection")
+    APPROVED = "approved", pgettext_lazy("case state", "approved")
+    REJECTED = "rejected", pgettext_lazy("case state", "rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("case state", "withdrawn")
 
 
 CLOSED_STATES = (CaseState.APPROVED, CaseState.REJECTED, CaseState.WITHDRAWN)
@@ -49,7 +51,7 @@ class Case(models.Model):
     publicity_ends_at = models.DateTimeField(_("notice period ends at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(_("opened at"))
+    opened_at = models.DateTimeField(pgettext_lazy("case", "opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Optimistic lock: every change of state increments it, and a change is only written
     # WHERE version = the version the actor's form was drawn from.

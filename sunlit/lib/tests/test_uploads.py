@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from sunlit.lib.errors import InvalidInput
@@ -15,6 +17,13 @@ from sunlit.lib.uploads import clean_upload
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages are asserted in English; Chinese is the deployed default."""
+    with translation.override("en"):
+        yield
 
 
 def jpeg_with_gps(size: tuple[int, int] = (40, 20), orientation: int | None = None) -> bytes:
