@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("sunlit.portal.urls")),
     path("", include("sunlit.powers.urls")),
     path("", include("sunlit.cases.urls")),
+    path("", include("sunlit.finance.urls")),
 ]
 
 # Every 404 gets the friendly page, in the kiosk layout under /kiosk/.

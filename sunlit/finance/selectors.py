@@ -1,0 +1,459 @@
+"""Reads of the village books.
+
+Public pages read only what was published: the month snapshots in the publication log
+and the tables derived from them (Published*). Each public read is a fixed number of
+queries whatever the size of the books; the counts are pinned in the tests.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from sunlit.accounts import jurisdiction
+from sunlit.finance import periods, search
+from sunlit.finance.models import (
+    ImportBatch,
+    Month,
+    MonthStatus,
+    PublishedBalance,
+    PublishedCorrection,
+    PublishedEntry,
+    PublishedMonth,
+    PublishedReceipt,
+    Receipt,
+    Voucher,
+    VoucherStatus,
+)
+from sunlit.regions import codes
+from sunlit.regions.models import Region
+
+PAGE_ENTRIES = 50
+SEARCH_PAGE = 50
+SEARCH_COUNT_CAP = 1000
+
+
+def _level(code: str) -> str | None:
+    try:
+        return codes.level_of(code)
+    except Exception:  # noqa: BLE001 - a malformed code is simply not found
+        return None
+
+
+def village(code: str) -> Region | None:
+    """A village with its township (one query), or None."""
+    if _level(code) != codes.VILLAGE:
+        return None
+    return Region.objects.select_related("parent").filter(code=code, level=codes.VILLAGE).first()
+
+
+def township(code: str) -> Region | None:
+    if _level(code) != codes.TOWNSHIP:
+        return None
+    return Region.objects.filter(code=code, level=codes.TOWNSHIP).first()
+
+
+# --- versions: what a cached public page depends on ---------------------------------------
+
+
+def village_version(code: str) -> str:
+    """Changes whenever the village publishes a month (or a correction lands)."""
+    latest = PublishedMonth.objects.filter(county_code=codes.county_of(code), village_code=code).aggregate(
+        n=Max("publication_id"))["n"]
+    return f"v{latest or 0}"
+
+
+def month_version(code: str, period: int) -> str | None:
+    """The month snapshot's hash and the newest correction of it; None if unpublished."""
+    county = codes.county_of(code)
+    newest_correction = PublishedCorrection.objects.filter(
+        county_code=county, village_code=code, target_period=period).order_by().values("village_code").annotate(
+        n=Max("publication_id")).values("n")
+    row = (PublishedMonth.objects.filter(county_code=county, village_code=code, period=period)
+           .annotate(corrected=Subquery(newest_correction[:1])).values_list("snapshot_sha256", "corrected").first())
+    if row is None:
+        return None
+    return f"{row[0]}.{row[1] or 0}"
+
+
+def township_version(code: str) -> str:
+    latest = PublishedMonth.objects.filter(county_code=codes.county_of(code), township_code=code).aggregate(
+        n=Max("publication_id"))["n"]
+    return f"t{latest or 0}"
+
+
+# --- a village's published months -----------------------------------------------------------
+
+
+@dataclass
+class Year:
+    year: int
+    months: list[PublishedMonth] = field(default_factory=list)
+
+    @property
+    def income(self) -> int:
+        return sum(m.income for m in self.months)
+
+    @property
+    def expense(self) -> int:
+        return sum(m.expense for m in self.months)
+
+    @property
+    def late(self) -> int:
+        return sum(1 for m in self.months if m.late)
+
+
+def published_years(code: str) -> list[Year]:
+    """The village's published months grouped by year, newest first (one query)."""
+    years: dict[int, Year] = {}
+    for m in PublishedMonth.objects.filter(county_code=codes.county_of(code), village_code=code).order_by("-period"):
+        years.setdefault(periods.year(m.period), Year(periods.year(m.period))).months.append(m)
+    return list(years.values())
+
+
+# --- one published month ---------------------------------------------------------------------
+
+
+@dataclass
+class MonthPage:
+    village: Region
+    published: PublishedMonth
+    snapshot: dict[str, Any]
+    corrections: dict[tuple[int, int], list[PublishedCorrection]]
+    page: int
+    pages: int
+    vouchers: list[dict[str, Any]]
+
+    @property
+    def period(self) -> int:
+        return self.published.period
+
+
+def month(code: str, period: int, *, page: int = 1) -> MonthPage | None:
+    """A published month from its snapshot: three queries (village, month with its
+    publication, corrections published later)."""
+    region = village(code)
+    if region is None:
+        return None
+    published = (PublishedMonth.objects.select_related("publication")
+                 .filter(county_code=codes.county_of(code), village_code=code, period=period).first())
+    if published is None:
+        return None
+    snapshot = published.publication.snapshot
+    corrections: dict[tuple[int, int], list[PublishedCorrection]] = defaultdict(list)
+    for c in PublishedCorrection.objects.filter(county_code=codes.county_of(code), village_code=code,
+                                                target_period=period).order_by("period", "number"):
+        corrections[(c.target_year, c.target_number)].append(c)
+    chunks = paginate_vouchers(snapshot["vouchers"], PAGE_ENTRIES)
+    page = min(max(page, 1), max(len(chunks), 1))
+    return MonthPage(village=region, published=published, snapshot=snapshot, corrections=dict(corrections),
+                     page=page, pages=max(len(chunks), 1), vouchers=chunks[page - 1] if chunks else [])
+
+
+def paginate_vouchers(vouchers: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """Pages of whole vouchers, about `size` entries each (a voucher is never split)."""
+    pages: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    count = 0
+    for v in vouchers:
+        if current and count + len(v["entries"]) > size:
+            pages.append(current)
+            current, count = [], 0
+        current.append(v)
+        count += len(v["entries"])
+    if current:
+        pages.append(current)
+    return pages
+
+
+def flat_entries(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every entry of a month with its voucher's facts: the rows of downloads and JSON."""
+    rows = []
+    for v in snapshot["vouchers"]:
+        for e in v["entries"]:
+            rows.append({
+                "date": v["date"], "year": v["year"], "number": v["number"], "line": e["line"],
+                "summary": e["summary"], "account": e["account"], "account_name": e["account_name"],
+                "sub_account": e["sub_account"], "side": e["side"], "amount": e["amount"],
+                "counterparty": e["counterparty"], "direction": v["direction"], "payment_method": v["payment_method"],
+                "kind": v["kind"], "corrects": v["corrects"], "case": (v["case"] or {}).get("number"),
+                "receipts": [r["sha256"] for r in v["receipts"]],
+            })
+    return rows
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+@dataclass
+class AccountYear:
+    code: str
+    name: str
+    side: str
+    opening: int
+    debit: int
+    credit: int
+    closing: int
+    months: list[PublishedBalance] = field(default_factory=list)
+
+
+def account_years(code: str) -> list[int]:
+    county = codes.county_of(code)
+    found = (PublishedMonth.objects.filter(county_code=county, village_code=code)
+             .values_list("period", flat=True).order_by("-period"))
+    return sorted({periods.year(p) for p in found}, reverse=True)
+
+
+def accounts_of_year(code: str, year: int) -> list[AccountYear]:
+    """Per account: opening of the first published month of the year, the year's debits
+    and credits, the closing of the last (one query)."""
+    rows: dict[str, AccountYear] = {}
+    for b in PublishedBalance.objects.filter(county_code=codes.county_of(code), village_code=code,
+                                             period__gte=year * 100 + 1, period__lte=year * 100 + 12
+                                             ).order_by("period"):
+        found = rows.get(b.account_code)
+        if found is None:
+            found = rows[b.account_code] = AccountYear(b.account_code, b.account_name, b.side, b.opening, 0, 0, 0)
+        found.debit += b.debit
+        found.credit += b.credit
+        found.closing = b.closing
+        found.months.append(b)
+    return sorted(rows.values(), key=lambda a: a.code)
+
+
+def account_entries(code: str, year: int, account: str, *, limit: int = 2000) -> list[PublishedEntry]:
+    return list(PublishedEntry.objects.filter(
+        county_code=codes.county_of(code), village_code=code, account_code=account,
+        date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).order_by("date", "number", "line")[:limit])
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    query: str
+    entries: list[PublishedEntry]
+    count: int
+    capped: bool
+    page: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.count > self.page * SEARCH_PAGE
+
+
+def search_entries(*, township_code: str, query: str, village_code: str = "", page: int = 1,
+                   per_page: int = SEARCH_PAGE) -> SearchResult:
+    """Published entries of a township (or one of its villages) whose summary or
+    counterparty contains `query`, newest first: two queries (the page and a capped count).
+    """
+    sql = search.matching_texts_sql(township_code, query)
+    if sql is None:
+        return SearchResult(query=query, entries=[], count=0, capped=False, page=1)
+    texts_sql, params = sql
+    table = PublishedEntry._meta.db_table
+    where = "e.county_code = %s AND e.township_code = %s"
+    base = [codes.county_of(township_code), township_code]
+    if village_code:
+        where += " AND e.village_code = %s"
+        base.append(village_code)
+    # The matching text ids once (a CTE), then entries by either text through the
+    # (county, township, text) indexes.
+    cte = f"WITH m AS ({texts_sql}) "
+    condition = (f"{where} AND (e.summary_text IN (SELECT * FROM m) OR e.counterparty_text IN (SELECT * FROM m))")
+    page = max(1, page)
+    ids_sql = (f"{cte}SELECT e.id FROM {table} e WHERE {condition} ORDER BY e.date DESC, e.id DESC "
+               f"LIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}")
+    count_sql = f"{cte}SELECT COUNT(*) FROM (SELECT 1 FROM {table} e WHERE {condition} LIMIT {SEARCH_COUNT_CAP + 1}) c"
+    with connection.cursor() as c:
+        c.execute(ids_sql, [*params, *base])
+        ids = [r[0] for r in c.fetchall()]
+        c.execute(count_sql, [*params, *base])
+        count = int(c.fetchone()[0])
+    entries = {e.id: e for e in PublishedEntry.objects.filter(id__in=ids)} if ids else {}
+    return SearchResult(query=query, entries=[entries[i] for i in ids if i in entries],
+                        count=min(count, SEARCH_COUNT_CAP), capped=count > SEARCH_COUNT_CAP, page=page)
+
+
+# --- timeliness ------------------------------------------------------------------------------
+
+
+@dataclass
+class Missing:
+    village: Region
+    period: int
+    deadline: date
+    days_overdue: int
+
+
+@dataclass
+class Timeliness:
+    township: Region
+    late: QuerySet[PublishedMonth]
+    missing: list[Missing]
+    villages: dict[str, Region]
+    per_village: list[tuple[Region, int, int, int]]  # village, published, late, missing
+
+
+def last_due_period(today: date) -> int:
+    """The newest month whose publication deadline has passed."""
+    period = periods.previous(periods.of(today))
+    while periods.deadline(period) >= today:
+        period = periods.previous(period)
+    return period
+
+
+def timeliness(township_code: str, *, today: date | None = None) -> Timeliness | None:
+    """Late and missing publications of a township's villages, from published data only:
+    what was published after its deadline, and every month since a village's first
+    publication whose deadline passed with nothing published. Three queries."""
+    region = township(township_code)
+    if region is None:
+        return None
+    today = today or timezone.localdate()
+    county = codes.county_of(township_code)
+    villages = {v.code: v for v in Region.objects.filter(parent=region, level=codes.VILLAGE).order_by("code")}
+    published: dict[str, list[int]] = defaultdict(list)
+    late_count: dict[str, int] = defaultdict(int)
+    for code, period, late in (PublishedMonth.objects.filter(county_code=county, township_code=township_code)
+                               .values_list("village_code", "period", "late")):
+        published[code].append(period)
+        late_count[code] += int(late)
+    due = last_due_period(today)
+    missing = []
+    per_village = []
+    for code, v in villages.items():
+        done = set(published.get(code, []))
+        gaps = 0
+        if done:
+            p = min(done)
+            while p <= due:
+                if p not in done:
+                    deadline = periods.deadline(p)
+                    missing.append(Missing(v, p, deadline, (today - deadline).days))
+                    gaps += 1
+                p = periods.next_period(p)
+        per_village.append((v, len(done), late_count.get(code, 0), gaps))
+    missing.sort(key=lambda m: (-m.period, m.village.code))
+    late = (PublishedMonth.objects.filter(county_code=county, township_code=township_code, late=True)
+            .order_by("-published_at", "village_code"))
+    return Timeliness(township=region, late=late, missing=missing, villages=villages, per_village=per_village)
+
+
+# --- receipts --------------------------------------------------------------------------------
+
+
+def published_receipt(sha256: str) -> tuple[PublishedReceipt, Receipt] | None:
+    """A receipt that a published month names, with its stored file (two queries)."""
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        return None
+    published = PublishedReceipt.objects.filter(sha256=sha256).order_by("id").first()
+    if published is None:
+        return None
+    stored = Receipt.objects.filter(sha256=sha256).order_by("id").first()
+    if stored is None:
+        return None
+    return published, stored
+
+
+# --- back office -----------------------------------------------------------------------------
+
+
+def villages_in_scope(user: Any, action: str = "finance.view") -> QuerySet[Region]:
+    return jurisdiction.scope(Region.objects.filter(level=codes.VILLAGE), user, action, field="code").select_related(
+        "parent").order_by("code")
+
+
+@dataclass
+class VillageDesk:
+    """What a village's books need next: for the back office's village list."""
+
+    village: Region
+    open_months: int = 0
+    closed_months: int = 0
+    awaiting_review: int = 0
+    awaiting_signatures: int = 0
+    awaiting_posting: int = 0
+    returned: int = 0
+    last_published: int | None = None
+
+
+def desks(user: Any) -> list[VillageDesk]:
+    """One row per village in the person's jurisdiction: three queries whatever the count."""
+    villages = list(villages_in_scope(user)[:1000])
+    found = {v.code: VillageDesk(v) for v in villages}
+    codes_ = list(found)
+    for code, status, n in (Month.objects.filter(village_id__in=codes_).values_list("village_id", "status")
+                            .annotate(n=Count("id")).order_by()):
+        desk = found[code]
+        if status == MonthStatus.OPEN:
+            desk.open_months = n
+        elif status == MonthStatus.CLOSED:
+            desk.closed_months = n
+    for code, p in (Month.objects.filter(village_id__in=codes_, status=MonthStatus.PUBLISHED)
+                    .values_list("village_id").annotate(p=Max("period")).order_by()):
+        found[code].last_published = p
+    pending = (Voucher.objects.filter(village_id__in=codes_).exclude(
+        status=VoucherStatus.POSTED, reviewed_at__isnull=False)
+        .exclude(period__in=Subquery(Month.objects.filter(village_id=OuterRef("village_id"),
+                                                          status=MonthStatus.PUBLISHED).values("period")))
+        .values_list("village_id", "status", "reviewed_at").annotate(n=Count("id")).order_by())
+    for code, status, reviewed_at, n in pending:
+        desk = found[code]
+        if status == VoucherStatus.RECORDED or (status == VoucherStatus.POSTED and reviewed_at is None):
+            desk.awaiting_review += n
+        elif status == VoucherStatus.REVIEWED:
+            desk.awaiting_signatures += n
+        elif status == VoucherStatus.COUNTERSIGNED:
+            desk.awaiting_posting += n
+        elif status == VoucherStatus.RETURNED:
+            desk.returned += n
+    return list(found.values())
+
+
+def months_of(village_code: str) -> list[Month]:
+    counts = {p: n for p, n in Voucher.objects.filter(village_id=village_code).values_list("period").annotate(
+        n=Count("id")).order_by()}
+    months = list(Month.objects.filter(village_id=village_code).order_by("-period"))
+    for m in months:
+        m.voucher_count = counts.get(m.period, 0)  # type: ignore[attr-defined]
+    return months
+
+
+def month_vouchers(village_code: str, period: int) -> list[Voucher]:
+    return list(Voucher.objects.filter(village_id=village_code, period=period)
+                .select_related("case", "recorded_by", "reviewed_by").annotate(
+                    entry_count=Count("entries", distinct=True), receipt_count=Count("receipts", distinct=True))
+                .order_by("number"))
+
+
+def voucher_detail(pk: int) -> Voucher | None:
+    return (Voucher.objects.select_related("village", "case", "corrects", "recorded_by", "reviewed_by",
+                                           "first_signed_by", "second_signed_by", "posted_by")
+            .prefetch_related("entries", "receipts", "corrections").filter(pk=pk).first())
+
+
+def import_batches(user: Any, limit: int = 50) -> list[ImportBatch]:
+    qs = ImportBatch.objects.all()
+    if not any(m.role == "admin" for m in jurisdiction.memberships(user, "finance.view")):
+        qs = qs.filter(Q(uploaded_by=user))
+    return list(qs.order_by("-created_at")[:limit])
+
+
+def late_months_backoffice(user: Any, *, today: date | None = None) -> list[dict[str, Any]]:
+    """Months past their deadline and not yet published, in the person's jurisdiction,
+    with where they are stuck; oldest first."""
+    today = today or timezone.localdate()
+    due = last_due_period(today)
+    villages = villages_in_scope(user)
+    months = (Month.objects.filter(village__in=villages, period__lte=due).exclude(status=MonthStatus.PUBLISHED)
+              .select_related("village__parent").order_by("period", "village_id"))
+    return [{"month": m, "deadline": periods.deadline(m.period),
+             "days_overdue": (today - periods.deadline(m.period)).days} for m in months[:500]]
