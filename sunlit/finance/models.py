@@ -313,7 +313,8 @@ class ImportStatus(models.TextChoices):
 
 
 def import_path(instance: ImportBatch, filename: str) -> str:
-    return f"finance/imports/{instance.sha256}/{filename}"
+    # Saved before it is read, so under the import's id (its hash is not known yet).
+    return f"finance/imports/{filename}"
 
 
 class ImportBatch(models.Model):

@@ -24,7 +24,9 @@ def finance_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
         try:
             path = Path(batch.file.path)
         except NotImplementedError:
-            # Storage without local paths (object storage, tests): stream a local copy.
+            path = Path(tmp) / "missing"
+        if not path.is_file():
+            # Storage without local files (object storage, tests): stream a local copy.
             path = Path(tmp) / (Path(batch.file.name).name or "upload")
             with batch.file.open("rb") as source, path.open("wb") as target:
                 shutil.copyfileobj(source, target, 1 << 20)
