@@ -86,6 +86,16 @@ def _step_ref(case: Case, key: str) -> dict[str, str]:
     return {"key": key, "name_zh": step.name_zh, "name_en": step.name_en}
 
 
+def public_subject(case: Case) -> str:
+    """The subject as the public sees it: a cadre who writes "王桂英家庭申请低保" must not
+    publish the applicant's full name by the back door; it is masked like the name field."""
+    subject = case.subject
+    name = (case.applicant_name or "").strip()
+    if len(name) >= 2:
+        subject = subject.replace(name, mask_name(name))
+    return subject
+
+
 def case_snapshot(case: Case) -> dict[str, Any]:
     """What the public may know of a case: never the ID digits, decision texts, minutes,
     objections' or opinions' words, or who the officials were — only what was decided,
@@ -121,7 +131,7 @@ def case_snapshot(case: Case) -> dict[str, Any]:
         "village_name": case.village.name,
         "item": {"code": item.code, "name_zh": item.name_zh, "name_en": item.name_en, "category": item.category},
         "list_version": getattr(version, "number", None),
-        "subject": case.subject,
+        "subject": public_subject(case),
         "amount_fen": case.amount_fen,
         "applicant": mask_name(case.applicant_name),
         "state": case.state,

@@ -17,7 +17,9 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -30,6 +32,7 @@ from sunlit.accounts.models import Membership, Role, User
 from sunlit.accounts.services import membership_grant, recovery_codes_regenerate, user_create
 from sunlit.audit.services import audit_record
 from sunlit.demo import names
+from sunlit.demo.clock import simulated_clock
 from sunlit.lib.errors import ApplicationError
 from sunlit.regions import codes
 from sunlit.regions.models import Region
@@ -37,6 +40,10 @@ from sunlit.regions.services import region_create, region_publish_profile
 
 SMALL, CITY = "small", "city"
 SCALES = (SMALL, CITY)
+# Cases per village: small covers every item and state; city gives a few thousand.
+CASES_PER_VILLAGE = {SMALL: 6, CITY: 8}
+# Where the demo's history starts (memberships start 2024-01-01).
+DEMO_EPOCH = datetime(2024, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 DEFAULT_SEED = 2017  # the year Lianyuan's platform started
 DEFAULT_PASSWORD = "sunlit-demo-2026"  # noqa: S105 (printed to the user on purpose)
 # Memberships start on a fixed day so that a seed gives the same data on any date.
@@ -132,6 +139,8 @@ class DemoResult:
     users_created: int = 0
     published: int = 0
     root_signed: bool = False
+    cases_opened: int = 0
+    case_actions: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
@@ -347,35 +356,37 @@ def demo_seed(
                              object_id=str(pk), detail={"demo": True})
         result.users_created += len(created)
 
-    top_regions = plan.top
-    total = sum(1 + len(t.villages) for t in plan.townships) + len(top_regions)
-    with tqdm(total=total, desc=f"demo {scale}", unit="region", file=sys.stderr,
-              disable=None if progress else True, leave=False) as bar:
-        with transaction.atomic():
-            make_regions(top_regions[:2], publish=False)
-            # The county is the deployment's top: its profile heads the portal.
-            make_regions(top_regions[2:], publish=True)
-            make_accounts(plan.county_accounts)
-        bar.update(len(top_regions))
-        for t in plan.townships:
-            with transaction.atomic():  # one per township: a crash leaves whole townships
-                make_regions((t.township, *t.villages), publish=True)
-                make_accounts(t.accounts)
-            bar.update(1 + len(t.villages))
+    with simulated_clock() as clock:
+        # The region tree and the list exist from the start of the demo's history, so each
+        # village's public record reads forward in time.
+        clock.set(DEMO_EPOCH)
+        top_regions = plan.top
+        total = sum(1 + len(t.villages) for t in plan.townships) + len(top_regions)
+        with tqdm(total=total, desc=f"demo {scale}", unit="region", file=sys.stderr,
+                  disable=None if progress else True, leave=False) as bar:
+            with transaction.atomic():
+                make_regions(top_regions[:2], publish=False)
+                # The county is the deployment's top: its profile heads the portal.
+                make_regions(top_regions[2:], publish=True)
+                make_accounts(plan.county_accounts)
+            bar.update(len(top_regions))
+            for t in plan.townships:
+                with transaction.atomic():  # one per township: a crash leaves whole townships
+                    make_regions((t.township, *t.villages), publish=True)
+                    make_accounts(t.accounts)
+                bar.update(1 + len(t.villages))
 
-    # The power list: the shipped default, loaded once (a byte-identical file is a no-op).
-    from sunlit.powers.selectors import current_version
-    from sunlit.powers.services import default_source, powers_load
-
-    if current_version() is None:
-        powers_load(source=default_source(), label="涟源市村级小微权力清单（2024年版）", by=None)
+        _seed_powers()
+        cases = _seed_cases(plan, scale, seed, progress, clock)
+    result.cases_opened = cases.opened
+    result.case_actions = cases.actions
 
     if result.regions_created or result.users_created:
         audit_record(action="demo.seed", by=None, detail={
             "scale": scale, "seed": seed, "regions_created": result.regions_created,
             "users_created": result.users_created,
         })
-    if result.published:
+    if result.published or result.cases_opened:
         from sunlit.transparency.services import root_sign
 
         root_sign(by=None)
@@ -383,6 +394,26 @@ def demo_seed(
 
     result.accounts = _accounts_report(plan, password, existing_users, otp_roles)
     return result
+
+
+def _seed_powers() -> None:
+    """The power list: the shipped default, loaded once (a byte-identical file is a no-op)."""
+    from sunlit.powers.selectors import current_version
+    from sunlit.powers.services import default_source, powers_load
+
+    if current_version() is None:
+        powers_load(source=default_source(), label="涟源市村级小微权力清单（2024年版）", by=None)
+
+
+def _seed_cases(plan: DemoPlan, scale: str, seed: int, progress: bool, clock: Any) -> Any:
+    """Every item exercised, in every state, over the years (sunlit/cases/demo.py)."""
+    from sunlit.cases.demo import demo_cases
+
+    villages = [v.code for t in plan.townships for v in t.villages]
+    with tqdm(total=len(villages), desc="demo cases", unit="village", file=sys.stderr,
+              disable=None if progress else True, leave=False) as bar:
+        return demo_cases(village_codes=villages, per_village=CASES_PER_VILLAGE[scale], seed=seed,
+                          clock=clock, progress=bar)
 
 
 def _second_factor(user: User, seed: int) -> None:

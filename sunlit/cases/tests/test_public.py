@@ -121,3 +121,15 @@ def test_it_pages_a_long_list(client: Client, people: People, items: dict[str, A
 )
 def test_it_forgives_how_a_number_is_typed(typed: str, number: str) -> None:
     assert normalise_number(typed) == number
+
+
+def test_it_masks_the_applicants_name_written_into_the_subject(people: People, items: dict[str, Any]) -> None:
+    from sunlit.transparency import selectors as published
+
+    item = next(i for i in items.values() if i.needs_applicant)
+    case = case_open(item=item, village_code=VILLAGE_A, subject="王桂英家庭申请城乡低保",
+                     applicant_name="王桂英", applicant_id_last4="3021", by=people.cadre_a)
+    entry = published.current(kind="case", ref=case.number)
+    assert entry is not None
+    assert entry.snapshot["subject"] == "王*家庭申请城乡低保"
+    assert "王桂英" not in entry.snapshot_json and "3021" not in entry.snapshot_json

@@ -11,3 +11,14 @@ def english() -> Iterator[None]:
     # Messages are asserted in English; the deployment's default language is Chinese.
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_cases(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most demo tests are about regions and accounts: skip the cases (seconds each) unless
+    a test asks for them with @pytest.mark.demo_cases."""
+    if request.node.get_closest_marker("demo_cases"):
+        return
+    from sunlit.cases.demo import DemoCases
+
+    monkeypatch.setattr("sunlit.demo.services._seed_cases", lambda *args, **kwargs: DemoCases())

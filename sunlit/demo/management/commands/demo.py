@@ -61,6 +61,7 @@ class Command(BaseCommand):
         self.stdout.write(table, ending="")
         self.stdout.write(self.style.SUCCESS(
             f"Demo {result.scale} (seed {result.seed}): {result.regions_created} region(s) and "
-            f"{result.users_created} account(s) created, {result.published} profile(s) published"
+            f"{result.users_created} account(s) created, {result.published} profile(s) published, "
+            f"{result.cases_opened} case(s) opened with {result.case_actions} step(s) taken"
             f"{', root signed' if result.root_signed else ''}. Accounts written to {path}."
         ))
