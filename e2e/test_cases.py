@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import KIOSK, ROOT, _free_port, _wait_until_up
-from e2e.test_office import PASSWORD, demo_account, totp_code
+from e2e.test_office import PASSWORD, demo_account
 
 pytestmark = pytest.mark.e2e
 
