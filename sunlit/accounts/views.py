@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -12,10 +13,11 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -122,6 +124,35 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form, "forced": user.must_change_password})
 
 
+# The back office's front door: each room's desk, shown to those whose roles reach it.
+# (URL name, label, the action that must be held somewhere.)
+OFFICE_LINKS = [
+    ("cases:list", _l("Cases"), "case.view"),
+    ("cases:open", _l("Open a case"), "case.open"),
+    ("cases:overdue", _l("Overdue cases"), "case.view"),
+    ("finance:office", _l("Village books"), "finance.view"),
+    ("finance:imports", _l("Import accounts"), "finance.import"),
+    ("finance:late", _l("Late disclosures"), "finance.view"),
+    ("accounts:memberships", _l("Memberships"), "membership.view"),
+    ("accounts:audit", _l("Audit log"), "audit.view"),
+    ("powers:office", _l("Load a revised power list"), "powers.manage"),
+    ("cases:workdays", _l("Working-day calendar"), "region.edit"),
+]
+
+
+def _office_links(user: Any) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    for name, label, action in OFFICE_LINKS:
+        if action not in jurisdiction.ACTIONS or not jurisdiction.prefixes(user, action):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a room not installed in this deployment
+            continue
+        links.append((url, str(label)))
+    return links
+
+
 @login_required
 def office(request: HttpRequest) -> HttpResponse:
     return render(
@@ -130,8 +161,7 @@ def office(request: HttpRequest) -> HttpResponse:
         {
             "memberships": selectors.my_memberships(request.user),
             "regions": selectors.regions_in_scope(request.user)[:500],
-            "can_grant": bool(jurisdiction.prefixes(request.user, "membership.grant")),
-            "can_audit": bool(jurisdiction.prefixes(request.user, "audit.view")),
+            "links": _office_links(request.user),
         },
     )
 

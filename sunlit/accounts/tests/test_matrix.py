@@ -76,3 +76,14 @@ def test_it_refuses_a_grant_outside_the_administrators_jurisdiction(cast: Cast, 
     assert response.status_code == 200
     assert "431382101202" in response.content.decode()  # the message names the region
     assert not cast.cadre_b.memberships.filter(starts_on=date(2025, 1, 1)).exists()
+
+
+def test_it_shows_each_role_the_desks_it_may_use(cast: Cast, as_user: Any) -> None:
+    cadre = as_user(cast.cadre_a).get("/office/").content.decode()
+    assert 'href="/office/cases/open/"' in cadre and 'href="/office/audit/"' not in cadre
+    assert 'href="/office/powers/"' not in cadre
+    admin = as_user(cast.admin).get("/office/").content.decode()
+    assert 'href="/office/powers/"' in admin and 'href="/office/audit/"' in admin
+    assert 'href="/office/cases/open/"' not in admin
+    operator = as_user(cast.operator).get("/office/").content.decode()
+    assert 'href="/office/cases/' not in operator
