@@ -310,3 +310,11 @@ class TestFrame:
         assert 'class="layout-office"' in body
         assert "阳光村务 · 工作人员后台" in body
         assert "testserver" not in body
+
+
+@pytest.mark.parametrize(("prefix", "target"), [("", "/cases/follow/"), ("/kiosk", "/kiosk/cases/follow/")])
+def test_it_offers_to_follow_an_application_from_the_home_page(
+    client: Any, regions: Any, prefix: str, target: str
+) -> None:
+    body = client.get(f"{prefix}/").content.decode()
+    assert f'href="{target}"' in body
