@@ -38,3 +38,17 @@ class MembershipGrantForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=60, required=False)
     starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AccountCreateForm(forms.Form):
+    """A new person with a first role; the temporary password is shown once."""
+
+    new_username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[A-Za-z0-9_.@+-]+$",
+                                    help_text=_("Letters, digits and . @ + - _ only"))
+    full_name = forms.CharField(label=_("Full name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    region_code = forms.CharField(label=_("Region code"), max_length=12)
+    title = forms.CharField(label=_("Title"), max_length=60, required=False)
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -146,3 +146,29 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     audit_record(action="otp.recovery_codes", by=user, obj=device)
     return codes
+
+
+@transaction.atomic
+def account_create(
+    *,
+    username: str,
+    full_name: str,
+    phone: str,
+    role: str,
+    region_code: str,
+    starts_on: date,
+    ends_on: date | None,
+    title: str,
+    by: Any,
+) -> tuple[User, str]:
+    """A person and their first membership, with a temporary password they must change.
+
+    The membership is granted first in spirit: `membership_grant` checks the granter's
+    jurisdiction, and the transaction undoes the account if it refuses.
+    """
+    temporary = secrets.token_urlsafe(9)
+    user = user_create(username=username, full_name=full_name, password=temporary, phone=phone,
+                       must_change_password=True, by=by)
+    membership_grant(user=user, role=role, region_code=region_code, starts_on=starts_on, ends_on=ends_on,
+                     title=title, by=by)
+    return user, temporary

@@ -23,7 +23,13 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from sunlit.accounts import jurisdiction, selectors, services
-from sunlit.accounts.forms import ContactForm, MembershipGrantForm, PasswordChangeForm, TokenForm
+from sunlit.accounts.forms import (
+    AccountCreateForm,
+    ContactForm,
+    MembershipGrantForm,
+    PasswordChangeForm,
+    TokenForm,
+)
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_record
 from sunlit.lib.errors import ApplicationError
@@ -208,11 +214,27 @@ def memberships(request: HttpRequest) -> HttpResponse:
         request.user, "membership.grant"
     ):
         raise Http404
-    form = MembershipGrantForm(request.POST or None)
+    creating = request.method == "POST" and "new_username" in request.POST
+    form = MembershipGrantForm(request.POST if request.method == "POST" and not creating else None)
+    create_form = AccountCreateForm(request.POST if creating else None)
     if request.method == "POST":
         if not jurisdiction.prefixes(request.user, "membership.grant"):
             return HttpResponse(_("You may not grant memberships"), status=403)
-        if form.is_valid():
+        if creating and create_form.is_valid():
+            data = create_form.cleaned_data
+            try:
+                created, temporary = services.account_create(
+                    username=data["new_username"], full_name=data["full_name"], phone=data["phone"],
+                    role=data["role"], region_code=data["region_code"].strip(), starts_on=data["starts_on"],
+                    ends_on=data["ends_on"], title=data["title"], by=request.user,
+                )
+            except ApplicationError as e:
+                field = {"username": "new_username"}.get(e.field or "", e.field)
+                create_form.add_error(field if field in create_form.fields else None, e.message)
+            else:
+                # Shown once, to be handed over in person; the person must change it.
+                return render(request, "accounts/account_created.html", {"account": created, "temporary": temporary})
+        elif not creating and form.is_valid():
             data = form.cleaned_data
             user = User.objects.filter(username=data["username"]).first()
             if user is None:
@@ -235,6 +257,7 @@ def memberships(request: HttpRequest) -> HttpResponse:
         {
             "memberships": selectors.memberships_in_scope(request.user)[:500],
             "form": form,
+            "create_form": create_form,
             "can_grant": bool(jurisdiction.prefixes(request.user, "membership.grant")),
         },
     )

@@ -87,3 +87,32 @@ def test_it_shows_each_role_the_desks_it_may_use(cast: Cast, as_user: Any) -> No
     assert 'href="/office/cases/open/"' not in admin
     operator = as_user(cast.operator).get("/office/").content.decode()
     assert 'href="/office/cases/' not in operator
+
+
+def test_it_lets_an_administrator_create_an_account_with_a_first_role(cast: Cast, as_user: Any) -> None:
+    from sunlit.accounts.models import User
+
+    data = {"new_username": "cadre_a2", "full_name": "王桂香", "role": "cadre", "region_code": VILLAGE_A,
+            "title": "会计", "starts_on": "2025-01-01"}
+    response = as_user(cast.admin).post("/office/memberships/", data)
+    assert response.status_code == 200
+    temporary = response.context["temporary"]
+    user = User.objects.get(username="cadre_a2")
+    assert user.check_password(temporary) and user.must_change_password
+    assert user.memberships.get().region_id == VILLAGE_A
+
+
+def test_it_refuses_an_account_outside_the_granters_region_and_keeps_nothing(cast: Cast, as_user: Any) -> None:
+    from sunlit.accounts.models import Role, User
+    from sunlit.conftest import make_user
+
+    township_admin = make_user("admin_b2", "吴敏", Role.ADMIN, "431382102000")
+    data = {"new_username": "intruder", "full_name": "某人", "role": "cadre", "region_code": VILLAGE_A,
+            "starts_on": "2025-01-01"}
+    response = as_user(township_admin).post("/office/memberships/", data)
+    assert response.status_code == 200 and VILLAGE_A in response.content.decode()
+    assert not User.objects.filter(username="intruder").exists()
+    for actor in ("cadre_a", "official", "inspector"):
+        refused = as_user(getattr(cast, actor)).post("/office/memberships/", data)
+        assert refused.status_code in (403, 404)
+    assert not User.objects.filter(username="intruder").exists()
