@@ -378,6 +378,11 @@ def demo_seed(
 
         _seed_powers()
         cases = _seed_cases(plan, scale, seed, progress, clock)
+    # The village books, published month by month, stamped by the wall clock: after every
+    # case, so each village's record still reads forward in time (sunlit/finance/demo.py).
+    from sunlit.finance.demo import seed_books
+
+    seed_books(plan=plan, scale=scale, seed=seed, progress=progress)
     result.cases_opened = cases.opened
     result.case_actions = cases.actions
 

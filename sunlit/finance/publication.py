@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sunlit.finance import periods, search
@@ -103,7 +104,7 @@ def month_snapshot(month: Month) -> dict[str, Any]:
             } for e in entries],
         })
     balances = []
-    for b in Balance.objects.filter(village_code=village.code, period=month.period):
+    for b in Balance.objects.filter(village_code=village.code, period=month.period).order_by("id"):
         account = accounts.get(b.account_code)
         balances.append({
             "account": b.account_code, "name": account.name if account else "",
@@ -130,80 +131,105 @@ def month_snapshot(month: Month) -> dict[str, Any]:
     }
 
 
-def month_publish(*, month: Month, by: User | None) -> Published:
+def publish_snapshot(*, village_code: str, period: int, snapshot: dict[str, Any], by: User | None) -> Published:
+    """The month's one way into the publication log: chain = the village, one record per
+    village and month."""
     from sunlit.transparency.services import publish
 
+    return publish(chain=village_code, kind=KIND, ref=ref(village_code, period), snapshot=snapshot, by=by)
+
+
+def month_publish(*, month: Month, by: User | None) -> Published:
     snapshot = month_snapshot(month)
-    entry = publish(chain=month.village_id, kind=KIND, ref=ref(month.village_id, month.period),
-                    snapshot=snapshot, by=by)
+    entry = publish_snapshot(village_code=month.village_id, period=month.period, snapshot=snapshot, by=by)
     derive(entry, snapshot)
     return entry
 
 
-def _deadline_facts(period: int, published_at: Any) -> tuple[Any, int, bool]:
+def _deadline_facts(period: int, signed_off_on: date) -> tuple[date, int, bool]:
     deadline = periods.deadline(period)
-    published_on = timezone.localtime(published_at).date()
-    return deadline, periods.days_to_publish(period, published_on), published_on > deadline
+    return deadline, periods.days_to_publish(period, signed_off_on), signed_off_on > deadline
 
 
 @transaction.atomic
-def derive(entry: Published, snapshot: dict[str, Any] | None = None) -> None:
+def derive(entry: Published, snapshot: dict[str, Any] | None = None, *, fresh: bool = False,
+           text_cache: dict[str, int] | None = None) -> None:
     """(Re)build the public rows of one published month from its snapshot.
 
     `snapshot` may be passed when the caller holds the dict it just published (the same
     data: publish stores its canonical JSON); otherwise it is read from the entry.
+    `fresh` skips removing earlier rows (the demo, writing a month for the first time);
+    `text_cache` keeps the township's search-text ids between months of one run.
+    Rows go in with executemany: a sign-off or a demo writes thousands of them, and the
+    ORM's per-field preparation would cost more than the database.
     """
     data = snapshot if snapshot is not None else json.loads(entry.snapshot_json)
     village = data["village"]["code"]
     township = data["township"]["code"] if data.get("township") else codes.parent_code(village) or ""
     county = codes.county_of(village)
     period = periods.parse(data["period"])
-    for model in (PublishedEntry, PublishedBalance, PublishedReceipt, PublishedMonth):
-        model.objects.filter(county_code=county, village_code=village, period=period).delete()
-    PublishedCorrection.objects.filter(county_code=county, village_code=village, period=period).delete()
+    if not fresh:
+        for model in (PublishedEntry, PublishedBalance, PublishedReceipt, PublishedMonth):
+            model.objects.filter(county_code=county, village_code=village, period=period).delete()
+        PublishedCorrection.objects.filter(county_code=county, village_code=village, period=period).delete()
 
     vouchers = data["vouchers"]
-    texts = search.text_ids(township, _texts(vouchers))
+    wanted = _texts(vouchers)
+    if text_cache is not None and wanted <= text_cache.keys():
+        texts = text_cache
+    else:
+        texts = search.text_ids(township, wanted)
+        if text_cache is not None:
+            text_cache.update(texts)
+    normalise = search.normalise
     rows, receipts, corrections = [], [], []
     for v in vouchers:
+        case = (v["case"] or {}).get("number", "")
         for e in v["entries"]:
-            rows.append(PublishedEntry(
-                county_code=county, township_code=township, village_code=village, period=period,
-                publication_id=entry.pk, year=v["year"], number=v["number"], line=e["line"], date=v["date"],
-                account_code=e["account"], account_name=e["account_name"], side=e["side"], amount=e["amount"],
-                summary=e["summary"], counterparty=e["counterparty"], payment_method=v["payment_method"],
-                direction=v["direction"], kind=v["kind"], case_number=(v["case"] or {}).get("number", ""),
-                receipts=len(v["receipts"]), summary_text=texts.get(search.normalise(e["summary"])),
-                counterparty_text=texts.get(search.normalise(e["counterparty"])),
-            ))
+            rows.append((county, township, village, period, entry.pk, v["year"], v["number"], e["line"], v["date"],
+                         e["account"], e["account_name"], e["side"], e["amount"], e["summary"], e["counterparty"],
+                         v["payment_method"], v["direction"], v["kind"], case, len(v["receipts"]),
+                         texts.get(normalise(e["summary"])), texts.get(normalise(e["counterparty"]))))
         for r in v["receipts"]:
-            receipts.append(PublishedReceipt(
-                county_code=county, village_code=village, sha256=r["sha256"], period=period, year=v["year"],
-                number=v["number"], content_type=r["type"], publication_id=entry.pk))
+            receipts.append((county, village, r["sha256"], period, v["year"], v["number"], r["type"], entry.pk))
         if v["corrects"]:
             c = v["corrects"]
-            corrections.append(PublishedCorrection(
-                county_code=county, village_code=village, target_period=periods.parse(c["period"]),
-                target_year=c["year"], target_number=c["number"], period=period, year=v["year"],
-                number=v["number"], kind=v["kind"], summary=v["summary"], publication_id=entry.pk))
-    PublishedEntry.objects.bulk_create(rows, batch_size=1000)
-    PublishedReceipt.objects.bulk_create(receipts, batch_size=1000)
-    PublishedCorrection.objects.bulk_create(corrections, batch_size=1000)
-    PublishedBalance.objects.bulk_create([
-        PublishedBalance(county_code=county, village_code=village, period=period, account_code=b["account"],
-                         account_name=b["name"], side=b["side"], opening=b["opening"], debit=b["debit"],
-                         credit=b["credit"], closing=b["closing"])
-        for b in data["balances"]
-    ], batch_size=1000)
-    deadline, days, late = _deadline_facts(period, entry.published_at)
+            corrections.append((county, village, periods.parse(c["period"]), c["year"], c["number"], period,
+                                v["year"], v["number"], v["kind"], v["summary"], entry.pk))
+    _insert(PublishedEntry, ("county_code", "township_code", "village_code", "period", "publication_id", "year",
+                             "number", "line", "date", "account_code", "account_name", "side", "amount", "summary",
+                             "counterparty", "payment_method", "direction", "kind", "case_number", "receipts",
+                             "summary_text", "counterparty_text"), rows)
+    _insert(PublishedReceipt, ("county_code", "village_code", "sha256", "period", "year", "number", "content_type",
+                               "publication_id"), receipts)
+    _insert(PublishedCorrection, ("county_code", "village_code", "target_period", "target_year", "target_number",
+                                  "period", "year", "number", "kind", "summary", "publication_id"), corrections)
+    _insert(PublishedBalance, ("county_code", "village_code", "period", "account_code", "account_name", "side",
+                               "opening", "debit", "credit", "closing"),
+            [(county, village, period, b["account"], b["name"], b["side"], b["opening"], b["debit"], b["credit"],
+              b["closing"]) for b in data["balances"]])
+    signed_off_on = (date.fromisoformat(data["signed_off_on"]) if data.get("signed_off_on")
+                     else timezone.localtime(entry.published_at).date())
+    deadline, days, late = _deadline_facts(period, signed_off_on)
     totals = data["totals"]
     PublishedMonth.objects.create(
         county_code=county, township_code=township, village_code=village, period=period, publication_id=entry.pk,
-        snapshot_sha256=entry.snapshot_sha256, published_at=entry.published_at, deadline=deadline,
+        snapshot_sha256=entry.snapshot_sha256, published_at=entry.published_at, signed_off_on=signed_off_on,
+        deadline=deadline,
         days_to_publish=days, late=late, vouchers=totals["vouchers"], entries=totals["entries"],
         income=totals["income"], expense=totals["expense"],
         cash_closing=sum(b["closing"] for b in data["balances"] if b.get("cash")),
     )
+
+
+def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+            rows)
 
 
 def _texts(vouchers: Iterable[dict[str, Any]]) -> set[str]:

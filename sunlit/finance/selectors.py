@@ -300,6 +300,18 @@ class Timeliness:
     missing: list[Missing]
     villages: dict[str, Region]
     per_village: list[tuple[Region, int, int, int]]  # village, published, late, missing
+    newest: int | None  # the newest month any village of the township published
+    due: int  # the newest month whose deadline has passed
+
+    @property
+    def silent_months(self) -> int:
+        """Months due after the township's newest publication: nobody published them."""
+        if self.newest is None:
+            return 0
+        count, p = 0, periods.next_period(self.newest)
+        while p <= self.due:
+            count, p = count + 1, periods.next_period(p)
+        return count
 
 
 def last_due_period(today: date) -> int:
@@ -313,7 +325,9 @@ def last_due_period(today: date) -> int:
 def timeliness(township_code: str, *, today: date | None = None) -> Timeliness | None:
     """Late and missing publications of a township's villages, from published data only:
     what was published after its deadline, and every month since a village's first
-    publication whose deadline passed with nothing published. Three queries."""
+    publication that other villages of the township have published and it has not.
+    Months after the township's newest publication are counted, not listed village by
+    village (`silent_months`): the whole township has gone quiet. Three queries."""
     region = township(township_code)
     if region is None:
         return None
@@ -327,14 +341,16 @@ def timeliness(township_code: str, *, today: date | None = None) -> Timeliness |
         published[code].append(period)
         late_count[code] += int(late)
     due = last_due_period(today)
-    missing = []
+    missing: list[Missing] = []
+    newest = max((p for found in published.values() for p in found), default=None)
+    until = min(due, newest) if newest is not None else due
     per_village = []
     for code, v in villages.items():
         done = set(published.get(code, []))
         gaps = 0
         if done:
             p = min(done)
-            while p <= due:
+            while p <= until:
                 if p not in done:
                     deadline = periods.deadline(p)
                     missing.append(Missing(v, p, deadline, (today - deadline).days))
@@ -343,8 +359,9 @@ def timeliness(township_code: str, *, today: date | None = None) -> Timeliness |
         per_village.append((v, len(done), late_count.get(code, 0), gaps))
     missing.sort(key=lambda m: (-m.period, m.village.code))
     late = (PublishedMonth.objects.filter(county_code=county, township_code=township_code, late=True)
-            .order_by("-published_at", "village_code"))
-    return Timeliness(township=region, late=late, missing=missing, villages=villages, per_village=per_village)
+            .order_by("-signed_off_on", "-period", "village_code"))
+    return Timeliness(township=region, late=late, missing=missing, villages=villages, per_village=per_village,
+                      newest=newest, due=due)
 
 
 # --- receipts --------------------------------------------------------------------------------

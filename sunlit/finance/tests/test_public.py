@@ -73,7 +73,7 @@ class TestVillage:
         body = get(client, "finance:village", VILLAGE_A).content.decode()
         assert body.index("2025-05") < body.index("2025-04") < body.index("2025-03")
         assert "50,000.00" in body  # March income
-        assert "late: 20 days after month end" in body  # April, published 05-20
+        assert "late: 20 days after month end" in body  # April, signed off 05-20
 
     def test_it_reads_in_two_queries(self, client: Client, books: Any, django_assert_num_queries: Any) -> None:
         with django_assert_num_queries(3):  # version, village, months
@@ -236,12 +236,36 @@ class TestSearch:
 
 
 class TestTimeliness:
-    def test_it_lists_late_and_missing_months_newest_first(self, client: Client, books: Any) -> None:
+    def test_it_lists_late_months_and_the_months_peers_published(self, client: Client, cast: Cast, books: Any,
+                                                                  tmp_path: Any) -> None:
+        # Village B publishes March to June on time (imported by the agent); village A
+        # stopped after May.
+        from sunlit.finance import imports
+        from sunlit.finance.models import Month, Voucher
+
+        Voucher.objects.filter(village=cast.village_b).delete()  # the fixture's unpublished one
+        Month.objects.filter(village=cast.village_b).delete()
+        lines = ["村代码,日期,凭证号,摘要,科目编码,借方金额,贷方金额"]
+        for month in (3, 4, 5, 6):
+            lines += [f"{VILLAGE_B},2025-0{month}-08,{month},电费,541,1.00,",
+                      f"{VILLAGE_B},2025-0{month}-08,{month},电费,102,,1.00"]
+        path = tmp_path / "b.csv"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        imports.import_file(batch=imports.batch_start(filename="b.csv", by=None), path=path, by=None)
+        supervisor_b = _supervisor_b()
+        for month in (3, 4, 5, 6):
+            period = 202500 + month
+            with time_machine.travel(datetime(2025, month + 1, 9, tzinfo=SHANGHAI), tick=False):
+                services.vouchers_review_month(village=cast.village_b, period=period, by=supervisor_b)
+                services.month_close(village=cast.village_b, period=period, by=cast.official)
+                services.month_signoff(village=cast.village_b, period=period, by=supervisor_b)
         with time_machine.travel(datetime(2025, 8, 20, tzinfo=SHANGHAI), tick=False):
             body = get(client, "finance:timeliness", TOWNSHIP_A).content.decode()
-        assert "2025-04" in body  # published late
-        # June and July were due (by 07-15 and 08-15) and are not published.
-        assert body.index("2025-07") < body.index("2025-06")
+        assert "Published late, newest first" in body and "2025-04" in body  # A's April was late
+        missing = body[body.index("Not published although due"):body.index("Published late")]
+        assert "<td>2025-06</td><td>石门村</td>" in missing  # B published June, A did not
+        assert "<td>2025-07</td>" not in missing  # nobody published July: counted, not listed
+        assert "after 2025-06: 1 more month(s) are due" in body
 
 
 class TestReceipts:
@@ -266,3 +290,10 @@ def _other_png() -> bytes:
     Image.new("RGB", (41, 30), (10, 180, 20)).save(out, format="PNG")
     return out.getvalue()
 
+
+
+def _supervisor_b() -> Any:
+    from sunlit.accounts.models import Role
+    from sunlit.conftest import make_user
+
+    return make_user("supervisor_b", "钱芳", Role.SUPERVISOR, VILLAGE_B, title="监委会主任")
