@@ -15,10 +15,12 @@ def english() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def no_cases(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Most demo tests are about regions and accounts: skip the cases (seconds each) unless
-    a test asks for them with @pytest.mark.demo_cases."""
+    """Most demo tests are about regions and accounts: skip the cases and the books (seconds
+    each) unless a test asks for them with @pytest.mark.demo_cases. The books have their
+    own tests in sunlit/finance/tests/test_demo.py."""
     if request.node.get_closest_marker("demo_cases"):
         return
     from sunlit.cases.demo import DemoCases
 
     monkeypatch.setattr("sunlit.demo.services._seed_cases", lambda *args, **kwargs: DemoCases())
+    monkeypatch.setattr("sunlit.finance.demo.seed_books", lambda *args, **kwargs: None)
