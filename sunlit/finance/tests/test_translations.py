@@ -1,0 +1,48 @@
+"""The finance room's own catalogue: every string translated, none fuzzy, compiled; and
+pages in Chinese by default."""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from sunlit.conftest import TOWNSHIP_A
+from sunlit.lib.tests import test_translations as shared
+
+PO = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.fixture(autouse=True)
+def _our_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared, "PO", PO)
+
+
+def test_it_has_no_fuzzy_translations() -> None:
+    shared.test_it_has_no_fuzzy_translations()
+
+
+def test_it_translates_every_string() -> None:
+    shared.test_it_translates_every_string()
+
+
+def test_it_ships_compiled_messages_that_match_their_source() -> None:
+    shared.test_it_ships_compiled_messages_that_match_their_source()
+
+
+def test_it_covers_every_string_in_the_room() -> None:
+    with PO.with_suffix(".mo").open("rb") as f:
+        catalog = gettext.GNUTranslations(f)
+    assert catalog.gettext("Question this") == "我有疑问"
+    assert catalog.pgettext("pager", "Next") == "下一页"
+
+
+@pytest.mark.django_db
+def test_it_speaks_chinese_by_default(client: Client, regions: Any, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "zh-hans"  # the room's tests pin English; the deployment's default
+    body = client.get(reverse("finance:timeliness", args=[TOWNSHIP_A])).content.decode()
+    assert "公开及时性" in body and "Timeliness" not in body
