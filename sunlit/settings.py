@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "sunlit.powers",
     "sunlit.cases",
     "sunlit.finance",
+    "sunlit.reports",
+    "sunlit.bulletins",
     "sunlit.jobs",
     "sunlit.portal",
     "sunlit.demo",
@@ -282,6 +284,31 @@ SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN = envint("SUNLIT_FINANCE_CASE_REQUIRED_A
 SUNLIT_FINANCE_PAGE_CACHE_SECONDS = envint("SUNLIT_FINANCE_PAGE_CACHE_SECONDS", 60, minimum=0)
 # The largest book-keeping export accepted by the upload page, in megabytes.
 SUNLIT_FINANCE_IMPORT_MAX_MB = envint("SUNLIT_FINANCE_IMPORT_MAX_MB", 200, minimum=1)
+# Reports (sunlit/reports): the installation secret mixed into every receipt's hash
+# (argon2) — set it (or SUNLIT_REPORTS_SECRET_FILE) in production and never change it:
+# a new secret makes every receipt already given out unusable. Empty: derived from
+# SECRET_KEY (development only; production refuses to start without it).
+SUNLIT_REPORTS_SECRET = envstr("SUNLIT_REPORTS_SECRET", "")
+# Working days a discipline office has to accept a report, and then to reply.
+SUNLIT_REPORTS_ACCEPT_DAYS = envint("SUNLIT_REPORTS_ACCEPT_DAYS", 5, minimum=1)
+SUNLIT_REPORTS_REPLY_DAYS = envint("SUNLIT_REPORTS_REPLY_DAYS", 10, minimum=1)
+# Remind handlers this many working days before a deadline; the sweep's interval (s).
+SUNLIT_REPORTS_REMIND_DAYS = envint("SUNLIT_REPORTS_REMIND_DAYS", 1, minimum=0)
+SUNLIT_REPORTS_SWEEP_INTERVAL = envint("SUNLIT_REPORTS_SWEEP_INTERVAL", 3600, minimum=60)
+# Membership titles that make an inspector the head of a discipline office.
+SUNLIT_REPORTS_HEAD_TITLES = envlist("SUNLIT_REPORTS_HEAD_TITLES", ["纪委书记", "纪委副书记", "监委主任"])
+# Wrong receipts allowed per hour: per IP, per device cookie, and for the whole site.
+SUNLIT_REPORTS_GUESSES_PER_IP = envint("SUNLIT_REPORTS_GUESSES_PER_IP", 20, minimum=1)
+SUNLIT_REPORTS_GUESSES_PER_DEVICE = envint("SUNLIT_REPORTS_GUESSES_PER_DEVICE", 10, minimum=1)
+SUNLIT_REPORTS_GUESSES_GLOBAL = envint("SUNLIT_REPORTS_GUESSES_GLOBAL", 1000, minimum=1)
+# New reports allowed per hour from one IP or device (a village kiosk serves many people).
+SUNLIT_REPORTS_FILINGS_PER_IP = envint("SUNLIT_REPORTS_FILINGS_PER_IP", 30, minimum=1)
+# Argon2id cost of a receipt's hash (memory in KiB).
+SUNLIT_REPORTS_ARGON2_TIME = envint("SUNLIT_REPORTS_ARGON2_TIME", 2, minimum=1)
+SUNLIT_REPORTS_ARGON2_MEMORY_KIB = envint("SUNLIT_REPORTS_ARGON2_MEMORY_KIB", 19456, minimum=8)
+# The SMS gateway for confirming a named reporter's phone: "console" (logs the code) or
+# the dotted path of a class with send(phone, text) (docs/guides/reporting.md).
+SUNLIT_SMS_BACKEND = envstr("SUNLIT_SMS_BACKEND", "console")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("sunlit.powers.urls")),
     path("", include("sunlit.cases.urls")),
     path("", include("sunlit.finance.urls")),
+    path("", include("sunlit.reports.urls")),
+    path("", include("sunlit.bulletins.urls")),
 ]
 
 # Every 404 gets the friendly page, in the kiosk layout under /kiosk/.

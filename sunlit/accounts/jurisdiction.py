@@ -60,6 +60,13 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # Which chart of accounts a village keeps for a year; loading a chart needs it over
     # every top region (a chart is shared by all).
     "finance.chart": frozenset({R.TOWNSHIP_OFFICIAL, R.ADMIN}),
+    # Villagers' reports (sunlit/reports): only discipline inspectors handle them, and
+    # only through may_see_report/scope_reports below, which add the conflict-of-interest
+    # rules. The head of an office is an inspector whose membership title is one of
+    # SUNLIT_REPORTS_HEAD_TITLES (see may_head_reports).
+    "report.handle": frozenset({R.INSPECTOR}),
+    # Typical cases and policies (sunlit/bulletins).
+    "bulletin.publish": frozenset({R.INSPECTOR, R.ADMIN}),
 }
 
 M = TypeVar("M", bound=Model)
@@ -159,3 +166,72 @@ def require_not_own(user: Any, created_by_id: int | None) -> None:
     """Nobody approves (reviews, countersigns) a record they made themselves."""
     if created_by_id is not None and user.pk == created_by_id:
         raise NotPermitted(_("You cannot approve a record you created yourself"))
+
+
+# --- Reports: who may see a villager's report -------------------------------------------
+# A report is seen only by inspectors of the office it is routed to (or an office above
+# it), at township level or higher, and never by anyone with a conflict of interest:
+# whoever holds a membership in the reported village (or township, for a report about
+# township officials), whoever the report names, whoever recused, and whoever the
+# reporter asked to exclude. To them the report does not exist (404, absent from lists).
+
+REPORT_HANDLER_LEVELS = (codes.PROVINCE, codes.PREFECTURE, codes.COUNTY, codes.TOWNSHIP)
+
+
+def _active(user: Any) -> list[Membership]:
+    memberships(user, "region.view")
+    return list(user.__dict__.get("_sunlit_active", []))
+
+
+def report_office_prefixes(user: Any) -> list[str]:
+    """Prefixes of the offices whose reports `user` may handle (township level or above)."""
+    return [
+        codes.prefix_of(m.region_id) for m in memberships(user, "report.handle")
+        if codes.level_of(m.region_id) in REPORT_HANDLER_LEVELS
+    ]
+
+
+def report_conflict_regions(user: Any) -> set[str]:
+    """Regions where `user` holds a membership of their own: reports about them are not theirs."""
+    return {m.region_id for m in _active(user)}
+
+
+def may_see_report(user: Any, report: Any) -> bool:
+    if not any(report.office_code.startswith(p) for p in report_office_prefixes(user)):
+        return False
+    if report.subject_code in report_conflict_regions(user):
+        return False
+    return not report.conflicted.filter(pk=user.pk).exists()
+
+
+def require_report_or_404(user: Any, report: Any) -> None:
+    if not may_see_report(user, report):
+        raise Http404(_("Not found"))
+
+
+def scope_reports(qs: QuerySet[M], user: Any) -> QuerySet[M]:
+    ps = report_office_prefixes(user)
+    if not ps:
+        return qs.none()
+    condition = Q()
+    for p in ps:
+        condition |= Q(office_code__startswith=p)
+    return (qs.filter(condition)
+            .exclude(subject_code__in=report_conflict_regions(user))
+            .exclude(conflicted=user))
+
+
+def may_head_reports(user: Any, office_code: str) -> bool:
+    """The head of the discipline office over `office_code`: an inspector with a head title.
+
+    A title, not a new role: the head is an inspector like the others (same desk, same
+    conflict rules) who also reads the office's view log; titles are already on memberships.
+    """
+    from django.conf import settings
+
+    titles = set(getattr(settings, "SUNLIT_REPORTS_HEAD_TITLES", ()))
+    return any(
+        m.title in titles and office_code.startswith(codes.prefix_of(m.region_id))
+        and codes.level_of(m.region_id) in REPORT_HANDLER_LEVELS
+        for m in memberships(user, "report.handle")
+    )

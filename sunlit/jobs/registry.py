@@ -35,6 +35,8 @@ JOBS: tuple[Job, ...] = (
     Job("sign_root", "SUNLIT_ROOT_SIGNING_INTERVAL", "sunlit.transparency.tasks.sign_root_task"),
     # Remind whoever can act on a case step that is past its due date (once a day per step).
     Job("cases_remind_overdue", "SUNLIT_CASES_REMIND_INTERVAL", "sunlit.cases.tasks.remind_overdue_task"),
+    # Villagers' reports: remind before the accept/reply deadlines, escalate after.
+    Job("reports_sweep", "SUNLIT_REPORTS_SWEEP_INTERVAL", "sunlit.reports.tasks.sweep_task"),
 )
 
 

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.core import checks
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "sunlit.reports"
+    verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from sunlit.accounts import views as account_views
+
+        # The back office's front door lists the reports desk to inspectors.
+        entry = ("reports:office", _("Reports"), "report.handle")
+        if entry not in account_views.OFFICE_LINKS:
+            account_views.OFFICE_LINKS.append(entry)
+        checks.register(_secret_check, checks.Tags.security, deploy=False)
+
+
+def _secret_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    from django.conf import settings
+
+    if getattr(settings, "PRODUCTION", False) and not settings.SUNLIT_REPORTS_SECRET:
+        return [checks.Error("SUNLIT_REPORTS_SECRET (or SUNLIT_REPORTS_SECRET_FILE) must be set in production",
+                             id="sunlit.reports.E001")]
+    return []

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from sunlit.audit.models import AuditEvent
+from sunlit.conftest import TOWNSHIP_A, VILLAGE_A, VILLAGE_C
+from sunlit.lib.errors import InvalidInput
+from sunlit.reports import receipts, services, sms
+from sunlit.reports.models import File, Report, ReportConflict, State
+from sunlit.reports.tests.conftest import People, file_report, jpeg_with_gps
+
+pytestmark = pytest.mark.django_db
+
+
+class TestFiling:
+    def test_it_routes_a_village_report_to_its_townships_office(self, people: People) -> None:
+        report = file_report().report
+        assert (report.subject_code, report.office_code, report.state) == (VILLAGE_A, TOWNSHIP_A, State.RECEIVED)
+
+    def test_it_routes_a_report_about_township_officials_to_the_city(self, people: People) -> None:
+        report = file_report(kind="township", ref=TOWNSHIP_A, category="conduct").report
+        assert report.office_code == people.cast.county.code
+
+    def test_it_refuses_an_unknown_record_reference(self, people: People) -> None:
+        for kind, ref in [("case", "431382101201-2026-9999"), ("finance.voucher", f"{VILLAGE_A}-2026-7"),
+                          ("village", TOWNSHIP_A), ("nonsense", "x"), ("village", "<script>")]:
+            with pytest.raises(InvalidInput, match="No public record"):
+                file_report(kind=kind, ref=ref)
+        assert not Report.objects.exists()
+
+    def test_it_accepts_a_published_voucher_as_the_record(self, people: People) -> None:
+        from datetime import date
+
+        from sunlit.finance.models import PublishedEntry
+
+        PublishedEntry.objects.create(
+            county_code="431382000000", township_code=TOWNSHIP_A, village_code=VILLAGE_A, period=202603,
+            publication_id=1, year=2026, number=7, line=1, date=date(2026, 3, 2), account_code="541",
+            account_name="管理费用", side="D", amount=100, summary="x", counterparty="y", payment_method="cash",
+            direction="out", kind="expense", case_number="", receipts=0)
+        report = file_report(kind="finance.voucher", ref=f"{VILLAGE_A}-2026-7").report
+        assert report.record_label == "Voucher 2026 No. 7" and report.office_code == TOWNSHIP_A
+
+    def test_it_gives_a_16_digit_receipt_stored_only_as_a_slow_hash(self, people: People) -> None:
+        filed = file_report()
+        assert len(filed.receipt) == 16 and filed.receipt.isdigit()
+        row = Report.objects.filter(pk=filed.report.pk).values().get()
+        assert filed.receipt not in str(row)
+        assert row["receipt_hash"] == receipts.receipt_hash(filed.receipt)
+        assert services.report_lookup(receipt=filed.receipt) == filed.report
+
+    def test_it_depends_on_the_installation_secret(self, people: People, settings: Any) -> None:
+        filed = file_report()
+        settings.SUNLIT_REPORTS_SECRET = "another-installation"
+        assert services.report_lookup(receipt=filed.receipt) is None
+
+    def test_it_never_files_a_retry_twice(self, people: People) -> None:
+        key = receipts.new_key()
+        first = file_report(key=key)
+        again = file_report(key=key, text="typed again")
+        assert again.report == first.report and again.receipt == first.receipt and not again.created
+        assert Report.objects.count() == 1
+
+    def test_it_refuses_a_replay_after_the_window(self, people: People, time_machine: Any) -> None:
+        time_machine.move_to("2026-03-02 10:00 +08:00")
+        key = receipts.new_key()
+        file_report(key=key)
+        time_machine.shift(services.REPLAY_WINDOW * 2)
+        with pytest.raises(InvalidInput, match="already sent"):
+            file_report(key=key)
+
+    def test_it_refuses_a_missing_or_forged_key(self, people: People) -> None:
+        with pytest.raises(InvalidInput, match="expired"):
+            file_report(key="short")
+
+    def test_it_sets_the_accept_deadline_in_working_days(self, people: People, time_machine: Any) -> None:
+        time_machine.move_to("2026-09-30 10:00 +08:00")  # the eve of the National Day week
+        report = file_report().report
+        # Five working days after 30 Sept 2026 skip 1–7 October (National Day, Mid-Autumn).
+        assert str(report.accept_due_on) == "2026-10-13"
+
+    def test_it_keeps_html_as_text(self, people: People) -> None:
+        report = file_report(text="<script>alert(1)</script> money").report
+        assert report.text == "<script>alert(1)</script> money"
+
+    def test_it_refuses_empty_or_oversized_text(self, people: People) -> None:
+        with pytest.raises(InvalidInput, match="required"):
+            file_report(text="  ")
+        with pytest.raises(InvalidInput, match="longer"):
+            file_report(text="x" * 5001)
+
+    def test_it_refuses_a_wrong_type_file_and_stores_nothing(self, people: People) -> None:
+        with pytest.raises(InvalidInput, match="not a JPEG"):
+            file_report(files=[("evil.jpg", b"<html>not a photo</html>")])
+        assert not Report.objects.exists() and not File.objects.exists()
+
+    def test_it_strips_photo_metadata_and_seals_the_original(self, people: People) -> None:
+        original = jpeg_with_gps()
+        report = file_report(files=[("road.jpg", original)]).report
+        stored = report.files.get()
+        assert b"PhoneMaker" in original and b"PhoneMaker" not in bytes(stored.clean)
+        assert bytes(stored.sealed) == original
+        assert stored.sealed_sha256 == hashlib.sha256(original).hexdigest()
+
+    def test_it_leaves_no_reporter_address_in_the_audit_log(self, people: People) -> None:
+        from sunlit.audit.context import Origin, current_origin
+
+        token = current_origin.set(Origin(ip="10.0.0.7", user_agent="Phone"))
+        try:
+            report = file_report().report
+        finally:
+            current_origin.reset(token)
+        event = AuditEvent.objects.get(action="report.file", object_id=str(report.pk))
+        assert event.ip is None and event.user_agent == "" and event.region_code == TOWNSHIP_A
+
+    def test_it_records_who_the_reporter_wants_excluded(self, people: People) -> None:
+        report = file_report(exclude=[people.inspector2.pk]).report
+        assert list(ReportConflict.objects.filter(report=report).values_list("user", "reason")) == [
+            (people.inspector2.pk, "excluded")]
+
+
+class TestNamedReports:
+    def test_it_confirms_the_phone_with_a_code_by_sms(self, people: People, django_capture_on_commit_callbacks: Any
+                                                      ) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = file_report(name="张三", phone="138 0000 0001").report
+        phone, text = sms.OUTBOX[-1]
+        code = next(word for word in text.split() if word.rstrip(".").isdigit()).rstrip(".")
+        assert phone == "13800000001" and not report.phone_confirmed
+        with pytest.raises(InvalidInput, match="not right"):
+            services.report_phone_confirm(report=report, code="000000" if code != "000000" else "111111")
+        services.report_phone_confirm(report=report, code=code)
+        report.refresh_from_db()
+        assert report.phone_confirmed
+
+    def test_it_refuses_a_name_without_a_phone_and_a_bad_phone(self, people: People) -> None:
+        with pytest.raises(InvalidInput, match="phone number"):
+            file_report(name="张三")
+        with pytest.raises(InvalidInput, match="11-digit"):
+            file_report(name="张三", phone="12345")
+
+    def test_it_locks_the_code_after_five_attempts(self, people: People) -> None:
+        report = file_report(name="张三", phone="13800000001").report
+        for _ in range(services.PHONE_CODE_ATTEMPTS):
+            with pytest.raises(InvalidInput):
+                services.report_phone_confirm(report=report, code="x")
+        with pytest.raises(InvalidInput, match="expired"):
+            services.report_phone_confirm(report=report, code="x")
+
+
+def test_it_routes_village_c_to_township_b(people: People) -> None:
+    assert file_report(ref=VILLAGE_C).report.office_code == people.cast.township_b.code
