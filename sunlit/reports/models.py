@@ -114,6 +114,9 @@ class ReportConflict(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "user"], name="reports_conflict_once")]
 
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.reason}"
+
 
 Report.add_to_class(
     "conflicted",
@@ -141,6 +144,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.author}"
+
 
 class Event(models.Model):
     """A step in the report's life; `public` ones make up the reporter's timeline."""
@@ -156,6 +162,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind}"
+
 
 class File(models.Model):
     """Evidence: the cleaned copy officials work with, and the sealed original.
@@ -168,7 +177,7 @@ class File(models.Model):
     name = models.CharField(max_length=120)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
-    clean = models.BinaryField()
+    clean_copy = models.BinaryField()
     clean_sha256 = models.CharField(max_length=64)
     sealed = models.BinaryField()
     sealed_sha256 = models.CharField(max_length=64)
@@ -178,9 +187,15 @@ class File(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class PhoneCheck(models.Model):
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="phone_check")
     code_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.report_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -43,8 +44,29 @@ def view_log(report: Report) -> QuerySet[AuditEvent]:
             .order_by("-at").select_related("actor"))
 
 
+UNDER_REVIEW_CACHE = "reports:under-review"
+
+
+def under_review_refresh() -> frozenset[tuple[str, str]]:
+    marks = frozenset(Report.objects.filter(under_review=True).values_list("record_kind", "record_ref"))
+    cache.set(UNDER_REVIEW_CACHE, marks, None)
+    return marks
+
+
+def under_review_refs() -> frozenset[tuple[str, str]]:
+    """Every (kind, ref) marked under review, from the cache only.
+
+    Public pages ask for every record they show and pin their query counts, so readers
+    never query: marking and clearing rewrite the set, and the hourly sweep rewrites it
+    too, so a cache that lost it (a restart) shows marks again within the hour. The mark
+    is a courtesy to villagers, not a protection.
+    """
+    marks = cache.get(UNDER_REVIEW_CACHE)
+    return marks if marks is not None else frozenset()
+
+
 def record_under_review(kind: str, ref: str) -> bool:
-    return Report.objects.filter(record_kind=kind, record_ref=ref, under_review=True).exists()
+    return (kind, ref) in under_review_refs()
 
 
 def transfer_offices() -> QuerySet[Region]:
@@ -73,7 +95,7 @@ def statistics() -> dict[str, Any]:
     concluded = Q(finding__gt="")
 
     def rows(group: str) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for row in (Report.objects.values(group).annotate(
                 received=Count("id"), accepted=Count("id", filter=accepted),
                 concluded=Count("id", filter=concluded), avg_days=Avg("reply_working_days"))
@@ -82,10 +104,10 @@ def statistics() -> dict[str, Any]:
         return out
 
     months = []
-    for row in (Report.objects.annotate(month=TruncMonth("received_on")).values("month").annotate(
+    for month_row in (Report.objects.annotate(month=TruncMonth("received_on")).values("month").annotate(
             received=Count("id"), accepted=Count("id", filter=accepted),
             concluded=Count("id", filter=concluded), avg_days=Avg("reply_working_days")).order_by("month")):
-        months.append({**row, "key": row["month"].strftime("%Y-%m") if row["month"] else ""})
+        months.append({**month_row, "key": month_row["month"].strftime("%Y-%m") if month_row["month"] else ""})
     townships = rows("township_code")
     for row in townships:
         row["label"] = names.get(row["key"], row["key"])

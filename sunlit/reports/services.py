@@ -97,7 +97,7 @@ def _store_files(report: Report, files: Sequence[tuple[str, bytes]], *, from_rep
         cleaned = clean_upload(data=data, filename=name)
         File.objects.create(
             report=report, name=(name or "file")[-120:], content_type=cleaned.content_type, size=cleaned.size,
-            clean=cleaned.content, clean_sha256=cleaned.sha256, sealed=data,
+            clean_copy=cleaned.content, clean_sha256=cleaned.sha256, sealed=data,
             sealed_sha256=hashlib.sha256(data).hexdigest(), from_reporter=from_reporter, at=timezone.now(),
         )
 
@@ -344,6 +344,7 @@ def report_refuse(*, report: Report, reason: str, by: User) -> Report:
     report.replied_on = today
     report.under_review = False
     report.save(update_fields=["state", "not_accepted_reason", "replied_on", "under_review"])
+    _forget_marks()
     _event(report, "not_accepted", by=by, state=State.NOT_ACCEPTED, detail=reason, public=True)
     _audit(report, "refuse", by)
     return report
@@ -388,6 +389,7 @@ def report_reply(*, report: Report, body: str, by: User) -> Report:
     report.reply_working_days = calendar.working_days_between(report.received_on, today)
     report.under_review = False
     report.save(update_fields=["state", "replied_on", "reply_working_days", "under_review"])
+    _forget_marks()
     Message.objects.create(report=report, author=Author.HANDLER, by=by, body=body, is_reply=True,
                            at=timezone.now())
     _event(report, "replied", by=by, state=State.REPLIED, public=True)
@@ -464,8 +466,16 @@ def report_mark_review(*, report: Report, on: bool, by: User) -> Report:
         raise InvalidInput(_("This report is not about a public record"), field="record")
     report.under_review = on
     report.save(update_fields=["under_review"])
+    _forget_marks()
     _audit(report, "mark_review" if on else "clear_review", by)
     return report
+
+
+def _forget_marks() -> None:
+    from sunlit.reports.selectors import under_review_refresh
+
+    # After the commit, so that the set read back includes this change.
+    transaction.on_commit(under_review_refresh)
 
 
 def report_file_sealed(*, file: File, reason: str, by: User) -> bytes:
@@ -509,6 +519,9 @@ def _stage(report: Report) -> tuple[str, date | None]:
 
 def reports_sweep(*, today: date | None = None) -> dict[str, int]:
     """Remind handlers before a deadline; escalate a missed one to the office above."""
+    from sunlit.reports.selectors import under_review_refresh
+
+    under_review_refresh()
     today = today or timezone.localdate()
     horizon = calendar.add_working_days(today, settings.SUNLIT_REPORTS_REMIND_DAYS)
     done = {"reminded": 0, "escalated": 0}

@@ -44,4 +44,4 @@ def gateway() -> Gateway:
     if name == "locmem":
         return LocmemGateway()
     cls = import_string(name)
-    return cls()  # type: ignore[no-any-return]
+    return cls()

@@ -101,7 +101,7 @@ class TestFiling:
         original = jpeg_with_gps()
         report = file_report(files=[("road.jpg", original)]).report
         stored = report.files.get()
-        assert b"PhoneMaker" in original and b"PhoneMaker" not in bytes(stored.clean)
+        assert b"PhoneMaker" in original and b"PhoneMaker" not in bytes(stored.clean_copy)
         assert bytes(stored.sealed) == original
         assert stored.sealed_sha256 == hashlib.sha256(original).hexdigest()
 
