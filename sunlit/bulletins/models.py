@@ -38,3 +38,6 @@ class Attachment(models.Model):
     content = models.BinaryField()
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.name
