@@ -219,8 +219,9 @@ class _VillageBooks:
         self.balances: dict[str, int] = defaultdict(int)
         self.wanted = 0.0
         self.made = 0
-        self.people = [self.rng.choice("李王张刘陈杨黄赵吴周彭曾肖谭") + self.rng.choice("建国军华明伟强平勇志红芳丽敏秀英")
-                       + self.rng.choice(("", "生", "林", "清", "华")) for _ in range(12)]
+        surnames, given = "李王张刘陈杨黄赵吴周彭曾肖谭", "建国军华明伟强平勇志红芳丽敏秀英"
+        ending = ("", "生", "林", "清", "华")
+        self.people = [self.rng.choice(surnames) + self.rng.choice(given) + self.rng.choice(ending) for _ in range(12)]
 
     def role(self, year: int, name: str) -> str:
         return ROLES[self.charts[year]][name]
@@ -463,7 +464,7 @@ def demo_finance(*, village_codes: list[str], scale: str, seed: int, bar: Any = 
     # Weight of one village-month in the city target, so the total lands near 1.06 million.
     weight_total = len(village_codes) * sum(SEASON) * len(years)
     weight_total *= sum(0.85 + 0.3 * i / max(1, len(years) - 1) for i in range(len(years))) / len(years)
-    weight_total /= 1.1  # mean village size
+    weight_total *= 1.1  # mean village size: each village's weight is multiplied by its own
     pending_rng = _rng(seed, "pending")
     pending = {c for c in sorted(village_codes) if pending_rng.random() < 0.04} - {min(village_codes)}
     next_id = (Voucher.objects.aggregate(n=Max("id"))["n"] or 0) + 1
@@ -614,8 +615,8 @@ def _write_village(village: Region, books: _VillageBooks, *, result: FinanceDemo
     # The working tables of the whole village at once (the publication log is already
     # written month by month, in order).
     _flush(v_rows, e_rows)
-    with connection.cursor() as c:
-        c.executemany(f"INSERT INTO {Balance._meta.db_table} (village_code, period, account_code, opening, debit, "  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {Balance._meta.db_table} (village_code, period, account_code, opening, debit, "  # noqa: S608
                       "credit, closing) VALUES (%s, %s, %s, %s, %s, %s, %s)", b_rows)
     Receipt.objects.bulk_create(r_rows, batch_size=500)
     Month.objects.bulk_create(month_rows, batch_size=500)

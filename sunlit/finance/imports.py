@@ -218,8 +218,7 @@ def _rows_csv(path: Path, encoding: str, progress: list[_Progress]) -> Iterator[
     raw = path.open("rb")
     progress.append(_Progress(raw))
     with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        for number, row in enumerate(csv.reader(text), start=1):
-            yield number, row
+        yield from enumerate(csv.reader(text), start=1)
 
 
 def _rows_xlsx(path: Path, progress: list[_Progress]) -> Iterator[tuple[int, list[Any]]]:
@@ -624,7 +623,7 @@ class _Importer:
             if connection.vendor == "postgresql":
                 c.execute(f"ANALYZE {t}")
         # A voucher number used for two separate runs of rows.
-        for village, year, number, first, runs in _query(
+        for village, year, number, first, _runs in _query(
             f"SELECT {key}, MIN(rowno), SUM(run_start) FROM {t} GROUP BY {key} HAVING SUM(run_start) > 1 "
             f"ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}"
         ):

@@ -282,6 +282,10 @@ class Balance(models.Model):
         ]
 
 
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.period} {self.account_code} {self.closing}"
+
+
 def receipt_path(instance: Receipt, filename: str) -> str:
     return f"finance/receipts/{instance.sha256[:2]}/{filename}"
 
@@ -303,6 +307,9 @@ class Receipt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["voucher", "sha256"], name="finance_receipt_once_per_voucher")]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_id} {self.sha256[:12]}"
 
 
 class ImportStatus(models.TextChoices):
@@ -390,6 +397,9 @@ class PublishedMonth(models.Model):
             models.Index(fields=["county_code", "township_code", "late", "period"], name="finance_pubmonth_late"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.period}"
+
 
 class PublishedEntry(models.Model):
     county_code = models.CharField(max_length=12)
@@ -427,6 +437,9 @@ class PublishedEntry(models.Model):
                          name="finance_pubentry_counterparty"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.year}-{self.number}/{self.line}"
+
 
 class PublishedBalance(models.Model):
     county_code = models.CharField(max_length=12)
@@ -445,6 +458,9 @@ class PublishedBalance(models.Model):
             models.UniqueConstraint(fields=["county_code", "village_code", "account_code", "period"],
                                     name="finance_pubbalance_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.period} {self.account_code}"
 
 
 class PublishedCorrection(models.Model):
@@ -466,6 +482,9 @@ class PublishedCorrection(models.Model):
     class Meta:
         indexes = [models.Index(fields=["county_code", "village_code", "target_period"], name="finance_pubcorr_target")]
 
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.year}-{self.number} → {self.target_year}-{self.target_number}"
+
 
 class PublishedReceipt(models.Model):
     county_code = models.CharField(max_length=12)
@@ -480,6 +499,9 @@ class PublishedReceipt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["sha256"], name="finance_pubreceipt_sha")]
+
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.sha256[:12]}"
 
 
 class SearchText(models.Model):
@@ -496,6 +518,9 @@ class SearchText(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["township_code", "text"], name="finance_searchtext_key")]
 
+    def __str__(self) -> str:
+        return f"{self.township_code} {self.text}"
+
 
 class SearchGram(models.Model):
     """Inverted index: which texts of a township contain a character pair.
@@ -509,3 +534,6 @@ class SearchGram(models.Model):
     township_code = models.CharField(max_length=12)
     gram = models.BigIntegerField()
     text_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.township_code} {self.gram} {self.text_id}"

@@ -34,8 +34,8 @@ from django.views.decorators.http import require_GET
 from sunlit.finance import exports, periods, selectors
 from sunlit.finance.exports import Money
 from sunlit.lib.errors import InvalidInput
-from sunlit.regions import codes
 from sunlit.portal.layout import LAYOUTS, Layout, not_found, public_page, render_public
+from sunlit.regions import codes
 
 # URL names per layout, so a kiosk page never links out of the kiosk.
 URLS: dict[str, dict[str, str]] = {
@@ -438,7 +438,7 @@ def receipt(request: HttpRequest, sha256: str, layout: str = "portal") -> HttpRe
 
 
 @require_GET
-def receipt_file(request: HttpRequest, sha256: str, thumb: bool = False) -> HttpResponse:
+def receipt_file(request: HttpRequest, sha256: str, thumb: bool = False) -> FileResponse:
     """The receipt's bytes (or its thumbnail): only for a receipt a published month names.
     Content-addressed, so kept by browsers for a year."""
     found = selectors.published_receipt(sha256)
@@ -461,13 +461,14 @@ def receipt_file(request: HttpRequest, sha256: str, thumb: bool = False) -> Http
 @require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import layout as a file to fill in: Chinese headers and two example vouchers."""
-    headers = ["村代码", "日期", "凭证号", "摘要", "科目编码", "明细科目", "借方金额", "贷方金额", "对方单位", "结算方式",
-               "授权事项编号"]
+    headers = ["村代码", "日期", "凭证号", "摘要", "科目编码", "明细科目", "借方金额", "贷方金额", "对方单位",
+               "结算方式", "授权事项编号"]
+    village, income, power = "431382101201", "收到村级组织运转经费", "国网涟源市供电公司"
     rows = [
-        ["431382101201", "2025-03-02", "1", "收到村级组织运转经费", "102", "", "30000.00", "", "六亩塘镇财政所", "银行", ""],
-        ["431382101201", "2025-03-02", "1", "收到村级组织运转经费", "522", "", "", "30000.00", "六亩塘镇财政所", "银行", ""],
-        ["431382101201", "2025-03-05", "2", "支付3月电费", "541", "电费", "1234.50", "", "国网涟源市供电公司", "银行", ""],
-        ["431382101201", "2025-03-05", "2", "支付3月电费", "102", "", "", "1234.50", "国网涟源市供电公司", "银行", ""],
+        [village, "2025-03-02", "1", income, "102", "", "30000.00", "", "六亩塘镇财政所", "银行", ""],
+        [village, "2025-03-02", "1", income, "522", "", "", "30000.00", "六亩塘镇财政所", "银行", ""],
+        [village, "2025-03-05", "2", "支付3月电费", "541", "电费", "1234.50", "", power, "银行", ""],
+        [village, "2025-03-05", "2", "支付3月电费", "102", "", "", "1234.50", power, "银行", ""],
     ]
     if fmt == "xlsx":
         body = exports.to_xlsx(headers, rows, title="凭证")

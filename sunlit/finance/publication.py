@@ -92,7 +92,7 @@ def month_snapshot(month: Month) -> dict[str, Any]:
             "direction": direction,
             "amount": amount,
             "case": {"number": v.case.number, "item": v.case.item.code, "item_name": v.case.item.name_zh}
-            if v.case_id else None,
+            if v.case is not None else None,
             "review": {"on": _day(v.reviewed_at), "opinion": v.review_opinion},
             "receipts": [{"sha256": r.sha256, "type": r.content_type, "bytes": r.size,
                           "thumbnail": bool(r.thumbnail)} for r in receipts[v.pk]],

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 -- table names in SQL come from models; every value is a parameter
 """Chinese substring search over published summaries and counterparties, per township.
 
 Chinese has no spaces to split words on, and a villager searching 硬化 wants 村道硬化 and

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 -- table names in SQL come from models; every value is a parameter
 """Reads of the village books.
 
 Public pages read only what was published: the month snapshots in the publication log
@@ -42,7 +43,7 @@ SEARCH_COUNT_CAP = 1000
 def _level(code: str) -> str | None:
     try:
         return codes.level_of(code)
-    except Exception:  # noqa: BLE001 - a malformed code is simply not found
+    except Exception:
         return None
 
 
@@ -255,12 +256,13 @@ def search_entries(*, township_code: str, query: str, village_code: str = "", pa
     counterparty contains `query`, newest first: two queries (the page and a capped count).
     """
     sql = search.matching_texts_sql(township_code, query)
+    params: list[Any]
     if sql is None:
         return SearchResult(query=query, entries=[], count=0, capped=False, page=1)
-    texts_sql, params = sql
+    texts_sql, params = sql[0], list(sql[1])
     table = PublishedEntry._meta.db_table
     where = "e.county_code = %s AND e.township_code = %s"
-    base = [codes.county_of(township_code), township_code]
+    base: list[Any] = [codes.county_of(township_code), township_code]
     if village_code:
         where += " AND e.village_code = %s"
         base.append(village_code)
@@ -336,10 +338,10 @@ def timeliness(township_code: str, *, today: date | None = None) -> Timeliness |
     villages = {v.code: v for v in Region.objects.filter(parent=region, level=codes.VILLAGE).order_by("code")}
     published: dict[str, list[int]] = defaultdict(list)
     late_count: dict[str, int] = defaultdict(int)
-    for code, period, late in (PublishedMonth.objects.filter(county_code=county, township_code=township_code)
-                               .values_list("village_code", "period", "late")):
+    for code, period, was_late in (PublishedMonth.objects.filter(county_code=county, township_code=township_code)
+                                   .values_list("village_code", "period", "late")):
         published[code].append(period)
-        late_count[code] += int(late)
+        late_count[code] += int(was_late)
     due = last_due_period(today)
     missing: list[Missing] = []
     newest = max((p for found in published.values() for p in found), default=None)

@@ -135,7 +135,8 @@ def chart_load(*, source: str | Path | dict[str, Any], by: User | None) -> Chart
             account_code__in=missing, voucher__year__in=years.values("year"),
             voucher__village__in=years.values("village")).values_list("account_code", flat=True).distinct()))
         if dropped:
-            problems.append(_("accounts %(codes)s are used in books and cannot be removed") % {"codes": ", ".join(dropped)})
+            problems.append(_("accounts %(codes)s are used in books and cannot be removed")
+                            % {"codes": ", ".join(dropped)})
     if problems:
         raise InvalidInput("\n".join(problems))
     chart, created = Chart.objects.update_or_create(
@@ -339,7 +340,7 @@ def _save_entries(voucher: Voucher, entries: Sequence[EntryInput]) -> int:
         fp += row_fingerprint(day=voucher.date.isoformat(), account=e.account_code, sub_account=e.sub_account.strip(),
                               side=e.side, amount=e.amount, summary=summary, counterparty=e.counterparty.strip(),
                               payment_method=voucher.payment_method,
-                              case_number=voucher.case.number if voucher.case_id else "")
+                              case_number=voucher.case.number if voucher.case is not None else "")
     Entry.objects.bulk_create(rows)
     return fp
 
@@ -593,7 +594,7 @@ def voucher_reverse(*, voucher: Voucher, date: date, reason: str, by: User | Non
         "year": voucher.year, "number": voucher.number, "reason": reason}
     return voucher_record(village=voucher.village, date=date, summary=summary, entries=entries,
                           payment_method=voucher.payment_method,
-                          case_number=voucher.case.number if voucher.case_id else "",
+                          case_number=voucher.case.number if voucher.case is not None else "",
                           corrects=voucher, kind=VoucherKind.REVERSAL, by=by)
 
 

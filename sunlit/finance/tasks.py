@@ -27,7 +27,7 @@ def finance_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
             path = Path(tmp) / "missing"
         if not path.is_file():
             # Storage without local files (object storage, tests): stream a local copy.
-            path = Path(tmp) / (Path(batch.file.name).name or "upload")
+            path = Path(tmp) / (Path(batch.file.name or "upload").name or "upload")
             with batch.file.open("rb") as source, path.open("wb") as target:
                 shutil.copyfileobj(source, target, 1 << 20)
         try:

@@ -3,7 +3,8 @@ or a selector, render. A service's refusal (ApplicationError) becomes a message.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,12 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.accounts import jurisdiction
+from sunlit.accounts.models import User
 from sunlit.finance import imports as imports_service
 from sunlit.finance import periods, selectors, services
 from sunlit.finance.forms import UploadForm, VoucherForm
 from sunlit.finance.models import ImportBatch, Month, MonthStatus, Receipt, VoucherStatus
 from sunlit.finance.tasks import finance_import_task
 from sunlit.lib.errors import ApplicationError, InvalidInput
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (every view here is behind login_required)."""
+    return cast(User, request.user)
 
 
 def _village_or_404(user: Any, code: str) -> Any:
@@ -53,7 +60,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             batch = imports_service.batch_start(filename=upload.name, default_village=form.cleaned_data["village"],
-                                                by=request.user)
+                                                by=_user(request))
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
@@ -121,16 +128,16 @@ def _month_action(request: HttpRequest, region: Any, period: int) -> None:
     action = request.POST.get("action", "")
     opinion = request.POST.get("opinion", "")
     if action == "review_all":
-        n = services.vouchers_review_month(village=region, period=period, opinion=opinion, by=request.user)
+        n = services.vouchers_review_month(village=region, period=period, opinion=opinion, by=_user(request))
         messages.success(request, _("%(n)d voucher(s) approved.") % {"n": n})
     elif action == "close":
-        services.month_close(village=region, period=period, by=request.user)
+        services.month_close(village=region, period=period, by=_user(request))
         messages.success(request, _("Month closed; balances computed."))
     elif action == "reopen":
-        services.month_reopen(village=region, period=period, reason=opinion, by=request.user)
+        services.month_reopen(village=region, period=period, reason=opinion, by=_user(request))
         messages.success(request, _("Month reopened."))
     elif action == "signoff":
-        services.month_signoff(village=region, period=period, opinion=opinion, by=request.user)
+        services.month_signoff(village=region, period=period, opinion=opinion, by=_user(request))
         messages.success(request, _("Signed off and published."))
     else:
         raise InvalidInput(_("Unknown action"))
@@ -183,7 +190,7 @@ def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
             voucher = services.voucher_record(
                 village=region, date=form.cleaned_data["date"], summary=form.cleaned_data["summary"],
                 entries=form.entries(), payment_method=form.cleaned_data["payment_method"],
-                case_number=form.cleaned_data["case_number"], by=request.user)
+                case_number=form.cleaned_data["case_number"], by=_user(request))
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
@@ -197,7 +204,7 @@ def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def _voucher_action(request: HttpRequest, voucher: Any) -> str:
     action = request.POST.get("action", "")
-    user = request.user
+    user = _user(request)
     if action == "approve":
         services.voucher_review(voucher=voucher, approve=True, opinion=request.POST.get("opinion", ""), by=user)
         return _("Approved.")
@@ -218,7 +225,7 @@ def _voucher_action(request: HttpRequest, voucher: Any) -> str:
         return _("Receipt attached.")
     if action == "reverse":
         try:
-            day = timezone.datetime.fromisoformat(request.POST.get("date", "")).date()
+            day = date.fromisoformat(request.POST.get("date", ""))
         except ValueError:
             raise InvalidInput(_("Give the date of the reversing voucher"), field="date") from None
         reversal = services.voucher_reverse(voucher=voucher, date=day, reason=request.POST.get("reason", ""),
@@ -260,7 +267,7 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def voucher_receipt(request: HttpRequest, pk: int, receipt_id: int) -> HttpResponse:
+def voucher_receipt(request: HttpRequest, pk: int, receipt_id: int) -> FileResponse:
     """A receipt for the people who keep and review the books (before publication too)."""
     found = Receipt.objects.select_related("voucher").filter(pk=receipt_id, voucher_id=pk).first()
     if found is None:

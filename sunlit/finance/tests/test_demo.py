@@ -32,6 +32,7 @@ def test_it_publishes_a_year_of_books_per_village(demo: Any) -> None:
 
 def test_it_publishes_what_the_working_tables_hold(demo: Any) -> None:
     for month in Month.objects.filter(village_id=VILLAGE_A, status=MonthStatus.PUBLISHED).order_by("period"):
+        assert month.publication is not None
         assert publication.month_snapshot(month) == month.publication.snapshot, month.period
 
 

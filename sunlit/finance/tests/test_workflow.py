@@ -124,6 +124,7 @@ class TestWorkflow:
                                           by=cast.official)
         through_workflow(voucher, cast, director_a)
         month = publish_month(cast, MARCH)
+        assert month.publication is not None
         snapshot = json.loads(month.publication.snapshot_json)
         assert snapshot["vouchers"][0]["case"] == {"number": case.number, "item": "M01", "item_name": "村级工程项目建设"}
 
