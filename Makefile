@@ -63,7 +63,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 messages: setup
-	$(BIN)/sunlit makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=build --ignore=var
+	$(BIN)/sunlit makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=build --ignore=var --ignore='*/tests/*'
 	$(BIN)/sunlit compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
