@@ -54,3 +54,14 @@
   window.addEventListener("pageshow", arm);
   arm();
 })();
+
+// Buttons marked data-print print the page (a complaint's receipt, on the kiosk's printer).
+// Here rather than inline: the Content Security Policy allows no inline script.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+})();
