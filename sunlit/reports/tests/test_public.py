@@ -37,6 +37,15 @@ class TestFilingPage:
         assert report.channel == "kiosk" and report.reporter_name == "" and report.reporter_phone == ""
         assert services.report_lookup(receipt=receipt) == report
 
+    def test_its_forms_carry_the_rooms_stylesheet(self, client: Client, people: People) -> None:
+        # base.css alone let the filing and follow-up forms run past a phone's edge and
+        # put each radio button above its words; reports.css fixes both (e2e checks the width).
+        receipt = _receipt(_post_new(client))
+        for response in (client.get("/reports/new/"), client.get("/kiosk/reports/new/"),
+                         client.get("/reports/follow/"), client.post("/reports/follow/", {"receipt": receipt})):
+            assert response.status_code == 200
+            assert 'href="/static/reports/reports.css"' in response.content.decode()
+
     def test_it_answers_a_retried_post_with_the_same_receipt(self, client: Client, people: People) -> None:
         key = receipts.new_key()
         first, second = _post_new(client, key=key), _post_new(client, key=key)
