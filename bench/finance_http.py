@@ -167,7 +167,7 @@ def main() -> None:
         finally:
             stop(server)
     if not args.no_datasette:
-        sqlite = args.sqlite or (args.var / "sunlit.sqlite3")
+        sqlite = (args.sqlite or (args.var / "sunlit.sqlite3")).resolve()
         port = free_port()
         server = datasette(sqlite, port)
         base = f"http://127.0.0.1:{port}/{sqlite.stem}"

@@ -432,8 +432,10 @@ class PublishedEntry(models.Model):
                          name="finance_pubentry_month"),
             models.Index(fields=["county_code", "village_code", "account_code", "date"],
                          name="finance_pubentry_account"),
-            models.Index(fields=["county_code", "township_code", "summary_text"], name="finance_pubentry_summary"),
-            models.Index(fields=["county_code", "township_code", "counterparty_text"],
+            # Search: a text's entries of a township, newest first, from the index alone.
+            models.Index(fields=["county_code", "township_code", "summary_text", "date"],
+                         name="finance_pubentry_summary"),
+            models.Index(fields=["county_code", "township_code", "counterparty_text", "date"],
                          name="finance_pubentry_counterparty"),
         ]
 

@@ -261,24 +261,29 @@ def search_entries(*, township_code: str, query: str, village_code: str = "", pa
         return SearchResult(query=query, entries=[], count=0, capped=False, page=1)
     texts_sql, params = sql[0], list(sql[1])
     table = PublishedEntry._meta.db_table
-    where = "e.county_code = %s AND e.township_code = %s"
+    where = "county_code = %s AND township_code = %s"
     base: list[Any] = [codes.county_of(township_code), township_code]
     if village_code:
-        where += " AND e.village_code = %s"
+        where += " AND village_code = %s"
         base.append(village_code)
-    # The matching text ids once (a CTE), then entries by either text through the
-    # (county, township, text) indexes.
-    cte = f"WITH m AS ({texts_sql}) "
-    condition = (f"{where} AND (e.summary_text IN (SELECT * FROM m) OR e.counterparty_text IN (SELECT * FROM m))")
+    # The matching text ids once (a CTE); then, through each text index (county, township,
+    # text, date), the (date, id) of the entries whose summary or counterparty is one of
+    # them. A UNION of the two index ranges, not an OR: with OR both databases fall back
+    # to reading every entry of the township.
+    hits = (f"WITH m AS ({texts_sql}), hits AS ("
+            f"SELECT date, id FROM {table} WHERE {where} AND summary_text IN (SELECT * FROM m) UNION "
+            f"SELECT date, id FROM {table} WHERE {where} AND counterparty_text IN (SELECT * FROM m)) ")
+    args = [*params, *base, *base]
     page = max(1, page)
-    ids_sql = (f"{cte}SELECT e.id FROM {table} e WHERE {condition} ORDER BY e.date DESC, e.id DESC "
+    ids_sql = (f"{hits}SELECT id FROM hits ORDER BY date DESC, id DESC "
                f"LIMIT {int(per_page)} OFFSET {int((page - 1) * per_page)}")
-    count_sql = f"{cte}SELECT COUNT(*) FROM (SELECT 1 FROM {table} e WHERE {condition} LIMIT {SEARCH_COUNT_CAP + 1}) c"
+    count_sql = f"{hits}SELECT COUNT(*) FROM (SELECT 1 FROM hits LIMIT {SEARCH_COUNT_CAP + 1}) c"
     with connection.cursor() as c:
-        c.execute(ids_sql, [*params, *base])
+        c.execute(ids_sql, args)
         ids = [r[0] for r in c.fetchall()]
-        c.execute(count_sql, [*params, *base])
-        count = int(c.fetchone()[0])
+        c.execute(count_sql, args)
+        row = c.fetchone()
+        count = int(row[0]) if row else 0
     entries = {e.id: e for e in PublishedEntry.objects.filter(id__in=ids)} if ids else {}
     return SearchResult(query=query, entries=[entries[i] for i in ids if i in entries],
                         count=min(count, SEARCH_COUNT_CAP), capped=count > SEARCH_COUNT_CAP, page=page)
