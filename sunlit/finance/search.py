@@ -86,7 +86,8 @@ def matching_texts_sql(township_code: str, query: str) -> tuple[str, list[object
     marks = ", ".join(["%s"] * len(wanted))
     if len(wanted) == 1:
         # Exactly the pair: the index answers alone.
-        return (f"SELECT text_id FROM {table} WHERE township_code = %s AND gram = %s", [township_code, wanted[0]])
+        return (f"SELECT text_id FROM {table} WHERE township_code = %s AND gram = %s ORDER BY text_id",
+                [township_code, wanted[0]])
     return (
         f"SELECT id FROM {texts} WHERE id IN ("
         f"SELECT text_id FROM {table} WHERE township_code = %s AND gram IN ({marks}) "

@@ -222,12 +222,21 @@ class TestSearch:
         assert search_entries(township_code=TOWNSHIP_A, query="硬化村").count == 0
         assert search_entries(township_code=TOWNSHIP_A, query="ｈｙｐｅｒ").count == 4  # full-width, case; with its reversal
 
+    def test_it_finds_the_same_through_either_plan(self, books: Any, monkeypatch: Any) -> None:
+        from sunlit.finance import selectors
+
+        merged = selectors.search_entries(township_code=TOWNSHIP_A, query="硬", per_page=1, page=2)
+        monkeypatch.setattr(selectors, "MERGE_TEXTS", 0)
+        sorted_ = selectors.search_entries(township_code=TOWNSHIP_A, query="硬", per_page=1, page=2)
+        assert [e.id for e in merged.entries] == [e.id for e in sorted_.entries] and merged.count == sorted_.count
+
     def test_it_searches_one_village(self, client: Client, books: Any) -> None:
         assert "村道硬化工程款" in get(client, "finance:village_search", VILLAGE_A, q="硬化").content.decode()
         assert "村道硬化工程款" not in get(client, "finance:village_search", VILLAGE_B, q="硬化").content.decode()
 
-    def test_it_reads_in_six_queries(self, client: Client, books: Any, django_assert_num_queries: Any) -> None:
-        with django_assert_num_queries(6):  # version, township, page of ids, count, entries, village names
+    def test_it_reads_in_seven_queries(self, client: Client, books: Any, django_assert_num_queries: Any) -> None:
+        # version, township, matching texts, page of ids, count, entries, village names
+        with django_assert_num_queries(7):
             get(client, "finance:township_search", TOWNSHIP_A, q="硬化")
 
     def test_it_answers_json(self, client: Client, books: Any) -> None:
