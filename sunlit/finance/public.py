@@ -71,8 +71,18 @@ def _serve(request: HttpRequest, *, key: str, version: Callable[[], str | None],
     """
     ttl = int(settings.SUNLIT_FINANCE_PAGE_CACHE_SECONDS)
     language = get_language() if html else ""
+    if not ttl:
+        # No page cache: build every time; the ETag is the body's own hash, so there is
+        # no version to ask the database for.
+        response = build()
+        if response.status_code != 200:
+            return response
+        built: dict[str, Any] = {
+            "etag": hashlib.sha256(response.content).hexdigest()[:40], "body": response.content,
+            "type": response["Content-Type"], "disposition": response.get("Content-Disposition", "")}
+        return _answer(request, built, ttl, html)
     cache_key = "finance:page:" + hashlib.sha256(f"{key}|{language}".encode()).hexdigest()
-    kept = cache.get(cache_key) if ttl else None
+    kept = cache.get(cache_key)
     now = time.time()
     if kept is None or kept["until"] <= now:
         current = version()
@@ -86,9 +96,14 @@ def _serve(request: HttpRequest, *, key: str, version: Callable[[], str | None],
             kept = {"etag": etag, "body": response.content, "type": response["Content-Type"],
                     "disposition": response.get("Content-Disposition", "")}
         kept["until"] = now + ttl
-        if ttl:
-            cache.set(cache_key, kept, ttl)
+        cache.set(cache_key, kept, ttl)
+    return _answer(request, kept, ttl, html)
+
+
+def _answer(request: HttpRequest, kept: dict[str, Any], ttl: int, html: bool) -> HttpResponse:
+    """The kept response, or 304 Not Modified when the browser holds it already."""
     tag = quote_etag(kept["etag"])
+    response: HttpResponse
     if tag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:

@@ -296,11 +296,13 @@ def search_entries(*, township_code: str, query: str, village_code: str = "", pa
         ids_sql = (f"SELECT id FROM (SELECT date, id FROM {table} WHERE {scope} AND summary_text IN ({marks}) "
                    f"UNION SELECT date, id FROM {table} WHERE {scope} AND counterparty_text IN ({marks})) u {window}")
         args = [*base, *texts, *base, *texts]
-    # Counted from the indexes alone; an entry whose summary and counterparty both match
-    # is counted once.
-    count_sql = (f"SELECT (SELECT COUNT(*) FROM {table} WHERE {scope} AND summary_text IN ({marks})) + "
-                 f"(SELECT COUNT(*) FROM {table} WHERE {scope} AND counterparty_text IN ({marks}) "
-                 f"AND (summary_text IS NULL OR summary_text NOT IN ({marks})))")
+    # Counted from the indexes alone, and only as far as the page says ("more than 1,000");
+    # an entry whose summary and counterparty both match is counted once.
+    cap = SEARCH_COUNT_CAP + 1
+    count_sql = (f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {scope} AND summary_text IN ({marks}) "
+                 f"LIMIT {cap}) a) + (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {scope} "
+                 f"AND counterparty_text IN ({marks}) AND (summary_text IS NULL OR summary_text NOT IN ({marks})) "
+                 f"LIMIT {cap}) b)")
     with connection.cursor() as c:
         c.execute(ids_sql, args)
         ids = [r[0] for r in c.fetchall()]

@@ -76,7 +76,7 @@ class TestVillage:
         assert "late: 20 days after month end" in body  # April, signed off 05-20
 
     def test_it_reads_in_two_queries(self, client: Client, books: Any, django_assert_num_queries: Any) -> None:
-        with django_assert_num_queries(3):  # version, village, months
+        with django_assert_num_queries(2):  # village, months (no page cache here: no version asked)
             assert get(client, "finance:village", VILLAGE_A).status_code == 200
 
     def test_it_links_from_the_village_page(self, client: Client, books: Any) -> None:
@@ -121,15 +121,16 @@ class TestMonth:
         body = get(client, "finance:month", VILLAGE_A, "2025-03").content.decode()
         assert "改过的摘要" not in body and "村道硬化工程款" in body
 
-    def test_it_reads_in_four_queries_however_many_entries(self, client: Client, books: Any,
+    def test_it_reads_in_three_queries_however_many_entries(self, client: Client, books: Any,
                                                              django_assert_num_queries: Any) -> None:
-        with django_assert_num_queries(4):  # version; village; month with its publication; corrections
+        with django_assert_num_queries(3):  # village; month with its publication; corrections
             assert get(client, "finance:month", VILLAGE_A, "2025-03").status_code == 200
 
     def test_it_serves_from_cache_without_the_database(self, client: Client, books: Any, settings: Any,
                                                         django_assert_num_queries: Any) -> None:
         settings.SUNLIT_FINANCE_PAGE_CACHE_SECONDS = 60
-        first = get(client, "finance:month", VILLAGE_A, "2025-03")
+        with django_assert_num_queries(4):  # the version, then the page's three
+            first = get(client, "finance:month", VILLAGE_A, "2025-03")
         with django_assert_num_queries(0):
             again = get(client, "finance:month", VILLAGE_A, "2025-03")
         assert again.content == first.content
@@ -202,7 +203,7 @@ class TestAccounts:
 
     def test_it_lists_an_accounts_entries_and_months(self, client: Client, books: Any,
                                                        django_assert_num_queries: Any) -> None:
-        with django_assert_num_queries(4):  # version, village, entries, balances
+        with django_assert_num_queries(3):  # village, entries, balances
             body = get(client, "finance:account", VILLAGE_A, "2025", "154").content.decode()
         assert "涟源市路桥公司" in body
 
@@ -234,9 +235,9 @@ class TestSearch:
         assert "村道硬化工程款" in get(client, "finance:village_search", VILLAGE_A, q="硬化").content.decode()
         assert "村道硬化工程款" not in get(client, "finance:village_search", VILLAGE_B, q="硬化").content.decode()
 
-    def test_it_reads_in_seven_queries(self, client: Client, books: Any, django_assert_num_queries: Any) -> None:
-        # version, township, matching texts, page of ids, count, entries, village names
-        with django_assert_num_queries(7):
+    def test_it_reads_in_six_queries(self, client: Client, books: Any, django_assert_num_queries: Any) -> None:
+        # township, matching texts, page of ids, count, entries, village names
+        with django_assert_num_queries(6):
             get(client, "finance:township_search", TOWNSHIP_A, q="硬化")
 
     def test_it_answers_json(self, client: Client, books: Any) -> None:
