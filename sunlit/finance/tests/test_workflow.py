@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -262,3 +263,42 @@ class TestMonths:
         with pytest.raises(InvalidInput, match="closed"):
             services.voucher_record(village=cast.village_a, date=date(2025, 3, 9), summary="x", entries=pay(1),
                                     by=cast.official)
+
+
+class TestCorrections:
+    def test_it_reverses_a_published_voucher_with_every_entry_on_the_other_side(self, cast: Cast,
+                                                                               director_a: Any) -> None:
+        original = book(cast, director_a, date(2025, 3, 5), pay(12_345))
+        publish_month(cast, MARCH)
+        reversal = services.voucher_reverse(voucher=original, date=date(2025, 4, 2), reason="重复报销",
+                                            by=cast.official)
+        assert (reversal.kind, reversal.corrects, reversal.status) == ("reversal", original, VoucherStatus.RECORDED)
+        assert [(e.account_code, e.side, e.amount) for e in reversal.entries.order_by("line")] == [
+            ("541", "C", 12_345), ("102", "D", 12_345)]
+        assert "重复报销" in reversal.summary
+
+    def test_it_corrects_only_published_vouchers(self, cast: Cast, director_a: Any) -> None:
+        original = book(cast, director_a, date(2025, 3, 5), pay(100))
+        with pytest.raises(InvalidInput, match="Only a published voucher"):
+            services.voucher_reverse(voucher=original, date=date(2025, 4, 2), reason="x", by=cast.official)
+
+    def test_it_refuses_a_reversal_without_a_reason(self, cast: Cast, director_a: Any) -> None:
+        original = book(cast, director_a, date(2025, 3, 5), pay(100))
+        publish_month(cast, MARCH)
+        with pytest.raises(InvalidInput, match="why"):
+            services.voucher_reverse(voucher=original, date=date(2025, 4, 2), reason=" ", by=cast.official)
+
+    def test_it_keeps_a_published_voucher_as_it_was(self, cast: Cast, director_a: Any) -> None:
+        original = book(cast, director_a, date(2025, 3, 5), pay(100))
+        publish_month(cast, MARCH)
+        with pytest.raises(InvalidInput):
+            services.voucher_update(voucher=original, date=date(2025, 3, 5), summary="改", entries=pay(99),
+                                    by=cast.official)
+        with pytest.raises(InvalidInput, match="published"):
+            services.voucher_review(voucher=original, approve=False, opinion="x", by=cast.supervisor_a)
+
+    def test_it_refuses_a_reversal_by_someone_outside_the_village(self, cast: Cast, director_a: Any) -> None:
+        original = book(cast, director_a, date(2025, 3, 5), pay(100))
+        publish_month(cast, MARCH)
+        with pytest.raises(NotPermitted):
+            services.voucher_reverse(voucher=original, date=date(2025, 4, 2), reason="x", by=cast.cadre_b)
