@@ -13,7 +13,9 @@ files; sync workers = 2 × cores) on 127.0.0.1 only.
 
 Each of --clients threads opens the filing form once (CSRF cookie and token, the device
 cookie), then files anonymous reports about the demo's villages back to back for
---seconds, each with its own idempotency key. A connection error or a 5xx is retried
+--seconds, each with its own idempotency key. Every --drop-every'th filing the client
+hangs up before the answer (a lost response on a village network) and sends it again
+with the same key. A connection error or a 5xx is retried
 with the SAME key (backoff 0.1 s doubling to 2 s) until a receipt comes back, for up to
 --grace seconds after the run; a 4xx is counted and not retried.
 
@@ -28,7 +30,9 @@ The per-IP/per-device filing limit (SUNLIT_REPORTS_FILINGS_PER_IP, 30 an hour) w
 answer 429 to a flood from one address: the bench raises it through the environment to
 10,000,000 (no code change); counters are per worker with the local memory cache.
 
-At the end the servers started here are stopped, the database is dropped (unless
+A restart breaks every session on the cluster, so the second run first waits (up to
+--wait-quiet seconds) until no other database on it has a session, and is skipped if one
+stays (--force-restart overrides). At the end the servers started here are stopped, the database is dropped (unless
 --keep) and PostgreSQL is started again if it is not running.
 """
 
@@ -102,6 +106,26 @@ def pg_ensure_running(admin_url: str, version: str) -> None:
                        capture_output=True, check=False)
         time.sleep(1)
     sys.exit("PostgreSQL does not answer")
+
+
+def others_connected(admin_url: str) -> list[str]:
+    """Databases other people's sessions are using on this cluster right now."""
+    with psycopg.connect(admin_url) as conn:
+        rows = conn.execute(
+            "select datname, count(*) from pg_stat_activity where datname is not null and datname <> %s "
+            "and datname <> current_database() and pid <> pg_backend_pid() group by datname", (DB_NAME,)).fetchall()
+    return [f"{name} ({n})" for name, n in rows]
+
+
+def wait_for_quiet(admin_url: str, seconds: int) -> list[str]:
+    # A restart breaks every session on the cluster: other people's test runs too.
+    deadline = time.monotonic() + seconds
+    while True:
+        busy = others_connected(admin_url)
+        if not busy or time.monotonic() > deadline:
+            return busy
+        print(f"waiting for other sessions to leave PostgreSQL before restarting it: {', '.join(busy)}")
+        time.sleep(10)
 
 
 def db_url(admin_url: str, name: str) -> str:
@@ -193,6 +217,9 @@ class Filing:
     attempts: int = 0
     first_sent: float = 0.0
     latency: float = 0.0  # first attempt → receipt, retries included
+    done_at: float = 0.0
+    last_try_wall: float = 0.0  # time.time() when the last attempt was sent
+    dropped: bool = False  # the client hung up before its first answer, then retried
     error: str = ""
 
 
@@ -208,7 +235,18 @@ RECEIPT = re.compile(r'data-receipt="([0-9]{16})"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def client(port: int, number: int, marker: str, start: float, end: float, grace: float, tally: Tally) -> None:
+def hang_up(port: int, body: bytes, headers: dict[str, str]) -> None:
+    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        conn.request("POST", "/reports/new/", body=body, headers=headers)
+    except (OSError, http.client.HTTPException):
+        pass
+    finally:
+        conn.close()
+
+
+def client(port: int, number: int, marker: str, start: float, end: float, grace: float, drop_every: int,
+           tally: Tally) -> None:
     status, headers, html = request(port, "GET", "/reports/new/")
     token = TOKEN.search(html)
     if status != 200 or token is None:
@@ -229,8 +267,16 @@ def client(port: int, number: int, marker: str, start: float, end: float, grace:
         filing.first_sent = time.monotonic() - start
         sent_at = time.monotonic()
         delay = 0.1
+        if drop_every and seq % drop_every == 0:
+            # A village network losing the answer: the report may be stored, the
+            # receipt never arrives; the client tries again with the same key.
+            filing.dropped = True
+            filing.attempts += 1
+            hang_up(port, body, form_headers)
+            time.sleep(0.05)
         while True:
             filing.attempts += 1
+            filing.last_try_wall = time.time()
             try:
                 status, headers, html = request(port, "POST", "/reports/new/", body, form_headers)
             except (OSError, http.client.HTTPException) as e:
@@ -243,6 +289,7 @@ def client(port: int, number: int, marker: str, start: float, end: float, grace:
                 if match:
                     filing.receipt, filing.status = match[1], 200
                     filing.latency = time.monotonic() - sent_at
+                    filing.done_at = time.monotonic() - start
                     break
                 filing.error = "200 without a receipt"
             elif 400 <= status < 500:
@@ -279,11 +326,12 @@ def receipt_hash(secret: str, receipt: str) -> str:
 
 def check(url: str, secret: str, marker: str, tally: Tally) -> dict[str, Any]:
     with psycopg.connect(url) as conn:
-        rows = conn.execute("select idempotency_hash, text, receipt_hash from reports_report where text like %s",
-                            (marker + " %",)).fetchall()
+        rows = conn.execute("select idempotency_hash, text, receipt_hash, received_at from reports_report "
+                            "where text like %s", (marker + " %",)).fetchall()
     by_hash = Counter(r[0] for r in rows)
     by_text = Counter(r[1] for r in rows)
     receipt_hashes = {r[0]: r[2] for r in rows}
+    received = {r[0]: r[3].timestamp() for r in rows}
     acked = [f for f in tally.filings if f.status == 200]
     lost, wrong_receipt = [], []
     for f in acked:
@@ -297,6 +345,9 @@ def check(url: str, secret: str, marker: str, tally: Tally) -> dict[str, Any]:
                   if receipt_hashes.get(mac(secret, b"idempotency", f.key.encode()).hex()) != receipt_hash(
                       secret, f.receipt)]
     acked_hashes = {mac(secret, b"idempotency", f.key.encode()).hex() for f in acked}
+    # A retry answered from the report an earlier attempt stored (not a second one).
+    replayed = [f for f in acked if f.attempts > 1
+                and received.get(mac(secret, b"idempotency", f.key.encode()).hex(), 1e18) < f.last_try_wall]
     return {
         "rows": len(rows),
         "lost": len(lost),
@@ -305,6 +356,7 @@ def check(url: str, secret: str, marker: str, tally: Tally) -> dict[str, Any]:
         "receipts_checked": len(sample),
         "receipts_unopenable": len(unopenable),
         "stored_unacknowledged": sum(1 for h in by_hash if h not in acked_hashes),
+        "replayed": len(replayed),
     }
 
 
@@ -322,8 +374,9 @@ def run(name: str, args: argparse.Namespace, env: dict[str, str], url: str, secr
         tally = Tally()
         start = time.monotonic()
         end = start + args.seconds
-        threads = [threading.Thread(target=client, args=(port, n, marker, start, end, args.grace, tally),
-                                    daemon=True) for n in range(args.clients)]
+        threads = [threading.Thread(target=client, args=(port, n, marker, start, end, args.grace,
+                                                         args.drop_every, tally), daemon=True)
+                   for n in range(args.clients)]
         for t in threads:
             t.start()
         if restart_version:
@@ -352,6 +405,9 @@ def run(name: str, args: argparse.Namespace, env: dict[str, str], url: str, secr
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0,
         "max_ms": 1000 * latencies[-1] if latencies else 0.0,
         "retried": len(retried), "retry_attempts": sum(f.attempts - 1 for f in tally.filings),
+        "dropped": sum(1 for f in tally.filings if f.dropped),
+        "timeline": [sum(1 for f in acked if i * 5 <= f.done_at < (i + 1) * 5)
+                     for i in range(int(wall // 5) + 1)],
         "connection_errors": tally.connection_errors, "server_errors": dict(tally.server_errors),
         "refused_4xx": Counter(f.status for f in tally.filings if 400 <= f.status < 500),
         "gave_up": sum(1 for f in tally.filings if f.status == 0),
@@ -374,7 +430,10 @@ def show(r: dict[str, Any]) -> None:
           f"submissions/s (started in the window); wall {r['wall']:.1f} s")
     print(f"   latency (first try → receipt) p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
           f"max {r['max_ms']:.0f} ms")
-    print(f"   retried filings {r['retried']} ({r['retry_attempts']} retries); connection errors "
+    print(f"   receipts per 5 s: {' '.join(str(n) for n in r['timeline'])}")
+    print(f"   answers dropped by the client on purpose {r['dropped']}; retried filings {r['retried']} "
+          f"({r['retry_attempts']} retries), {r['replayed']} answered from the report an earlier try stored; "
+          f"connection errors "
           f"{r['connection_errors']}; 5xx {r['server_errors'] or 0}; 4xx {dict(r['refused_4xx']) or 0}; "
           f"gave up {r['gave_up']}")
     print(f"   database: {r['rows']} rows; lost {r['lost']}; duplicated {r['duplicated']}; wrong receipts "
@@ -390,9 +449,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--grace", type=int, default=60, help="seconds a client keeps retrying after the run")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--drop-every", type=int, default=25,
+                        help="hang up before the answer on every Nth filing, then retry it (0: never)")
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--no-restart", action="store_true", help="skip the run that restarts PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the database and var dir")
+    parser.add_argument("--wait-quiet", type=int, default=300,
+                        help="seconds to wait for other sessions to leave the cluster before restarting it")
+    parser.add_argument("--force-restart", action="store_true",
+                        help="restart PostgreSQL even while other sessions use it")
     args = parser.parse_args()
     if urllib.parse.urlsplit(args.admin_url).hostname not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("loopback only: --admin-url must point at 127.0.0.1")
@@ -425,7 +490,11 @@ def main() -> int:
               f"PostgreSQL {version}; {os.cpu_count()} cores")
         results.append(run("steady", args, env, url, secret, var))
         show(results[-1])
-        if not args.no_restart:
+        busy = [] if args.no_restart or args.force_restart else wait_for_quiet(args.admin_url, args.wait_quiet)
+        if busy:
+            print(f"\nthe restart run is skipped: other sessions use this cluster ({', '.join(busy)}); "
+                  "run again when they are done, or pass --force-restart")
+        elif not args.no_restart:
             results.append(run("postgres-restart", args, env, url, secret, var, restart_version=version))
             show(results[-1])
     finally:
