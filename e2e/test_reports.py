@@ -143,3 +143,91 @@ def test_a_villager_questions_a_voucher_at_the_kiosk_and_reads_the_reply_on_her_
     # The reply shows as read at the office once she has opened it.
     office.reload()
     expect(office.locator("main dl.facts")).not_to_contain_text("尚未")
+
+
+DRAFTS = "Object.keys(window.{store}).filter(k => k.startsWith('sunlit.draft.'))"
+
+
+def test_a_phone_keeps_the_draft_and_a_lost_answer_is_sent_again_with_the_same_key(
+    new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any]
+) -> None:
+    phone = new_page()
+    phone.goto(f"/reports/new/?kind=village&ref={VILLAGE}")
+    form = phone.locator("main form.report-form")
+    key = form.locator("input[name=key]").input_value()
+    form.locator("input[name=category][value=welfare]").check()
+    form.locator("textarea[name=text]").fill("低保名单里有村干部的亲戚。")
+    assert phone.evaluate(DRAFTS.format(store="localStorage"))
+
+    # Closed by mistake and opened again: the words, the choice and the key come back.
+    phone.reload()
+    expect(form.locator("textarea[name=text]")).to_have_value("低保名单里有村干部的亲戚。")
+    expect(form.locator("input[name=category][value=welfare]")).to_be_checked()
+    assert form.locator("input[name=key]").input_value() == key
+    expect(form.locator(".draft-status")).to_contain_text("已恢复")
+
+    # The report reaches the server but its answer is lost on the way back.
+    first: dict[str, str] = {}
+
+    def lose_the_first_answer(route: Any) -> None:
+        if route.request.method != "POST" or first:
+            route.continue_()
+            return
+        first["html"] = route.fetch().text()
+        route.abort("internetdisconnected")
+
+    phone.route(lambda url: url.endswith("/reports/new/"), lose_the_first_answer)
+    form.get_by_role("button", name="提交举报").click()
+    expect(form.locator(".draft-status[role=alert]")).to_contain_text("网络连接中断")
+    screenshot(phone, "reports-phone-connection-lost")
+    # …and is sent again by itself, with the same key: the same report, the same receipt.
+    expect(phone.locator("main h1")).to_have_text("举报已收到", timeout=20_000)
+    shown = phone.locator(".receipt-number").get_attribute("data-receipt")
+    assert shown and f'data-receipt="{shown}"' in first["html"]
+    assert phone.evaluate(DRAFTS.format(store="localStorage")) == []
+
+
+def test_a_kiosk_sends_when_the_connection_returns_and_forgets_drafts_when_it_goes_home(
+    new_page: Callable[..., Any],
+) -> None:
+    kiosk = new_page(viewport=KIOSK)
+    kiosk.clock.install()
+    kiosk.goto(f"/kiosk/reports/new/?kind=village&ref={VILLAGE}")
+    form = kiosk.locator("main form.report-form")
+    form.locator("input[name=category][value=project]").tap()
+    form.locator("textarea[name=text]").fill("村道硬化只修了一半。")
+    assert kiosk.evaluate(DRAFTS.format(store="sessionStorage"))
+    assert kiosk.evaluate(DRAFTS.format(store="localStorage")) == []  # never kept beyond the visit
+
+    kiosk.context.set_offline(True)
+    form.get_by_role("button", name="提交举报").tap()
+    expect(form.locator(".draft-status[role=alert]")).to_contain_text("网络连接中断")
+    kiosk.context.set_offline(False)
+    expect(kiosk.locator("main h1")).to_have_text("举报已收到", timeout=20_000)
+    assert kiosk.evaluate(DRAFTS.format(store="sessionStorage")) == []
+    # The receipt replaced the form without a reload: its print button still prints, and
+    # the kiosk still goes home after the idle time, taking the receipt off the screen.
+    kiosk.evaluate("window.print = () => { window.printed = true; }")
+    kiosk.locator("[data-print]").tap()
+    assert kiosk.evaluate("window.printed") is True
+    kiosk.clock.fast_forward("01:31")
+    expect(kiosk).to_have_url(re.compile(r"/kiosk/$"))
+
+    # The next villager starts a complaint and walks away: after the idle time the kiosk
+    # goes home, and the words are gone.
+    kiosk.goto(f"/kiosk/reports/new/?kind=village&ref={VILLAGE}")
+    form.locator("textarea[name=text]").fill("这是我的私事，不想让下一个人看到。")
+    assert kiosk.evaluate(DRAFTS.format(store="sessionStorage"))
+    kiosk.clock.fast_forward("01:31")
+    expect(kiosk).to_have_url(re.compile(r"/kiosk/$"))
+    assert kiosk.evaluate(DRAFTS.format(store="sessionStorage")) == []
+    kiosk.goto(f"/kiosk/reports/new/?kind=village&ref={VILLAGE}")
+    expect(form.locator("textarea[name=text]")).to_have_value("")
+
+    # The same when she taps Home herself.
+    form.locator("textarea[name=text]").fill("写了一半。")
+    kiosk.locator(".kiosk-home").tap()
+    expect(kiosk).to_have_url(re.compile(r"/kiosk/$"))
+    assert kiosk.evaluate(DRAFTS.format(store="sessionStorage")) == []
+    kiosk.go_back()  # nor does the browser keep what was typed (autocomplete=off)
+    expect(form.locator("textarea[name=text]")).to_have_value("")

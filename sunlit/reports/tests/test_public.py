@@ -46,6 +46,16 @@ class TestFilingPage:
             assert response.status_code == 200
             assert 'href="/static/reports/reports.css"' in response.content.decode()
 
+    def test_its_filing_form_keeps_a_draft_through_draft_js(self, client: Client, people: People) -> None:
+        # The script is a static file (the CSP allows no inline script); its messages come
+        # translated from the template; the kiosk's browser must not keep what was typed.
+        phone, kiosk = client.get("/reports/new/").content.decode(), client.get("/kiosk/reports/new/").content.decode()
+        for body in (phone, kiosk):
+            assert 'src="/static/reports/draft.js"' in body and 'data-draft="report"' in body
+            assert "data-msg-offline=" in body and 'class="draft-status"' in body
+        assert 'autocomplete="off"' in kiosk.split('data-draft="report"')[1].split(">")[0]
+        assert 'src="/static/sunlit/kiosk.js"' in kiosk  # kept beside it: the idle reset clears drafts
+
     def test_it_answers_a_retried_post_with_the_same_receipt(self, client: Client, people: People) -> None:
         key = receipts.new_key()
         first, second = _post_new(client, key=key), _post_new(client, key=key)

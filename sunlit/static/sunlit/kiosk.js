@@ -3,18 +3,54 @@
  * The next villager at the screen should find the Chinese home page, not the last
  * person's village in English: the reset form (kiosk/base.html) sets the default
  * language and redirects home. Static file only; the CSP allows no inline script.
+ *
+ * Nor may they find the last person's unsent complaint: drafts (reports/draft.js keeps
+ * them in sessionStorage on a kiosk) are deleted when the kiosk goes home, by itself or
+ * by the Home button. Elements are looked up when needed, not once: the complaint form
+ * replaces the page's body with the server's answer without a reload.
  */
 (function () {
   "use strict";
+
+  var DRAFTS = "sunlit.draft.";
+
+  function forgetDrafts() {
+    [window.sessionStorage, window.localStorage].forEach(function (s) {
+      try {
+        for (var i = s.length - 1; i >= 0; i--) {
+          var name = s.key(i);
+          if (name && name.indexOf(DRAFTS) === 0) {
+            s.removeItem(name);
+          }
+        }
+      } catch (e) {
+        /* storage disabled: nothing kept, nothing to delete */
+      }
+    });
+  }
+
+  // The Home button ends a visit: nothing typed stays for the next person.
+  document.addEventListener(
+    "click",
+    function (event) {
+      if (event.target.closest && event.target.closest(".kiosk-home")) {
+        forgetDrafts();
+      }
+    },
+    true
+  );
 
   var seconds = parseInt(document.body.getAttribute("data-idle-seconds"), 10);
   if (!(seconds > 0)) {
     return;
   }
-  var form = document.getElementById("kiosk-idle-reset");
   var timer = null;
 
-  function atHomeAlready() {
+  function resetForm() {
+    return document.getElementById("kiosk-idle-reset");
+  }
+
+  function atHomeAlready(form) {
     if (!form) {
       return false;
     }
@@ -25,7 +61,9 @@
   }
 
   function goHome() {
-    if (atHomeAlready()) {
+    var form = resetForm();
+    forgetDrafts();
+    if (atHomeAlready(form)) {
       // Nothing to reset but the scroll position: no request every minute and a half.
       window.scrollTo(0, 0);
       arm();
@@ -43,7 +81,7 @@
     timer = window.setTimeout(goHome, seconds * 1000);
   }
 
-  ["pointerdown", "touchstart", "keydown", "wheel", "scroll"].forEach(function (name) {
+  ["pointerdown", "touchstart", "keydown", "wheel", "scroll", "input"].forEach(function (name) {
     window.addEventListener(name, arm, { capture: true, passive: true });
   });
   // A long press on a touch screen must not open a menu that then stays open.
@@ -56,12 +94,13 @@
 })();
 
 // Buttons marked data-print print the page (a complaint's receipt, on the kiosk's printer).
-// Here rather than inline: the Content Security Policy allows no inline script.
+// Here rather than inline: the Content Security Policy allows no inline script. Delegated,
+// so a receipt that replaced the page's body without a reload prints too.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () {
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
       window.print();
-    });
+    }
   });
 })();
