@@ -336,12 +336,15 @@ class _VillageBooks:
                      Line(self.role(year, "public_exp"), "D", part, summary + "（公益部分）", cp),
                      Line(self.role(year, credit), "C", amount, summary, cp)]
         case = None
+        # Drawn whether or not a case is cited, so that the books do not depend on which
+        # cases the demo's cases room happened to approve.
+        pick = self.rng.random()
         if credit in ("bank", "cash") and amount > services.case_required_above():
             # Spending cites a case approved before it; older books (before the platform's
             # cases) cite none, as imported history does.
             eligible = [c for c in self.cases if c[4] <= day]
             if eligible:
-                case = eligible[self.rng.randrange(len(eligible))][:4]
+                case = eligible[int(pick * len(eligible))][:4]
         return add(day, summary, lines, case=case)
 
     def close_year(self, year: int, add: Any) -> None:
