@@ -36,7 +36,7 @@ def test_a_villager_verifies_a_published_record(
     page.locator("a.choice").first.click()
     page.locator("a.choice").first.click()
     # The oldest record shown: sealed in the demo's signed root (newer ones wait for the daily root).
-    page.get_by_role("link", name="核验").last.click()
+    page.get_by_role("link", name="核验", exact=True).last.click()
 
     expect(page.locator("h1")).to_contain_text("431382")  # the record it publishes, by its reference
     expect(page.locator(".ok")).to_contain_text("✓")  # the inclusion proof checks out
