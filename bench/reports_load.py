@@ -15,7 +15,7 @@ Each of --clients threads opens the filing form once (CSRF cookie and token, the
 cookie), then files anonymous reports about the demo's villages back to back for
 --seconds, each with its own idempotency key. Every --drop-every'th filing the client
 hangs up before the answer (a lost response on a village network) and sends it again
-with the same key. A connection error or a 5xx is retried
+with the same key 1.5 s later. A connection error or a 5xx is retried
 with the SAME key (backoff 0.1 s doubling to 2 s) until a receipt comes back, for up to
 --grace seconds after the run; a 4xx is counted and not retried.
 
@@ -71,6 +71,9 @@ VILLAGES = ["431382101201", "431382101202", "431382101203", "431382102201", "431
 CATEGORIES = ["finance", "project", "welfare", "conduct", "other"]
 FILINGS_LIMIT = "10000000"
 ARGON2_SAMPLE = 40
+# After hanging up, a client waits this long before sending again: long enough that the
+# first attempt has normally been stored, so the retry is answered from it.
+DROP_PAUSE = 1.5
 
 
 # --- Server and database ------------------------------------------------------------------
@@ -273,7 +276,7 @@ def client(port: int, number: int, marker: str, start: float, end: float, grace:
             filing.dropped = True
             filing.attempts += 1
             hang_up(port, body, form_headers)
-            time.sleep(0.05)
+            time.sleep(DROP_PAUSE)
         while True:
             filing.attempts += 1
             filing.last_try_wall = time.time()

@@ -160,8 +160,8 @@ def derive(entry: Published, snapshot: dict[str, Any] | None = None, *, fresh: b
     data: publish stores its canonical JSON); otherwise it is read from the entry.
     `fresh` skips removing earlier rows (the demo, writing a month for the first time);
     `text_cache` keeps the township's search-text ids between months of one run.
-    Rows go in with executemany: a sign-off or a demo writes thousands of them, and the
-    ORM's per-field preparation would cost more than the database.
+    Rows go in with `insert_rows` (COPY on PostgreSQL): a demo writes a million of them,
+    and the ORM's per-field preparation would cost more than the database.
     """
     data = snapshot if snapshot is not None else json.loads(entry.snapshot_json)
     village = data["village"]["code"]
@@ -223,13 +223,28 @@ def derive(entry: Published, snapshot: dict[str, Any] | None = None, *, fresh: b
 
 
 def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    insert_rows(model._meta.db_table, columns, rows)
+
+
+def insert_rows(table: str, columns: tuple[str, ...] | list[str], rows: list[tuple[Any, ...]],
+                chunk: int = 500) -> None:
+    """Many rows in few statements: COPY on PostgreSQL (no placeholders to parse, one
+    stream), multi-row INSERT … VALUES (…), (…) on SQLite, `chunk` rows at a time."""
     if not rows:
         return
-    marks = ", ".join(["%s"] * len(columns))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = getattr(cursor, "cursor", cursor)
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - names from code
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
-            rows)
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            cursor.execute(head + ", ".join([one] * len(part)), [value for row in part for value in row])
 
 
 def _texts(vouchers: Iterable[dict[str, Any]]) -> set[str]:
