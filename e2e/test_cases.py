@@ -41,6 +41,19 @@ def server_at(e2e_env: dict[str, str], days: float) -> Iterator[str]:
         server.wait(timeout=10)
 
 
+@pytest.fixture
+def rewind_authenticators(e2e_env: dict[str, str]) -> Iterator[None]:
+    """The journey logs officials in days ahead; their authenticators then refuse today's
+    codes as replays (django-otp remembers the last time step used). Put the replay guard
+    back afterwards so later journeys, at today's time, can log in."""
+    yield
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django_otp.plugins.otp_totp.models import TOTPDevice; TOTPDevice.objects.update(last_t=-1)"],
+        cwd=ROOT, env=e2e_env, check=True, capture_output=True, timeout=120,
+    )
+
+
 def log_in(page: Any, username: str, *, days: float = 0, secret: str = "") -> None:
     page.goto("/accounts/login/")
     page.locator("main input[name=username]").fill(username)
@@ -91,7 +104,8 @@ def current_step(page: Any) -> str:
 
 
 def test_a_dibao_case_goes_to_approval_and_a_villager_follows_it_at_the_kiosk(
-    new_page: Callable[..., Any], browser: Any, e2e_env: dict[str, str], screenshot: Callable[[Any, str], Any]
+    new_page: Callable[..., Any], browser: Any, e2e_env: dict[str, str], screenshot: Callable[[Any, str], Any],
+    rewind_authenticators: None,
 ) -> None:
     cadre = demo_account(e2e_env, "cadre", "431382101")
     official = demo_account(e2e_env, "township_official", "(431382101000)")
