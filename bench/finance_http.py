@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument("--only", default="", help="Only the sunlit URLs whose label contains this (e.g. month).")
     args = parser.parse_args()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUNLIT_", "DJANGO_")) and k != "DATABASE_URL"}
@@ -153,6 +154,8 @@ def main() -> None:
     }
     results: dict[str, dict[str, float]] = {}
     for cached in (True, False):
+        if args.only and not cached and "search" not in args.only:
+            continue
         port = free_port()
         run_env = {**env, "SUNLIT_FINANCE_PAGE_CACHE_SECONDS": "60" if cached else "0"}
         server = sunlit(run_env, port, args.workers)
@@ -160,6 +163,8 @@ def main() -> None:
             wait_up(f"http://127.0.0.1:{port}{paths['month page']}", server)
             for label, path in paths.items():
                 if not cached and not label.startswith("township search"):
+                    continue
+                if args.only and args.only not in label:
                     continue
                 name = f"sunlit {label}" + ("" if cached else " — no page cache")
                 results[name] = wrk(f"http://127.0.0.1:{port}{path}", args.seconds)
@@ -188,7 +193,8 @@ def main() -> None:
                               f"datasette township search {args.query} (JSON)"),
                              (f"sunlit township search {args.query} (JSON) — no page cache",
                               f"datasette township search {args.query} (JSON)")):
-            print(f"ratio {ours} / {theirs}: {results[ours]['rps'] / results[theirs]['rps']:.1f}×")
+            if ours in results and theirs in results:
+                print(f"ratio {ours} / {theirs}: {results[ours]['rps'] / results[theirs]['rps']:.1f}×")
     print(json.dumps(results, ensure_ascii=False, indent=1))
 
 
