@@ -51,5 +51,6 @@ urlpatterns = [
     path("office/finance/v/<str:code>/new/", views.voucher_new, name="voucher_new"),
     path("office/finance/v/<str:code>/<str:period>/", views.month_desk, name="month_desk"),
     path("office/finance/vouchers/<int:pk>/", views.voucher, name="voucher"),
+    path("office/finance/vouchers/<int:pk>/edit/", views.voucher_edit, name="voucher_edit"),
     path("office/finance/vouchers/<int:pk>/receipts/<int:receipt_id>", views.voucher_receipt, name="voucher_receipt"),
 ]

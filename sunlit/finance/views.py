@@ -202,6 +202,43 @@ def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
                                                                 "entry_rows": entry_rows})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def voucher_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a voucher that awaits review or was returned; it goes to review again."""
+    found = selectors.voucher_detail(pk)
+    if found is None:
+        raise Http404
+    jurisdiction.require_or_404(request.user, "finance.view", found.village_id)
+    if not jurisdiction.can(request.user, "finance.record", found.village_id) or found.status not in (
+            VoucherStatus.RECORDED, VoucherStatus.RETURNED):
+        raise Http404
+    chart = services.chart_for(village_code=found.village_id, year=found.year, create=False)
+    accounts = [(a.code, f"{a.code} {a.name}") for a in services.accounts_of(chart.code).values()]
+    initial: dict[str, Any] = {"date": found.date, "summary": found.summary, "payment_method": found.payment_method,
+                               "case_number": found.case.number if found.case is not None else ""}
+    for line, entry in enumerate(found.entries.all(), start=1):
+        initial.update({f"account_{line}": entry.account_code, f"side_{line}": entry.side,
+                        f"amount_{line}": f"{entry.amount // 100}.{entry.amount % 100:02d}",
+                        f"counterparty_{line}": entry.counterparty})
+    form = VoucherForm(request.POST or None, accounts=accounts, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.voucher_update(
+                voucher=found, date=form.cleaned_data["date"], summary=form.cleaned_data["summary"],
+                entries=form.entries(), payment_method=form.cleaned_data["payment_method"],
+                case_number=form.cleaned_data["case_number"], by=_user(request))
+        except ApplicationError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("Voucher changed; it awaits the supervision committee again."))
+            return redirect("finance:voucher", pk=pk)
+    entry_rows = [[form[name] for name in row] for row in form.rows()]
+    return render(request, "finance/office/voucher_new.html", {"village": found.village, "form": form,
+                                                                "chart": chart, "entry_rows": entry_rows,
+                                                                "voucher": found})
+
+
 def _voucher_action(request: HttpRequest, voucher: Any) -> str:
     action = request.POST.get("action", "")
     user = _user(request)
@@ -260,6 +297,8 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
             user, "finance.countersign", code) and user.pk not in (found.recorded_by_id, found.first_signed_by_id),
         "can_post": found.status == VoucherStatus.COUNTERSIGNED and jurisdiction.can(user, "finance.post", code),
         "can_attach": not published and jurisdiction.can(user, "finance.record", code),
+        "can_edit": found.status in (VoucherStatus.RECORDED, VoucherStatus.RETURNED)
+        and jurisdiction.can(user, "finance.record", code),
         "can_reverse": published and found.kind == "normal" and jurisdiction.can(user, "finance.record", code),
         "today": timezone.localdate(),
     })

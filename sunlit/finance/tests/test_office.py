@@ -152,3 +152,28 @@ class TestIndex:
                                 by=cast.official)
         body = as_user(cast.official).get(reverse("finance:late")).content.decode()
         assert "2025-03" in body
+
+
+class TestEdit:
+    def test_it_lets_the_handler_change_a_returned_voucher(self, cast: Cast, as_user: Any) -> None:
+        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="电费",
+                                          entries=pay(100), by=cast.official)
+        services.voucher_review(voucher=voucher, approve=False, opinion="金额不对", by=cast.supervisor_a)
+        url = reverse("finance:voucher_edit", args=[voucher.pk])
+        page = as_user(cast.official).get(url).content.decode()
+        assert "金额不对" in page and 'value="1.00"' in page
+        response = as_user(cast.official).post(url, {
+            "date": "2025-03-05", "summary": "电费（更正金额）", "account_1": "541", "side_1": "D", "amount_1": "1.20",
+            "account_2": "102", "side_2": "C", "amount_2": "1.20"})
+        assert response.status_code == 302
+        voucher.refresh_from_db()
+        assert (voucher.status, voucher.summary) == (VoucherStatus.RECORDED, "电费（更正金额）")
+        assert sorted(voucher.entries.values_list("amount", flat=True)) == [120, 120]
+
+    def test_it_refuses_changes_by_the_committee_or_after_review(self, cast: Cast, as_user: Any) -> None:
+        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
+                                          entries=pay(100), by=cast.official)
+        url = reverse("finance:voucher_edit", args=[voucher.pk])
+        assert as_user(cast.supervisor_a).get(url).status_code == 404
+        services.voucher_review(voucher=voucher, approve=True, by=cast.supervisor_a)
+        assert as_user(cast.official).get(url).status_code == 404
