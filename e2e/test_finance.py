@@ -136,7 +136,8 @@ def test_an_agent_imports_a_month_the_committee_signs_it_off_and_a_villager_read
     expect(kiosk).to_have_url(re.compile(r"/kiosk/finance/receipts/[0-9a-f]{64}/$"))
     receipt = kiosk.locator(".receipt-full img")
     expect(receipt).to_be_visible()
-    assert receipt.evaluate("img => img.naturalWidth") == 480  # the image itself, cleaned, not a placeholder
+    # The image itself (cleaned, not a placeholder), once the browser has decoded it.
+    assert receipt.evaluate("img => img.decode().then(() => img.naturalWidth)") == 480
     screenshot(kiosk, "finance-kiosk-receipt")
     kiosk.get_by_role("link", name="返回凭证").tap()
     expect(kiosk).to_have_url(re.compile(rf"/kiosk/v/{VILLAGE}/finance/{MONTH}/#v2$"))
