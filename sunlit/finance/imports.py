@@ -25,17 +25,13 @@ the new months.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
-import io
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -62,7 +58,9 @@ from sunlit.finance.services import (
     resolve_case,
     row_fingerprint,
 )
+from sunlit.lib import tabular
 from sunlit.lib.errors import InvalidInput
+from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, scan, text
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -72,7 +70,6 @@ if TYPE_CHECKING:
 MAX_PROBLEMS = 200
 BATCH_ROWS = 5000
 PROGRESS_EVERY = 20000
-CHUNK = 1 << 20
 
 # Field → the headers that name it, compared after normalising (lower case, no spaces,
 # no brackets): what Chinese accounting software and Excel templates call them.
@@ -102,20 +99,6 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMBER = re.compile(r"^\D{0,6}?0*(\d{1,9})\s*号?$")
 _SIMPLE_AMOUNT = re.compile(r"^(\d{1,12})(?:\.(\d{1,2}))?$")
-_HEADER_NOISE = re.compile(r"[\s()（）\[\]【】:：_\-]")
-
-
-@dataclass
-class Problem:
-    row: str
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-    def __str__(self) -> str:
-        return _("row %(row)s, column %(column)s: %(message)s") % self.as_dict()
 
 
 @dataclass
@@ -129,150 +112,13 @@ class Outcome:
     already_imported: bool = False
 
 
-class ImportRefused(InvalidInput):
-    """The file was checked and nothing was written; `problems` say why, row by row."""
-
-    def __init__(self, problems: list[Problem], count: int) -> None:
-        super().__init__(_("%(count)d problem(s); nothing was imported.") % {"count": count})
-        self.problems = problems
-        self.count = count
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def scan(path: Path) -> tuple[str, str | None]:
-    """(sha256, text encoding) in one pass over the bytes; the encoding is None for XLSX.
-
-    A file that is neither UTF-8 nor GB18030 is refused before anything else, with the
-    line of its first undecodable byte: never silently mis-read.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        head = f.read(4)
-        f.seek(0)
-        is_zip = head == b"PK\x03\x04"
-        utf8 = codecs.getincrementaldecoder("utf-8")()
-        gb = codecs.getincrementaldecoder("gb18030")()
-        utf8_ok = gb_ok = not is_zip
-        offset = newlines = 0
-        bad_at: tuple[int, int] | None = None
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-            if utf8_ok:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError as e:
-                    utf8_ok = False
-                    bad_at = (offset + e.start, newlines + chunk[: e.start].count(b"\n") + 1)
-            if gb_ok and not utf8_ok:
-                # Only needed once UTF-8 has failed; GB18030 must then decode it all.
-                try:
-                    gb.decode(chunk)
-                except UnicodeDecodeError:
-                    gb_ok = False
-            newlines += chunk.count(b"\n")
-            offset += len(chunk)
-        if is_zip:
-            return digest.hexdigest(), None
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
-            bad_at = bad_at or (offset, newlines + 1)
-        if utf8_ok:
-            return digest.hexdigest(), "utf-8-sig"
-        if gb_ok and bad_at is not None:
-            # GB18030 was only tried from the chunk where UTF-8 failed: decode it all now.
-            try:
-                with path.open("rb") as again:
-                    decoder = codecs.getincrementaldecoder("gb18030")()
-                    while chunk := again.read(CHUNK):
-                        decoder.decode(chunk)
-                    decoder.decode(b"", final=True)
-                return digest.hexdigest(), "gb18030"
-            except UnicodeDecodeError:
-                pass
-    position, line = bad_at or (0, 1)
-    raise InvalidInput(
-        _("Line %(line)d (byte %(pos)d) is neither UTF-8 nor GB18030: save the file as \"CSV UTF-8\" or as "
-          "Excel and try again. Nothing was imported.") % {"line": line, "pos": position},
-        field="file")
-
-
-class _Progress:
-    """Bytes read from the underlying file, for progress bars."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-
-    @property
-    def done(self) -> int:
-        try:
-            return self.raw.tell()
-        except (OSError, ValueError):
-            return 0
-
-
-def _rows_csv(path: Path, encoding: str, progress: list[_Progress]) -> Iterator[tuple[int, list[Any]]]:
-    raw = path.open("rb")
-    progress.append(_Progress(raw))
-    with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        yield from enumerate(csv.reader(text), start=1)
-
-
-def _rows_xlsx(path: Path, progress: list[_Progress]) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    raw = path.open("rb")
-    progress.append(_Progress(raw))
-    try:
-        book = load_workbook(raw, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as e:
-        raw.close()
-        raise InvalidInput(_("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e},
-                           field="file") from None
-    try:
-        # Sheets after the first continue it (a sheet holds at most 1,048,576 rows); each
-        # starts with the same header row. Rows are numbered sheet × 10⁷ + row.
-        for index, sheet in enumerate(book.worksheets):
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield index * 10_000_000 + number, list(row)
-    finally:
-        book.close()
-        raw.close()
-
-
-def row_label(number: int, sheets: list[str] | None = None) -> str:
-    sheet, row = divmod(number, 10_000_000)
-    if sheet or (sheets and len(sheets) > 1):
-        name = sheets[sheet] if sheets and sheet < len(sheets) else str(sheet + 1)
-        return f"{name}!{row}"
-    return str(row)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _voucher_number(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    m = _NUMBER.match(_text(value))
+    m = _NUMBER.match(text(value))
     return int(m.group(1)) if m else 0
-
-
-def _header_key(text: Any) -> str:
-    return _HEADER_NOISE.sub("", str(text or "")).casefold()
 
 
 # --- checking one row ---------------------------------------------------------------------
@@ -332,7 +178,7 @@ class _Checker:
         try:
             return self.payments[value]
         except KeyError:
-            found = PAYMENT_WORDS.get(_header_key(value))
+            found = PAYMENT_WORDS.get(header_key(value))
             self.payments[value] = found
             return found
 
@@ -458,8 +304,8 @@ class _Importer:
     # pass 2: rows into the temporary table
 
     def read(self, encoding: str | None) -> None:
-        trackers: list[_Progress] = []
-        rows = _rows_csv(self.path, encoding, trackers) if encoding else _rows_xlsx(self.path, trackers)
+        trackers: list[tabular.Progress] = []
+        rows = tabular.rows(self.path, encoding, trackers)
         checker = _Checker(by=self.by, default_village=self.batch.default_village, today=timezone.localdate())
         pending: list[tuple[Any, ...]] = []
         previous_key: tuple[str, int, int] | None = None
@@ -500,8 +346,8 @@ class _Importer:
 
     def _header(self, number: int, cells: list[Any]) -> None:
         self.headers = [str(c).strip() if c is not None else "" for c in cells]
-        for index, text in enumerate(self.headers):
-            name = ALIASES.get(_header_key(text).lstrip("\ufeff"))
+        for index, heading in enumerate(self.headers):
+            name = ALIASES.get(header_key(heading).lstrip("\ufeff"))
             if name and name not in self.columns:
                 self.columns[name] = index
         self.width = len(cells) + 1  # one more: the empty cell that absent columns read
@@ -526,7 +372,7 @@ class _Importer:
         (v_raw, d_raw, n_raw, s_raw, a_raw, sub_raw, debit_raw, credit_raw, cp_raw, pay_raw,
          case_raw) = self.fetch(cells)
         bad = False
-        vcode = _text(v_raw) or self.batch.default_village
+        vcode = text(v_raw) or self.batch.default_village
         village = checker.village(vcode) if vcode else None
         if village is None:
             self.problem(number, "village", _("unknown village %(code)s") % {"code": vcode or "—"})
@@ -546,7 +392,7 @@ class _Importer:
         if iso > checker.today:
             self.problem(number, "date", _("%(date)s is in the future") % {"date": iso})
             bad = True
-        summary = _text(s_raw)
+        summary = text(s_raw)
         if not summary:
             self.problem(number, "summary", _("the summary is empty: say what the money was for"))
             bad = True
@@ -554,7 +400,7 @@ class _Importer:
             self.problem(number, "summary", _("the summary is longer than 200 characters"))
             bad = True
         chart_code, accounts = checker.chart(vcode, year)
-        account_code = _text(a_raw).split(" ", 1)[0]
+        account_code = text(a_raw).split(" ", 1)[0]
         account = accounts.get(account_code)
         if account is None:
             self.problem(number, "account", _("unknown account %(code)r in chart %(chart)s (%(year)d)")
@@ -578,9 +424,9 @@ class _Importer:
             self.problem(number, "payment_method", _("%(value)r is not a payment method (cash, bank, other)")
                          % {"value": pay_raw})
             bad, payment = True, ""
-        counterparty = _text(cp_raw)[:100]
-        sub_account = _text(sub_raw)[:60]
-        case_number = _text(case_raw)
+        counterparty = text(cp_raw)[:100]
+        sub_account = text(sub_raw)[:60]
+        case_number = text(case_raw)
         case_id = None
         if case_number:
             case_id, why = checker.case(case_number, vcode)

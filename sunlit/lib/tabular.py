@@ -1,0 +1,181 @@
+"""Reading spreadsheets people upload (XLSX, CSV): shared by every import.
+
+`scan` hashes the bytes and detects a CSV's encoding (UTF-8 with or without BOM, else
+GB18030, else refused with the line of the first bad byte) in one pass; `rows` streams
+(number, cells) pairs without decoding the file into memory; `Problem` and
+`ImportRefused` report what is wrong by row and column. Each import keeps its own
+column names and checks (finance/imports.py, projects/imports.py, welfare/imports.py).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from sunlit.lib.errors import InvalidInput
+
+CHUNK = 1 << 20
+_HEADER_NOISE = re.compile(r"[\s()（）\[\]【】:：_\-]")
+
+
+@dataclass
+class Problem:
+    row: str
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def __str__(self) -> str:
+        return _("row %(row)s, column %(column)s: %(message)s") % self.as_dict()
+
+
+class ImportRefused(InvalidInput):
+    """The file was checked and nothing was written; `problems` say why, row by row."""
+
+    def __init__(self, problems: list[Problem], count: int) -> None:
+        super().__init__(_("%(count)d problem(s); nothing was imported.") % {"count": count})
+        self.problems = problems
+        self.count = count
+
+
+def scan(path: Path) -> tuple[str, str | None]:
+    """(sha256, text encoding) in one pass over the bytes; the encoding is None for XLSX.
+
+    A file that is neither UTF-8 nor GB18030 is refused before anything else, with the
+    line of its first undecodable byte: never silently mis-read.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        head = f.read(4)
+        f.seek(0)
+        is_zip = head == b"PK\x03\x04"
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        gb = codecs.getincrementaldecoder("gb18030")()
+        utf8_ok = gb_ok = not is_zip
+        offset = newlines = 0
+        bad_at: tuple[int, int] | None = None
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            if utf8_ok:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError as e:
+                    utf8_ok = False
+                    bad_at = (offset + e.start, newlines + chunk[: e.start].count(b"\n") + 1)
+            if gb_ok and not utf8_ok:
+                # Only needed once UTF-8 has failed; GB18030 must then decode it all.
+                try:
+                    gb.decode(chunk)
+                except UnicodeDecodeError:
+                    gb_ok = False
+            newlines += chunk.count(b"\n")
+            offset += len(chunk)
+        if is_zip:
+            return digest.hexdigest(), None
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+            bad_at = bad_at or (offset, newlines + 1)
+        if utf8_ok:
+            return digest.hexdigest(), "utf-8-sig"
+        if gb_ok and bad_at is not None:
+            # GB18030 was only tried from the chunk where UTF-8 failed: decode it all now.
+            try:
+                with path.open("rb") as again:
+                    decoder = codecs.getincrementaldecoder("gb18030")()
+                    while chunk := again.read(CHUNK):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+                return digest.hexdigest(), "gb18030"
+            except UnicodeDecodeError:
+                pass
+    position, line = bad_at or (0, 1)
+    raise InvalidInput(
+        _("Line %(line)d (byte %(pos)d) is neither UTF-8 nor GB18030: save the file as \"CSV UTF-8\" or as "
+          "Excel and try again. Nothing was imported.") % {"line": line, "pos": position},
+        field="file")
+
+
+class Progress:
+    """Bytes read from the underlying file, for progress bars."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+
+    @property
+    def done(self) -> int:
+        try:
+            return self.raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+
+def rows_csv(path: Path, encoding: str, progress: list[Progress]) -> Iterator[tuple[int, list[Any]]]:
+    raw = path.open("rb")
+    progress.append(Progress(raw))
+    with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        yield from enumerate(csv.reader(text), start=1)
+
+
+def rows_xlsx(path: Path, progress: list[Progress]) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    raw = path.open("rb")
+    progress.append(Progress(raw))
+    try:
+        book = load_workbook(raw, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as e:
+        raw.close()
+        raise InvalidInput(_("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e},
+                           field="file") from None
+    try:
+        # Sheets after the first continue it (a sheet holds at most 1,048,576 rows); each
+        # starts with the same header row. Rows are numbered sheet × 10⁷ + row.
+        for index, sheet in enumerate(book.worksheets):
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield index * 10_000_000 + number, list(row)
+    finally:
+        book.close()
+        raw.close()
+
+
+def row_label(number: int, sheets: list[str] | None = None) -> str:
+    sheet, row = divmod(number, 10_000_000)
+    if sheet or (sheets and len(sheets) > 1):
+        name = sheets[sheet] if sheets and sheet < len(sheets) else str(sheet + 1)
+        return f"{name}!{row}"
+    return str(row)
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def header_key(value: Any) -> str:
+    return _HEADER_NOISE.sub("", str(value or "")).casefold()
+
+
+
+
+def rows(path: Path, encoding: str | None, progress: list[Progress]) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of a CSV (when `encoding` is given, from `scan`) or of an XLSX workbook."""
+    return rows_csv(path, encoding, progress) if encoding else rows_xlsx(path, progress)
