@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "sunlit.powers",
     "sunlit.cases",
     "sunlit.finance",
+    "sunlit.projects",
+    "sunlit.welfare",
     "sunlit.reports",
     "sunlit.bulletins",
     "sunlit.jobs",

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("sunlit.powers.urls")),
     path("", include("sunlit.cases.urls")),
     path("", include("sunlit.finance.urls")),
+    path("", include("sunlit.projects.urls")),
+    path("", include("sunlit.welfare.urls")),
     path("", include("sunlit.reports.urls")),
     path("", include("sunlit.bulletins.urls")),
 ]
