@@ -19,6 +19,7 @@ every server started here is stopped here.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -138,6 +139,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUNLIT_", "DJANGO_")) and k != "DATABASE_URL"}
     env.update(SUNLIT_VAR_DIR=str(args.var), SUNLIT_PRODUCTION="True", DEBUG="False",
                SECRET_KEY=secrets.token_urlsafe(40), ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="WARNING",
+               SUNLIT_ID_KEY=base64.b64encode(os.urandom(32)).decode(), SUNLIT_REPORTS_SECRET=secrets.token_urlsafe(32),
                DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "sunlit.settings"))
     if os.environ.get("PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]

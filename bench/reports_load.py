@@ -40,6 +40,7 @@ is not running.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import hmac
 import http.client
@@ -495,6 +496,7 @@ def main() -> int:
     env.update(
         SUNLIT_VAR_DIR=str(var), SUNLIT_PRODUCTION="True", DEBUG="False", SECRET_KEY=secrets.token_urlsafe(40),
         ALLOWED_HOSTS=HOST, LOG_LEVEL="WARNING", DATABASE_URL=url, SUNLIT_REPORTS_SECRET=secret,
+        SUNLIT_ID_KEY=base64.b64encode(os.urandom(32)).decode(),
         SUNLIT_REPORTS_FILINGS_PER_IP=FILINGS_LIMIT, DJANGO_SETTINGS_MODULE="sunlit.settings",
     )
     results = []

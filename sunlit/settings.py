@@ -286,6 +286,16 @@ SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN = envint("SUNLIT_FINANCE_CASE_REQUIRED_A
 SUNLIT_FINANCE_PAGE_CACHE_SECONDS = envint("SUNLIT_FINANCE_PAGE_CACHE_SECONDS", 60, minimum=0)
 # The largest book-keeping export accepted by the upload page, in megabytes.
 SUNLIT_FINANCE_IMPORT_MAX_MB = envint("SUNLIT_FINANCE_IMPORT_MAX_MB", 200, minimum=1)
+# Identity numbers (sunlit/lib/idnumbers.py): 32 random bytes, base64, that seal ID
+# numbers at rest and key their lookup fingerprints. Required in production; back it up
+# with the database and never change it. Empty: derived from SECRET_KEY (development).
+SUNLIT_ID_KEY = envstr("SUNLIT_ID_KEY", "")
+SUNLIT_ID_KEY_IS_DERIVED = not SUNLIT_ID_KEY
+if SUNLIT_ID_KEY_IS_DERIVED:  # production refuses this (sunlit/welfare/apps.py)
+    import base64 as _base64
+    import hashlib as _hashlib
+
+    SUNLIT_ID_KEY = _base64.b64encode(_hashlib.sha256(b"sunlit-id-key:" + SECRET_KEY.encode()).digest()).decode()
 # Reports (sunlit/reports): the installation secret mixed into every receipt's hash
 # (argon2) — set it (or SUNLIT_REPORTS_SECRET_FILE) in production and never change it:
 # a new secret makes every receipt already given out unusable. Empty: derived from
