@@ -67,6 +67,14 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "report.handle": frozenset({R.INSPECTOR}),
     # Typical cases and policies (sunlit/bulletins).
     "bulletin.publish": frozenset({R.INSPECTOR, R.ADMIN}),
+    # Village construction projects (sunlit/projects): cadres and the township agent
+    # record, import and publish; acceptance is recorded by the village committees, the
+    # supervision committee or the township; reviewers and inspectors read the desk.
+    "projects.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
+    "projects.record": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "projects.import": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "projects.accept": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL}),
+    "projects.publish": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
 }
 
 M = TypeVar("M", bound=Model)
