@@ -128,6 +128,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "sunlit.sqlite3"),
+            # Under gunicorn a worker keeps its connection (and its PRAGMAs and page cache)
+            # between requests; the development server starts a thread per request, where
+            # a kept connection would only linger, so only production keeps them.
+            "CONN_MAX_AGE": 60 if PRODUCTION else 0,
             "OPTIONS": {
                 # WAL lets villagers read while the worker writes; IMMEDIATE avoids
                 # "database is locked" upgrades inside write transactions.

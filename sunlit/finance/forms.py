@@ -38,6 +38,31 @@ class UploadForm(forms.Form):
         return upload
 
 
+class ChartForm(forms.Form):
+    """Load a chart of accounts: one shipped with Sunlit, or a YAML file in the same form."""
+
+    shipped = forms.ChoiceField(label=_("A chart shipped with Sunlit"), required=False)
+    file = forms.FileField(label=_("Or a chart file (YAML, as docs/formats/charts.md describes)"), required=False)
+
+    def __init__(self, *args: Any, shipped: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["shipped"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *[(name, name) for name in shipped]]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is not None and upload.size > 1024 * 1024:
+            raise forms.ValidationError(_("A chart file is at most 1 MB"))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("file") and not data.get("shipped"):
+            raise forms.ValidationError(_("Choose a shipped chart or upload a chart file"))
+        return data
+
+
 class VoucherForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     summary = forms.CharField(label=_("Summary (what the money was for)"), max_length=200)

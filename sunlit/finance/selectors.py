@@ -20,6 +20,8 @@ from django.utils import timezone
 from sunlit.accounts import jurisdiction
 from sunlit.finance import periods, search
 from sunlit.finance.models import (
+    Chart,
+    FiscalYear,
     ImportBatch,
     Month,
     MonthStatus,
@@ -506,3 +508,40 @@ def late_months_backoffice(user: Any, *, today: date | None = None) -> list[dict
               .select_related("village__parent").order_by("period", "village_id"))
     return [{"month": m, "deadline": periods.deadline(m.period),
              "days_overdue": (today - periods.deadline(m.period)).days} for m in months[:500]]
+
+
+# --- charts of accounts --------------------------------------------------------------------
+
+
+def charts() -> list[Chart]:
+    """Every loaded chart with its number of accounts, oldest first (one query)."""
+    return list(Chart.objects.annotate(account_count=Count("accounts")).order_by("effective_from", "code"))
+
+
+@dataclass
+class ChartYear:
+    year: int
+    chart_code: str
+    chart_name: str
+    chosen: bool  # set for the village, rather than the chart in force that year
+    vouchers: int  # a year with vouchers keeps its chart
+
+
+def chart_years(village_code: str, *, today: date | None = None) -> list[ChartYear]:
+    """The chart the village keeps for each year, from its first year with vouchers (or
+    this year) to next year: three queries, whatever the number of years."""
+    this_year = (today or timezone.localdate()).year
+    counts = dict(Voucher.objects.filter(village_id=village_code).values_list("year").annotate(n=Count("id"))
+                  .order_by())
+    chosen = {fy.year: fy.chart for fy in FiscalYear.objects.select_related("chart").filter(village_id=village_code)}
+    loaded = list(Chart.objects.order_by("-effective_from"))
+    first = min([this_year, *counts, *chosen])
+    years: list[ChartYear] = []
+    for year in range(this_year + 1, first - 1, -1):
+        chart = chosen.get(year) or next((c for c in loaded if c.effective_from <= date(year, 1, 1)),
+                                         loaded[-1] if loaded else None)
+        if chart is None:
+            continue
+        years.append(ChartYear(year=year, chart_code=chart.code, chart_name=chart.name, chosen=year in chosen,
+                               vouchers=counts.get(year, 0)))
+    return years

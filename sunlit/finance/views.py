@@ -4,8 +4,10 @@ or a selector, render. A service's refusal (ApplicationError) becomes a message.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any, cast
 
+import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import File
@@ -20,10 +22,11 @@ from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
 from sunlit.finance import imports as imports_service
 from sunlit.finance import periods, selectors, services
-from sunlit.finance.forms import UploadForm, VoucherForm
+from sunlit.finance.forms import ChartForm, UploadForm, VoucherForm
 from sunlit.finance.models import ImportBatch, Month, MonthStatus, Receipt, VoucherStatus
 from sunlit.finance.tasks import finance_import_task
 from sunlit.lib.errors import ApplicationError, InvalidInput
+from sunlit.regions import selectors as region_selectors
 
 
 def _user(request: HttpRequest) -> User:
@@ -121,6 +124,9 @@ def village_books(request: HttpRequest, code: str) -> HttpResponse:
         "can_record": jurisdiction.can(request.user, "finance.record", code),
         "can_post": jurisdiction.can(request.user, "finance.post", code),
         "today_period": periods.of(timezone.localdate()),
+        "chart_years": selectors.chart_years(code),
+        "can_choose_chart": jurisdiction.can(request.user, "finance.chart", code),
+        "charts": selectors.charts(),
     })
 
 
@@ -317,3 +323,85 @@ def voucher_receipt(request: HttpRequest, pk: int, receipt_id: int) -> FileRespo
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- charts of accounts --------------------------------------------------------------------
+
+SHIPPED_CHARTS = Path(__file__).resolve().parent / "data"
+
+
+def _may_load_charts(user: Any) -> bool:
+    """A chart is shared by every village: loading one needs finance.chart over every top
+    region (the service checks it again)."""
+    tops = list(region_selectors.top_regions())
+    return bool(tops) and all(jurisdiction.can(user, "finance.chart", top.code) for top in tops)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def charts(request: HttpRequest) -> HttpResponse:
+    if not jurisdiction.prefixes(request.user, "finance.view"):
+        raise Http404
+    may_load = _may_load_charts(request.user)
+    shipped = sorted(p.name for p in SHIPPED_CHARTS.glob("chart-*.yaml"))
+    form = ChartForm(request.POST or None, request.FILES or None, shipped=shipped)
+    if request.method == "POST":
+        if not may_load:
+            return HttpResponse(_("You may not load charts of accounts"), status=403)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload is not None:
+                    data = yaml.safe_load(upload.read().decode("utf-8"))
+                    if not isinstance(data, dict):
+                        raise InvalidInput(_("The file is not a chart of accounts in YAML"))
+                    chart = services.chart_load(source=data, by=_user(request))
+                else:
+                    chart = services.chart_load(source=SHIPPED_CHARTS / form.cleaned_data["shipped"],
+                                                by=_user(request))
+            except (UnicodeDecodeError, yaml.YAMLError) as e:
+                messages.error(request, _("The file cannot be read as YAML in UTF-8: %(error)s") % {"error": e})
+            except ApplicationError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("Chart %(code)s loaded: %(name)s") % {"code": chart.code,
+                                                                                 "name": chart.name})
+                return redirect("finance:charts")
+    return render(request, "finance/office/charts.html", {
+        "charts": selectors.charts(), "form": form if may_load else None,
+    })
+
+
+@login_required
+@require_GET
+def chart_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if not jurisdiction.prefixes(request.user, "finance.view"):
+        raise Http404
+    chart = next((c for c in selectors.charts() if c.code == code), None)
+    if chart is None:
+        raise Http404
+    return render(request, "finance/office/chart.html", {
+        "chart": chart, "accounts": list(services.accounts_of(chart.code).values()),
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def chart_year(request: HttpRequest, code: str) -> HttpResponse:
+    region = _village_or_404(request.user, code)
+    if not jurisdiction.can(request.user, "finance.chart", code):
+        return HttpResponse(_("You may not choose this village's chart of accounts"), status=403)
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Choose a year"))
+    else:
+        try:
+            services.fiscal_year_set(village=region, year=year, chart_code=request.POST.get("chart", ""),
+                                     by=_user(request))
+        except ApplicationError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("%(year)d: the books are kept in chart %(chart)s")
+                             % {"year": year, "chart": request.POST.get("chart", "")})
+    return redirect("finance:books", code)

@@ -77,3 +77,82 @@ def test_it_keeps_one_chart_per_village_and_year(cast: Cast) -> None:
 def test_it_refuses_setting_the_chart_of_another_township(cast: Cast) -> None:
     with pytest.raises(NotPermitted):
         services.fiscal_year_set(village=cast.village_c, year=2026, chart_code="2004", by=cast.official)
+
+
+# --- the back office: charts page, a village's chart per year -----------------------------
+
+
+def test_it_lets_an_administrator_load_the_shipped_2023_chart_from_the_back_office(cast: Cast, as_user: Any) -> None:
+    client = as_user(cast.admin)
+    page = client.get("/office/finance/charts/")
+    assert page.status_code == 200 and "chart-2023.yaml" in page.content.decode()
+    done = client.post("/office/finance/charts/", {"shipped": "chart-2023.yaml"}, follow=True)
+    assert Chart.objects.filter(code="2023").exists()
+    assert [m.level_tag for m in done.context["messages"]] == ["success"]
+    detail = client.get("/office/finance/charts/2023/")
+    assert detail.status_code == 200 and "在建工程" in detail.content.decode()
+
+
+def test_it_loads_an_uploaded_chart_file_and_says_what_is_wrong_with_a_bad_one(cast: Cast, as_user: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_user(cast.admin)
+    bad = SimpleUploadedFile("x.yaml", b"code: X9\nname: test\neffective_from: 2030-01-01\naccounts:\n"
+                             b"  - {code: '1a', name: bad, category: asset, side: D}\n")
+    page = client.post("/office/finance/charts/", {"file": bad}, follow=True)
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+    assert "(1a)" in page.content.decode()  # names the account that is wrong
+    assert not Chart.objects.filter(code="X9").exists()
+    good = SimpleUploadedFile("x.yaml", b"code: X9\nname: test\neffective_from: 2030-01-01\naccounts:\n"
+                              b"  - {code: '1001', name: cash, category: asset, side: D, cash: hand}\n")
+    client.post("/office/finance/charts/", {"file": good})
+    assert Account.objects.filter(chart_id="X9", code="1001").exists()
+
+
+def test_it_shows_charts_but_refuses_loading_to_a_township_official_and_hides_the_page_from_strangers(
+        cast: Cast, as_user: Any, client: Any) -> None:
+    official = as_user(cast.official)
+    page = official.get("/office/finance/charts/")
+    assert page.status_code == 200 and page.context["form"] is None
+    assert 'name="shipped"' not in page.content.decode()
+    assert official.post("/office/finance/charts/", {"shipped": "chart-2023.yaml"}).status_code == 403
+    assert not Chart.objects.filter(code="2023").exists()
+    client.logout()
+    assert client.get("/office/finance/charts/").status_code == 302  # to the login page
+
+
+def test_it_lets_the_township_choose_a_villages_chart_for_a_year_without_vouchers(cast: Cast, as_user: Any) -> None:
+    services.chart_load(source=CHART_2023, by=cast.admin)
+    code = cast.village_a.code
+    official = as_user(cast.official)
+    books = official.get(f"/office/finance/v/{code}/")
+    assert books.context["can_choose_chart"] and f'action="/office/finance/v/{code}/chart-year/"' in \
+        books.content.decode()
+    official.post(f"/office/finance/v/{code}/chart-year/", {"year": "2023", "chart": "2023"})
+    assert services.chart_for(village_code=code, year=2023, create=False).code == "2023"
+    years = {y.year: y for y in as_user(cast.official).get(f"/office/finance/v/{code}/").context["chart_years"]}
+    assert years[2023].chosen and years[2023].chart_code == "2023"
+
+
+def test_it_refuses_a_cadre_choosing_the_chart_and_a_year_that_has_vouchers(cast: Cast, as_user: Any) -> None:
+    services.chart_load(source=CHART_2023, by=cast.admin)
+    code = cast.village_a.code
+    assert as_user(cast.cadre_a).post(f"/office/finance/v/{code}/chart-year/",
+                                      {"year": "2023", "chart": "2023"}).status_code == 403
+    assert as_user(cast.cadre_b).post(f"/office/finance/v/{code}/chart-year/",
+                                      {"year": "2023", "chart": "2023"}).status_code == 404
+    assert services.chart_for(village_code=code, year=2023, create=False).code == "2004"
+    services.voucher_record(village=cast.village_a, date=date(2023, 3, 1), summary="支付电费", entries=pay(1000),
+                            by=cast.cadre_a)
+    page = as_user(cast.official).post(f"/office/finance/v/{code}/chart-year/", {"year": "2023", "chart": "2023"},
+                                       follow=True)
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+    assert services.chart_for(village_code=code, year=2023, create=False).code == "2004"
+
+
+def test_it_sets_a_villages_chart_from_the_command_line(cast: Cast) -> None:
+    from django.core.management import call_command
+
+    services.chart_load(source=CHART_2023, by=cast.admin)
+    call_command("finance", "chart", "set", cast.village_a.code, "2023", "2023")
+    assert services.chart_for(village_code=cast.village_a.code, year=2023, create=False).code == "2023"

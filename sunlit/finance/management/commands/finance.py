@@ -1,7 +1,7 @@
 """`sunlit finance import|chart|rebuild-public`: the village books from the command line.
 
     sunlit finance import FILE [--village CODE] [--user USERNAME]
-    sunlit finance chart load FILE | chart list
+    sunlit finance chart load FILE | chart list | chart set VILLAGE YEAR CHART
     sunlit finance rebuild-public [--village CODE]
 
 Thin: the services do the work. An import runs here in the foreground with a progress bar;
@@ -42,6 +42,10 @@ class Command(BaseCommand):
         load = chart_sub.add_parser("load", help="Load or update a chart from its YAML file.")
         load.add_argument("file", metavar="FILE", help="e.g. sunlit/finance/data/chart-2023.yaml")
         chart_sub.add_parser("list", help="List the loaded charts.")
+        keep = chart_sub.add_parser("set", help="Choose the chart a village keeps for a year (before its vouchers).")
+        keep.add_argument("village", metavar="VILLAGE", help="the village's 12-digit code")
+        keep.add_argument("year", metavar="YEAR", type=int)
+        keep.add_argument("chart_code", metavar="CHART", help="a loaded chart's code, e.g. 2023")
         rebuild = sub.add_parser("rebuild-public",
                                  help="Rebuild the public finance tables from the publication log alone.")
         rebuild.add_argument("--village", metavar="CODE", default="", help="Only this village.")
@@ -97,6 +101,16 @@ class Command(BaseCommand):
             chart = services.chart_load(source=Path(options["file"]), by=None)
             self.stdout.write(_("Chart %(code)s (%(name)s) loaded: %(n)d accounts.")
                               % {"code": chart.code, "name": chart.name, "n": chart.accounts.count()})
+            return
+        if options["chart_action"] == "set":
+            from sunlit.regions.models import Region
+
+            village = Region.objects.filter(code=options["village"]).first()
+            if village is None:
+                raise CommandError(_("There is no region %(code)s") % {"code": options["village"]})
+            services.fiscal_year_set(village=village, year=options["year"], chart_code=options["chart_code"], by=None)
+            self.stdout.write(_("%(year)d: the books are kept in chart %(chart)s")
+                              % {"year": options["year"], "chart": options["chart_code"]})
             return
         for chart in Chart.objects.order_by("effective_from"):
             self.stdout.write(f"{chart.code}\t{chart.effective_from}\t{chart.accounts.count()}\t{chart.name} "
