@@ -113,6 +113,9 @@ def _published(entry: Any) -> Published:
     return Published(entry=entry, kind_label=kind_label(entry.kind), title=title)
 
 
+RECENT = 20
+
+
 @dataclass
 class VillagePage:
     region: Region
@@ -123,7 +126,8 @@ class VillagePage:
     address: str
     is_community: bool
     profile: Any | None  # the published transparency Entry, when there is one
-    entries: list[Published]
+    entries: list[Published]  # the newest RECENT records
+    more: bool = False  # older ones exist: the chain's log lists them all
 
     @property
     def township(self) -> Region | None:
@@ -142,7 +146,11 @@ def village_page(code: str) -> VillagePage | None:
 
     profile = tsel.current(kind="region.profile", ref=code)
     snapshot: dict[str, Any] = dict(profile.snapshot) if profile is not None else {}
-    entries = [_published(e) for e in tsel.current_for_chain(code)]
+    # The newest records only: a village publishes a month of books, a case step or a
+    # payment list every few days, and each section (finance, cases, projects, welfare)
+    # has its own pages; the chain's log (transparency:chain) pages through everything.
+    rows = list(tsel.current_for_chain(code)[: RECENT + 1])
+    entries = [_published(e) for e in rows[:RECENT]]
     return VillagePage(
         region=region,
         name=snapshot.get("name") or region.name,
@@ -151,4 +159,5 @@ def village_page(code: str) -> VillagePage | None:
         is_community=bool(snapshot.get("is_community", region.is_community)),
         profile=profile,
         entries=entries,
+        more=len(rows) > RECENT,
     )

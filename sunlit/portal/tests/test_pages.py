@@ -179,6 +179,24 @@ class TestVillage:
         assert body.count('class="verify"') == 13
         assert "通知11" in body
         assert body.index("通知11") < body.index("通知0")
+        assert reverse("transparency:chain", args=[VILLAGE_A]) not in body
+
+    def test_it_lists_only_the_newest_records_and_links_to_the_whole_log(
+        self, client: Client, regions: dict[str, Region], django_assert_num_queries: Any
+    ) -> None:
+        from sunlit.portal.selectors import RECENT
+        from sunlit.transparency.services import publish
+
+        for n in range(RECENT + 5):
+            publish(chain=VILLAGE_A, kind="bulletins.notice", ref=f"notice-{n}", snapshot={"title": f"通知{n}号"},
+                    by=None)
+        with django_assert_num_queries(3):
+            body = get(client, "portal:village", VILLAGE_A).content.decode()
+        assert body.count('class="verify"') == RECENT
+        assert f"通知{RECENT + 4}号" in body and "通知4号" not in body
+        assert reverse("transparency:chain", args=[VILLAGE_A]) in body
+        kiosk = get(client, "portal:kiosk_village", VILLAGE_A).content.decode()
+        assert reverse("transparency:chain", args=[VILLAGE_A]) not in kiosk
 
 
 class TestNotFound:
