@@ -186,6 +186,30 @@ def test_a_phone_keeps_the_draft_and_a_lost_answer_is_sent_again_with_the_same_k
     assert shown and f'data-receipt="{shown}"' in first["html"]
     assert phone.evaluate(DRAFTS.format(store="localStorage")) == []
 
+    # Later she adds a word on the follow-up page; again the answer is lost, and the
+    # message is sent again by itself with its key: the office gets it once.
+    phone.goto("/reports/follow/")
+    phone.locator("main form input[name=receipt]").fill(shown)
+    phone.locator("main form button[type=submit]").click()
+    expect(phone.locator("main h1")).to_have_text("您的举报")
+    lost: dict[str, bool] = {}
+
+    def lose_the_message_answer(route: Any) -> None:
+        if route.request.method == "POST" and not lost and 'name="key"' in (route.request.post_data or ""):
+            route.fetch()
+            lost["once"] = True
+            route.abort("internetdisconnected")
+            return
+        route.continue_()
+
+    phone.route(lambda url: url.endswith("/reports/follow/"), lose_the_message_answer)
+    message = phone.locator("main form[data-draft=follow]")
+    message.locator("textarea[name=body]").fill("补充：名单上第三户是村主任的妹妹。")
+    message.get_by_role("button", name="发送").click()
+    expect(message.locator(".draft-status[role=alert]")).to_contain_text("网络连接中断")
+    expect(phone.locator("main ol.messages")).to_contain_text("第三户", timeout=20_000)
+    assert lost and phone.locator("main ol.messages li", has_text="第三户").count() == 1
+
 
 def test_a_kiosk_sends_when_the_connection_returns_and_forgets_drafts_when_it_goes_home(
     new_page: Callable[..., Any],

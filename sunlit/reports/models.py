@@ -140,9 +140,16 @@ class Message(models.Model):
     is_reply = models.BooleanField(default=False)
     at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+    # A reporter's message carries its form's idempotency key (hashed): a retry after a
+    # lost connection finds the message it already stored.
+    client_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "client_key"], condition=~models.Q(client_key=""),
+                                    name="reports_message_once_per_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.author}"

@@ -159,7 +159,7 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     try:
         if action == "message":
             services.report_reporter_message(report=report, body=request.POST.get("body", ""),
-                                             files=_files(request))
+                                             files=_files(request), key=request.POST.get("key", ""))
             notice = _("Your message was sent.")
         elif action == "rate":
             rating = request.POST.get("rating", "")
@@ -179,6 +179,8 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     return _render(request, lay, "reports/follow.html", {
         **base, "report": report, "receipt": receipt, "events": selectors.reporter_events(report),
         "messages_": selectors.reporter_messages(report), "notice": notice, "error": error,
+        # A fresh key for the next message, unless this one failed and is shown again.
+        "message_key": request.POST.get("key", "") if error and action == "message" else receipts.new_key(),
         "can_rate": report.state in (State.REPLIED, State.NOT_ACCEPTED),
         "needs_phone": bool(report.reporter_phone) and not report.phone_confirmed,
         "files": report.files.filter(from_reporter=True).only("name", "size", "at"),

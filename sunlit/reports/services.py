@@ -251,16 +251,31 @@ def report_phone_resend(*, report: Report) -> None:
 
 
 @transaction.atomic
-def report_reporter_message(*, report: Report, body: str, files: Sequence[tuple[str, bytes]] = ()) -> Message:
-    """The reporter writes to the office, or adds evidence (files with an optional note)."""
+def report_reporter_message(*, report: Report, body: str, files: Sequence[tuple[str, bytes]] = (),
+                            key: str = "") -> Message:
+    """The reporter writes to the office, or adds evidence (files with an optional note).
+
+    With the form's idempotency `key`, sending again (a retry after a lost connection)
+    returns the message already stored instead of storing it twice."""
+    client_key = receipts.idempotency_hash(key) if receipts.valid_key(key) else ""
+    if client_key:
+        existing = Message.objects.filter(report=report, client_key=client_key).first()
+        if existing is not None:
+            return existing
     body = _text(body, "body", _("Message"), MAX_TEXT, required=not files)
     _clean_files(files)
-    message = Message.objects.create(report=report, author=Author.REPORTER, body=body or _("(evidence added)"),
-                                     at=timezone.now())
-    _store_files(report, files, from_reporter=True)
-    with _no_origin():
-        audit_record(action="report.reporter_message", by=None, obj=report, region_code=report.office_code,
-                     detail={"files": len(files)})
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(report=report, author=Author.REPORTER,
+                                             body=body or _("(evidence added)"), at=timezone.now(),
+                                             client_key=client_key)
+            _store_files(report, files, from_reporter=True)
+            with _no_origin():
+                audit_record(action="report.reporter_message", by=None, obj=report, region_code=report.office_code,
+                             detail={"files": len(files)})
+    except IntegrityError:
+        # The same key sent twice at once: the other request stored it.
+        return Message.objects.get(report=report, client_key=client_key)
     return message
 
 

@@ -107,6 +107,21 @@ class TestFollowPage:
         response = client.post("/reports/follow/", {"receipt": filed.receipt, "action": "rate", "rating": "5"})
         assert response.status_code == 400  # not replied yet
 
+    def test_it_stores_a_retried_message_once(self, client: Client, people: People) -> None:
+        filed = file_report()
+        page = client.post("/reports/follow/", {"receipt": filed.receipt}).content.decode()
+        key = re.search(r'name="key" value="([^"]+)"', page)
+        assert key and 'data-draft="follow"' in page and "reports/draft.js" in page
+        sent = {"receipt": filed.receipt, "action": "message", "body": "The second receipt", "key": key[1]}
+        first, again = client.post("/reports/follow/", sent), client.post("/reports/follow/", sent)
+        assert first.status_code == again.status_code == 200
+        assert filed.report.messages.filter(body="The second receipt").count() == 1
+        # Each answer offers a fresh key for the next message, and that one is stored too.
+        fresh = re.search(r'name="key" value="([^"]+)"', again.content.decode())
+        assert fresh and fresh[1] != key[1]
+        client.post("/reports/follow/", {**sent, "key": fresh[1]})
+        assert filed.report.messages.filter(body="The second receipt").count() == 2
+
     def test_it_rate_limits_wrong_receipts_per_device_and_logs_them(self, client: Client, people: People,
                                                                      settings: Any) -> None:
         settings.SUNLIT_REPORTS_GUESSES_PER_DEVICE = 3

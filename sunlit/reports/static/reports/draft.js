@@ -3,7 +3,8 @@
  * - Every change is saved: on a phone in localStorage (the villager's own device, kept
  *   across a reload or a closed tab); on a kiosk in sessionStorage, which kiosk.js clears
  *   when the kiosk goes home (idle or the Home button), so nobody finds another person's
- *   words. One draft per record (kind, ref); photos cannot be kept and are not.
+ *   words. One draft per record (kind, ref). Photos are not kept across a reload (a file
+ *   input cannot be refilled), but a retry from the open page sends them again.
  * - The draft carries the form's idempotency key: sending it again — after a reload, or a
  *   retry — can only ever answer with the same report and receipt, never file a second.
  * - Sending goes through fetch. If the connection is lost (or the server answers 5xx),
@@ -19,7 +20,10 @@
 
   var PREFIX = "sunlit.draft.";
   var MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-  var SKIP = { csrfmiddlewaretoken: true, kind: true, ref: true };
+  // Never kept on the device: the receipt (a secret) and the token; kind and ref are the
+  // draft's slot. The follow-up page's message form (data-draft="follow") uses only the
+  // retry: its words are not among those hasWords() keeps, so nothing of it is stored.
+  var SKIP = { csrfmiddlewaretoken: true, kind: true, ref: true, receipt: true };
 
   function store() {
     try {
@@ -219,8 +223,10 @@
         button.disabled = true;
       }
       say(form.getAttribute("data-msg-sending"), false);
+      // Not form.action: a form with a field named "action" hides the attribute behind it.
+      var target = new URL(form.getAttribute("action") || window.location.href, window.location.href).href;
       window
-        .fetch(form.action, {
+        .fetch(target, {
           method: "POST",
           body: new FormData(form),
           credentials: "same-origin",
