@@ -67,6 +67,17 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "report.handle": frozenset({R.INSPECTOR}),
     # Typical cases and policies (sunlit/bulletins).
     "bulletin.publish": frozenset({R.INSPECTOR, R.ADMIN}),
+    # Welfare (sunlit/welfare): cadres and the township record households and payments and
+    # publish the lists; reviewers read them. Cadres declare their close relatives
+    # (近亲属备案); payments reaching one are reviewed by the village's supervision
+    # committee and the township (and inspectors), never by the cadre.
+    "welfare.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
+    "welfare.record": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "welfare.import": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "welfare.publish": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
+    "welfare.declare": frozenset({R.CADRE}),
+    "welfare.relatives": frozenset({R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR}),
+    "welfare.programmes": frozenset({R.ADMIN}),
     # Village construction projects (sunlit/projects): cadres and the township agent
     # record, import and publish; acceptance is recorded by the village committees, the
     # supervision committee or the township; reviewers and inspectors read the desk.

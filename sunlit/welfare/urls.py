@@ -1,7 +1,44 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401 -- the room's URLs are added here
+from django.urls import path
+
+from sunlit.welfare import downloads, public, views
 
 app_name = "welfare"
 
-urlpatterns: list = []
+KIOSK = {"layout": "kiosk"}
+
+urlpatterns = [
+    # Public: lists per village and programme, the self-check, the poverty-alleviation section.
+    path("welfare/", public.section_page, name="section"),
+    path("welfare/check/", public.check, name="check"),
+    path("welfare/welfare-import-template.<str:fmt>", downloads.import_template, name="import_template"),
+    path("t/<str:code>/welfare/", public.township_section, name="township_section"),
+    path("v/<str:code>/welfare/", public.village, name="village_lists"),
+    path("v/<str:code>/welfare/<slug:programme>/<int:year>/", public.programme_list, name="list"),
+    path("v/<str:code>/welfare/<slug:programme>/<int:year>.json", public.list_download, {"fmt": "json"},
+         name="list_json"),
+    path("v/<str:code>/welfare/<slug:programme>/<int:year>.csv", public.list_download, {"fmt": "csv"},
+         name="list_csv"),
+    # The same pages for the touch screens in village halls.
+    path("kiosk/welfare/", public.section_page, KIOSK, name="kiosk_section"),
+    path("kiosk/welfare/check/", public.check, KIOSK, name="kiosk_check"),
+    path("kiosk/t/<str:code>/welfare/", public.township_section, KIOSK, name="kiosk_township_section"),
+    path("kiosk/v/<str:code>/welfare/", public.village, KIOSK, name="kiosk_village_lists"),
+    path("kiosk/v/<str:code>/welfare/<slug:programme>/<int:year>/", public.programme_list, KIOSK, name="kiosk_list"),
+    # Back office.
+    path("office/welfare/", views.office, name="office"),
+    path("office/welfare/v/<str:code>/", views.village_households, name="village"),
+    path("office/welfare/v/<str:code>/new/", views.household_new, name="household_new"),
+    path("office/welfare/v/<str:code>/publish/", views.publish, name="publish"),
+    path("office/welfare/households/<int:pk>/", views.household, name="household"),
+    path("office/welfare/households/<int:pk>/members/", views.member_add, name="member_add"),
+    path("office/welfare/households/<int:pk>/status/", views.status_set, name="status"),
+    path("office/welfare/households/<int:pk>/payments/", views.payment_new, name="payment_new"),
+    path("office/welfare/relatives/", views.relatives, name="relatives"),
+    path("office/welfare/relatives/<int:pk>/withdraw/", views.relative_withdraw, name="relative_withdraw"),
+    path("office/welfare/review/", views.review, name="review"),
+    path("office/welfare/imports/", views.imports, name="imports"),
+    path("office/welfare/imports/<int:pk>/", views.import_detail, name="import"),
+    path("office/welfare/imports/<int:pk>/progress", views.import_progress, name="import_progress"),
+]

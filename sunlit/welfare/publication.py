@@ -1,0 +1,124 @@
+"""A programme's list for a village and year, as one published snapshot, and the
+aggregate row derived from it.
+
+The snapshot is public and permanent, so it is masked before it is frozen: no ID
+number (not even the last four: a list is read by the whole village), no one-card
+account, names masked by SUNLIT_WELFARE_NAME_MASK as the village's practice requires:
+
+    "surname" (default)  张*      the surname and one asterisk, whatever the length
+    "full"               张三丰   villages whose practice publishes full names
+    "none"               (no name: the row shows only its order in the list)
+
+Marks for reviewers (after death, moved out, relative of a cadre) are not published:
+they go to the review queue, and a person's death is not the list's business.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+
+from sunlit.regions import codes
+from sunlit.regions.models import Region
+from sunlit.transparency.canonical import canonical_json, sha256_hex
+from sunlit.welfare.models import Member, Payment, Programme, PublishedList, Relation
+
+if TYPE_CHECKING:
+    from sunlit.accounts.models import User
+    from sunlit.transparency.models import Entry
+
+KIND = "welfare.list"
+SCHEMA = "sunlit.welfare.list/1"
+MASKS = ("surname", "full", "none")
+
+
+def ref(village_code: str, programme_code: str, year: int) -> str:
+    return f"{village_code}-{programme_code}-{year}"
+
+
+def mask_mode() -> str:
+    mode = str(getattr(settings, "SUNLIT_WELFARE_NAME_MASK", "surname") or "surname")
+    return mode if mode in MASKS else "surname"
+
+
+def mask(name: str, mode: str | None = None) -> str:
+    """A name as a public list shows it (see the module docstring)."""
+    mode = mode or mask_mode()
+    name = (name or "").strip()
+    if mode == "none" or not name:
+        return ""
+    if mode == "full":
+        return name
+    return f"{name[0]}*"
+
+
+def digest(snapshot: dict[str, Any]) -> str:
+    return sha256_hex(canonical_json(snapshot))
+
+
+def list_snapshot(*, village_code: str, programme: Programme, year: int) -> dict[str, Any]:
+    """The list as villagers will read it: one row per beneficiary (the household's head,
+    or the member for a personal programme), with each period's amount."""
+    village = Region.objects.select_related("parent").get(code=village_code)
+    mode = mask_mode()
+    payments = (Payment.objects.filter(county_code=codes.county_of(village_code), village_code=village_code,
+                                       programme=programme, year=year)
+                .select_related("member", "household").order_by("household__number", "member__position", "period"))
+    heads = dict(Member.objects.filter(household__village_id=village_code, relation=Relation.HEAD)
+                 .values_list("household_id", "name"))
+    rows: OrderedDict[tuple[int, int | None], dict[str, Any]] = OrderedDict()
+    total = 0
+    for p in payments:
+        key = (p.household_id, p.member_id)
+        row = rows.get(key)
+        if row is None:
+            name = p.member.name if p.member is not None else heads.get(p.household_id, "")
+            row = rows[key] = {"name": mask(name, mode), "payments": [], "total": 0}
+        row["payments"].append({"period": p.period, "amount": p.amount_fen, "paid_on": p.paid_on.isoformat()})
+        row["total"] += p.amount_fen
+        total += p.amount_fen
+    out = []
+    for number, row in enumerate(rows.values(), start=1):
+        out.append({"no": number, **row})
+    township = village.parent
+    return {
+        "schema": SCHEMA,
+        "title": f"{village.name} {year}年 {programme.short_zh} 发放名单",
+        "village": {"code": village.code, "name": village.name},
+        "township": {"code": township.code, "name": township.name} if township else None,
+        "programme": {"code": programme.code, "name": programme.short_zh, "name_full": programme.name_zh,
+                      "name_en": programme.name_en, "item": programme.item_code, "rhythm": programme.rhythm},
+        "year": year,
+        "currency": "CNY",
+        "unit": "fen",
+        "name_mask": mode,
+        "totals": {"beneficiaries": len(out), "households": len({k[0] for k in rows}),
+                   "payments": sum(len(r["payments"]) for r in out), "amount": total},
+        "rows": out,
+    }
+
+
+def publish_snapshot(*, village_code: str, ref: str, snapshot: dict[str, Any], by: User | None,
+                     reason: str = "") -> Entry:
+    from sunlit.transparency.services import publish
+
+    return publish(chain=village_code, kind=KIND, ref=ref, snapshot=snapshot, by=by, reason=reason)
+
+
+@transaction.atomic
+def derive(entry: Entry, snapshot: dict[str, Any] | None = None) -> PublishedList:
+    """(Re)build the aggregate row of one published list from its snapshot alone."""
+    data = snapshot if snapshot is not None else json.loads(entry.snapshot_json)
+    village = data["village"]["code"]
+    township = data["township"]["code"] if data.get("township") else codes.parent_code(village) or ""
+    totals = data["totals"]
+    row, _created = PublishedList.objects.update_or_create(
+        village_code=village, programme=data["programme"]["code"], year=int(data["year"]),
+        defaults={"county_code": codes.county_of(village), "township_code": township,
+                  "village_name": data["village"]["name"], "publication_id": entry.pk,
+                  "households": totals["households"], "payments": totals["payments"], "amount_fen": totals["amount"]})
+    return row

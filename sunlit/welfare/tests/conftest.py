@@ -1,0 +1,64 @@
+"""The welfare room's fixtures, on top of the shared cast (sunlit/conftest.py).
+
+Village A (石门村) has household 0001 of 张建国 (head), his wife 李秀英 and their son 张小明;
+village B has household 0001 of 王春华. ID numbers are generated (valid checksums) from a
+fixed seed, so each test knows every person's number.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from sunlit.conftest import VILLAGE_A, VILLAGE_B, Cast
+from sunlit.lib import idnumbers
+from sunlit.welfare import services
+from sunlit.welfare.models import Household, Programme
+
+
+@pytest.fixture(autouse=True)
+def _keys_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
+    settings.SUNLIT_SIGNING_KEY_PATH = tmp_path / "keys" / "signing-ed25519.pem"
+    settings.LANGUAGE_CODE = "en"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def new_id(seed: int, *, born: date = date(1960, 5, 17), female: bool = False) -> str:
+    return idnumbers.generate(random.Random(seed), area="431382", born=born, female=female)
+
+
+@dataclass
+class Family:
+    household: Household
+    head_id: str
+    wife_id: str
+    son_id: str
+    other: Household
+    other_id: str
+
+
+@pytest.fixture
+def family(cast: Cast) -> Family:
+    head, wife, son, other = new_id(1), new_id(2, female=True), new_id(3, born=date(1990, 1, 2)), new_id(4)
+    assert len({head, wife, son, other}) == 4
+    household = services.household_create(village_code=VILLAGE_A, number="0001", card_last4="6789", members=[
+        services.MemberInput("张建国", "head", head),
+        services.MemberInput("李秀英", "spouse", wife),
+        services.MemberInput("张小明", "child", son),
+    ], by=cast.cadre_a)
+    other_household = services.household_create(village_code=VILLAGE_B, number="0001", members=[
+        services.MemberInput("王春华", "head", other)], by=cast.cadre_b)
+    return Family(household, head, wife, son, other_household, other)
+
+
+def programme(code: str) -> Programme:
+    return Programme.objects.get(code=code)
