@@ -1,46 +1,12 @@
-"""The cases and workdays rooms keep their own catalogues (sunlit/<room>/locale): every
-string translated, none fuzzy, the compiled file matching its source."""
+"""The cases and workdays pages speak Chinese by default (their catalogues are checked with
+every other in sunlit/lib/tests/test_translations.py)."""
 
 from __future__ import annotations
 
-import gettext
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.utils import translation
-
-from sunlit.lib.tests import test_translations as central
-
-ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = [ROOT / room / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po" for room in ("cases", "workdays")]
-
-
-def _entries(po: Path) -> list[str]:
-    return po.read_text(encoding="utf-8").split("\n\n")[1:]
-
-
-@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-5])
-def test_it_has_no_fuzzy_translations(po: Path) -> None:
-    assert not [e for e in _entries(po) if "#, fuzzy" in e]
-
-
-@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-5])
-def test_it_translates_every_string(po: Path) -> None:
-    missing = [e for e in _entries(po) if e.strip() and not e.lstrip().startswith("#~")
-               and e.strip().splitlines()[-1] in ('msgstr ""', 'msgstr[0] ""')]
-    assert not missing, "untranslated:\n" + "\n\n".join(missing[:5])
-
-
-@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-5])
-def test_it_ships_compiled_messages_that_match_their_source(po: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(central, "PO", po)
-    pairs = central._po_pairs()
-    with po.with_suffix(".mo").open("rb") as f:
-        catalog = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
-    stale = {k: v for k, v in pairs.items() if k and catalog.get(k) != v}
-    assert not stale, f"django.mo is stale: {list(stale)[:5]}"
 
 
 def test_it_speaks_chinese_by_default(db: None) -> None:
