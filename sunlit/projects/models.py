@@ -76,6 +76,8 @@ class Project(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
     import_batch = models.ForeignKey("ImportBatch", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", db_index=False)
+    # Hash of the imported rows: importing the same records again changes nothing.
+    import_fingerprint = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", db_index=False)
     created_at = models.DateTimeField()

@@ -119,6 +119,7 @@ def project_snapshot(project: Project) -> dict[str, Any]:
         "progress": progress,
         "payments": [{"date": _day(x.paid_on), "amount": x.amount, "note": x.note,
                       "voucher": {"year": x.voucher.year, "number": x.voucher.number,
+                                  "period": f"{x.voucher.period // 100:04d}-{x.voucher.period % 100:02d}",
                                   "ref": f"{x.voucher.village_id}-{x.voucher.year}-{x.voucher.number}"}
                       if x.voucher is not None else None,
                       "over_contract": x.over_contract, "before_acceptance": x.before_acceptance}

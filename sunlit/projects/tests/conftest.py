@@ -59,6 +59,9 @@ def make_case(cast: Cast, *, village: Any = None, code: str = "ZD-01", name: str
         version=version, position=seq, code=code, name_zh=name, name_en="x", category="major", basis="",
         exerciser="", supervisor="", conditions=[], materials=[], time_limit_days=30, fee="", risks=[], flow={})
     village = village or cast.village_a
+    existing = Case.objects.filter(village=village, year=2025, seq=seq).first()
+    if existing is not None:
+        return existing
     return Case.objects.create(number=f"{village.code}-2025-{seq:04d}", year=2025, seq=seq, item=item,
                                village=village, county_code=cast.county.code, subject="村道硬化",
                                state="approved", opened_by=cast.cadre_a, opened_at=timezone.now())
