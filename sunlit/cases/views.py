@@ -7,6 +7,7 @@ person lacks the role, 400 for missing or malformed input, 409 when the case mov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -232,20 +233,28 @@ def case_act(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("cases:detail", number=case.number)
 
 
+def _form_post(request: HttpRequest, case: Case, form: Any, slot: dict[str, Any], act: Callable[[dict[str, Any]], Any],
+               done: str) -> HttpResponse:
+    """The side forms of a case page (opinion, objection, resolution, withdrawal): check
+    the form, call the service, and either go back to the case with a message or show
+    the page again with the form and what was wrong. `slot` names where the form goes."""
+    if not form.is_valid():
+        return _detail(request, case, **slot, error=_("Check the form."), status=400)
+    try:
+        act(form.cleaned_data)
+    except ApplicationError as e:
+        return _detail(request, case, **slot, error=e.message, status=_status(e))
+    messages.success(request, done)
+    return redirect("cases:detail", number=case.number)
+
+
 @login_required
 @require_POST
 def case_opinion(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = OpinionForm(request.POST, steps=_step_choices(item_of(case.item)))
-    if not form.is_valid():
-        return _detail(request, case, opinion_form=form, error=_("Check the form."), status=400)
-    try:
-        services.case_opinion_add(case=case, step_key=form.cleaned_data["step_key"], text=form.cleaned_data["text"],
-                                  by=_me(request))
-    except ApplicationError as e:
-        return _detail(request, case, opinion_form=form, error=e.message, status=_status(e))
-    messages.success(request, _("Opinion recorded."))
-    return redirect("cases:detail", number=case.number)
+    return _form_post(request, case, form, {"opinion_form": form}, lambda data: services.case_opinion_add(
+        case=case, step_key=data["step_key"], text=data["text"], by=_me(request)), _("Opinion recorded."))
 
 
 @login_required
@@ -253,14 +262,9 @@ def case_opinion(request: HttpRequest, number: str) -> HttpResponse:
 def case_objection(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = ObjectionForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, case, objection_form=form, error=_("Check the form."), status=400)
-    try:
-        services.case_objection_record(case=case, text=form.cleaned_data["text"], by=_me(request))
-    except ApplicationError as e:
-        return _detail(request, case, objection_form=form, error=e.message, status=_status(e))
-    messages.success(request, _("Objection recorded; the case is paused until the township resolves it."))
-    return redirect("cases:detail", number=case.number)
+    return _form_post(request, case, form, {"objection_form": form}, lambda data: services.case_objection_record(
+        case=case, text=data["text"], by=_me(request)),
+        _("Objection recorded; the case is paused until the township resolves it."))
 
 
 @login_required
@@ -269,15 +273,10 @@ def objection_resolve(request: HttpRequest, number: str, objection_id: int) -> H
     case = _case_or_404(request, number)
     objection = get_object_or_404(Objection, pk=objection_id, case=case)
     form = ResolveForm(request.POST, prefix=f"o{objection.pk}")
-    if not form.is_valid():
-        return _detail(request, case, resolve_forms={objection.pk: form}, error=_("Check the form."), status=400)
-    try:
-        services.case_objection_resolve(objection=objection, upheld=form.cleaned_data["upheld"],
-                                        resolution=form.cleaned_data["resolution"], by=_me(request))
-    except ApplicationError as e:
-        return _detail(request, case, resolve_forms={objection.pk: form}, error=e.message, status=_status(e))
-    messages.success(request, _("Objection resolved."))
-    return redirect("cases:detail", number=case.number)
+    return _form_post(request, case, form, {"resolve_forms": {objection.pk: form}},
+                      lambda data: services.case_objection_resolve(
+                          objection=objection, upheld=data["upheld"], resolution=data["resolution"],
+                          by=_me(request)), _("Objection resolved."))
 
 
 @login_required
@@ -285,14 +284,8 @@ def objection_resolve(request: HttpRequest, number: str, objection_id: int) -> H
 def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, case, withdraw_form=form, error=_("Check the form."), status=400)
-    try:
-        services.case_withdraw(case=case, reason=form.cleaned_data["reason"], by=_me(request))
-    except ApplicationError as e:
-        return _detail(request, case, withdraw_form=form, error=e.message, status=_status(e))
-    messages.success(request, _("Case withdrawn."))
-    return redirect("cases:detail", number=case.number)
+    return _form_post(request, case, form, {"withdraw_form": form}, lambda data: services.case_withdraw(
+        case=case, reason=data["reason"], by=_me(request)), _("Case withdrawn."))
 
 
 @login_required
