@@ -16,6 +16,14 @@ MEMBER_ROWS = 6
 ID_ATTRS = {"autocomplete": "off", "inputmode": "text", "spellcheck": "false", "maxlength": "24"}
 
 
+class IdInput(forms.TextInput):
+    """An ID-number field that never writes a number back into the page (a form shown
+    again after a refusal asks for it again): only the last four are ever shown."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class HouseholdForm(forms.Form):
     number = forms.CharField(label=_("Household number"), max_length=20)
     card_last4 = forms.CharField(label=_("One-card account (last 4 digits)"), max_length=4, required=False)
@@ -29,7 +37,7 @@ class HouseholdForm(forms.Form):
                 label=_("Relation"), choices=Relation.choices, initial=Relation.HEAD if i == 0 else Relation.CHILD,
                 required=required)
             self.fields[f"m{i}_id"] = forms.CharField(label=_("ID number"), max_length=24, required=required,
-                                                      widget=forms.TextInput(attrs=ID_ATTRS))
+                                                      widget=IdInput(attrs=ID_ATTRS))
 
     def member_rows(self) -> list[list[Any]]:
         return [[self[f"m{i}_name"], self[f"m{i}_relation"], self[f"m{i}_id"]] for i in range(MEMBER_ROWS)]
@@ -39,7 +47,7 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the head"),
                                  choices=[c for c in Relation.choices if c[0] != Relation.HEAD])
-    id_number = forms.CharField(label=_("ID number"), max_length=24, widget=forms.TextInput(attrs=ID_ATTRS))
+    id_number = forms.CharField(label=_("ID number"), max_length=24, widget=IdInput(attrs=ID_ATTRS))
 
 
 class StatusForm(forms.Form):
@@ -78,7 +86,7 @@ class RelativeForm(forms.Form):
     village = forms.ChoiceField(label=_("Your village"))
     name = forms.CharField(label=_("Name"), max_length=50)
     relation = forms.CharField(label=_("Relation to you"), max_length=40)
-    id_number = forms.CharField(label=_("ID number"), max_length=24, widget=forms.TextInput(attrs=ID_ATTRS))
+    id_number = forms.CharField(label=_("ID number"), max_length=24, widget=IdInput(attrs=ID_ATTRS))
 
     def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -92,7 +92,8 @@ def test_it_designs_the_kiosk_field_for_a_card_reader(client: Client, db: None) 
     assert 'autocomplete="off"' in tag and 'inputmode="text"' in tag and "autofocus" in tag
     assert "pattern=" not in tag  # nothing that rejects or reformats typed input
     assert "welfare/check.js" in body
-    assert "autofocus" not in re.search(r'<input id="id_number"[^>]*>', client.get(URL).content.decode()).group(0)
+    phone = re.search(r'<input id="id_number"[^>]*>', client.get(URL).content.decode())
+    assert phone is not None and "autofocus" not in phone.group(0)
 
 
 def test_it_offers_finish_and_keeps_no_number_in_the_page(client: Client, paid: Family) -> None:
