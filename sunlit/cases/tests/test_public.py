@@ -49,6 +49,8 @@ class TestPages:
         for secret in ("王小明", "4321", "13800000000", "内部备注", "会议细节"):
             assert secret not in body
         assert body.count("<li><div><small><time") == 2  # two published versions
+        # "Question this": a complaint about this case, the record attached.
+        assert f'{prefix}/reports/new/?kind=case&amp;ref={case.number}' in body
 
     def test_it_keeps_the_kiosk_inside_the_kiosk(self, client: Client, case: Case, prefix: str) -> None:
         body = text_of(client.get(f"{prefix}/cases/{case.number}/"))

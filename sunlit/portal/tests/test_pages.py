@@ -150,6 +150,7 @@ class TestVillage:
         assert "村情信息" in body
         assert reverse("transparency:entry", args=[first.pk]) in body
         assert "核验" in body
+        assert f"/reports/new/?kind=village&amp;ref={VILLAGE_A}" in body  # a complaint about the village
 
     def test_it_shows_only_the_latest_version_marked_as_corrected(
         self, client: Client, regions: dict[str, Region]
