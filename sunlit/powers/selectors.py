@@ -225,9 +225,18 @@ def _local(obj: Any, name: str) -> str:
     return str(value or getattr(obj, f"{name}_zh"))
 
 
+def role_at(role: str, level: str) -> str:
+    """Who takes a step, as a villager says it: a "township official" role held at the
+    county is a county department (the civil-affairs bureau approving 低保), not a
+    township cadre."""
+    if role == Role.TOWNSHIP_OFFICIAL and level == "county":
+        return str(_("county department"))
+    return str(Role(role).label) if role in Role.values else role
+
+
 def step_summary(step: f.Step) -> str:
     """One line under a step's name: who, where, how long."""
-    role = str(Role(step.role).label) if step.role in Role.values else step.role
+    role = role_at(step.role, step.level)
     parts = [role, str(LEVEL_LABELS.get(step.level, step.level)),
              _("%(days)d working days") % {"days": step.days}]
     if step.publicity_days:
@@ -358,7 +367,7 @@ def step_rows(item: PowerItem) -> list[StepRow]:
         rows.append(StepRow(
             number=n, key=s.key, name=_local(s, "name"),
             description=_local(s, "description") if (s.description_zh or s.description_en) else "",
-            role=str(Role(s.role).label) if s.role in Role.values else s.role,
+            role=role_at(s.role, s.level),
             level=str(LEVEL_LABELS.get(s.level, s.level)), days=s.days, publicity_days=s.publicity_days,
             approval=s.approval,
             meeting=_local(_Obj(meetings[s.meeting]), "name") if s.meeting in meetings else "",

@@ -41,6 +41,15 @@ def role_label(role: str) -> str:
 
 
 @register.filter
+def step_role(step: Any) -> str:
+    """Who takes the step, with the level it is held at (a county department, not a
+    township official, approves at the county)."""
+    from sunlit.powers.selectors import role_at
+
+    return role_at(step.role, step.level)
+
+
+@register.filter
 def state_label(state: str) -> str:
     from sunlit.cases.models import CaseState
 
