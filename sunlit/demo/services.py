@@ -383,6 +383,10 @@ def demo_seed(
     from sunlit.finance.demo import seed_books
 
     seed_books(plan=plan, scale=scale, seed=seed, progress=progress)
+    # Beneficiary households, their payments and the published lists (sunlit/welfare/demo.py).
+    from sunlit.welfare.demo import seed_welfare
+
+    seed_welfare(plan=plan, scale=scale, seed=seed, progress=progress)
     result.cases_opened = cases.opened
     result.case_actions = cases.actions
 
