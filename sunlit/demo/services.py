@@ -383,6 +383,10 @@ def demo_seed(
     from sunlit.finance.demo import seed_books
 
     seed_books(plan=plan, scale=scale, seed=seed, progress=progress)
+    # Village projects, their payments linked to the books' construction vouchers.
+    from sunlit.projects.demo import seed_projects
+
+    seed_projects(plan=plan, scale=scale, seed=seed, progress=progress)
     # Beneficiary households, their payments and the published lists (sunlit/welfare/demo.py).
     from sunlit.welfare.demo import seed_welfare
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sunlit.projects.models import BidStatus, ContractorKind, Project, PublishedProject
@@ -32,16 +33,19 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _load(project: Project) -> Project:
-    return (Project.objects.select_related("village__parent", "case__item", "contract", "tender__winner",
-                                           "acceptance__report")
+def loaded(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Projects with everything their snapshot shows, in a fixed number of queries."""
+    return (qs.select_related("village__parent", "case__item", "contract", "tender__winner", "acceptance__report")
             .prefetch_related("funding", "tender__bids", "contract__amendments", "milestones", "documents",
-                              "payments__voucher")
-            .get(pk=project.pk))
+                              "payments__voucher"))
 
 
 def project_snapshot(project: Project) -> dict[str, Any]:
-    p = _load(project)
+    return snapshot_of(loaded(Project.objects.filter(pk=project.pk)).get())
+
+
+def snapshot_of(p: Project) -> dict[str, Any]:
+    """The snapshot of a project loaded with `loaded` (no query of its own)."""
     village = p.village
     township = village.parent
     funding: list[dict[str, Any]] = [{"source": f.kind, "amount": f.amount}
