@@ -305,6 +305,8 @@ class _Importer:
 
     def read(self, encoding: str | None) -> None:
         trackers: list[tabular.Progress] = []
+        if encoding is None:
+            self.sheets = tabular.sheet_names(self.path)  # problems then say "2024!15"
         rows = tabular.rows(self.path, encoding, trackers)
         checker = _Checker(by=self.by, default_village=self.batch.default_village, today=timezone.localdate())
         pending: list[tuple[Any, ...]] = []
