@@ -171,6 +171,8 @@ def document(request: HttpRequest, number: str, sha256: str, layout: str = "port
     return render_public(request, lay, "projects/document.html", {
         "s": s, "doc": listed, "kind": LABELS["document"].get(listed["kind"], listed["kind"]), "pj": URLS[lay.name],
         "number": number, "is_pdf": listed["type"] == "application/pdf",
+        # The report carries the day of the acceptance; other documents the day they came.
+        "day": (s.get("acceptance") or {}).get("on") if listed["kind"] == DocumentKind.ACCEPTANCE else listed["on"],
         "back_url": reverse(URLS[lay.name]["project"], args=[number]),
         "village": s["village"], "township": s.get("township"),
     })

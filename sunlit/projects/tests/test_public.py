@@ -44,7 +44,7 @@ def test_it_filters_by_status_year_source_and_category(cast: Cast, client: Clien
 def test_it_shows_progress_beside_money_and_the_acceptance_report(cast: Cast, client: Client) -> None:
     project = full_project(cast)
     body = client.get(reverse("projects:project", args=[project.number])).content.decode()
-    assert "验收报告" in body and 'class="button primary report-button"' in body
+    assert "Acceptance report" in body and 'class="button primary report-button"' in body
     assert 'value="100"' in body  # built
     assert "涟源市路桥建设有限公司" in body and "资质不符" in body and "镇纪委" in body
     assert "增加排水沟" in body and reverse("transparency:entry", args=[project.publication_id]) in body
