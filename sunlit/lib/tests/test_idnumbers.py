@@ -4,6 +4,7 @@ import random
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from sunlit.lib import idnumbers
 from sunlit.lib.errors import InvalidInput
@@ -29,7 +30,7 @@ def test_it_accepts_the_standards_example_and_normalises_what_readers_type() -> 
     ],
 )
 def test_it_refuses_malformed_numbers_with_a_reason(value: str, says: str) -> None:
-    with pytest.raises(InvalidInput) as info:
+    with translation.override("en"), pytest.raises(InvalidInput) as info:
         idnumbers.normalize(value)
     assert says in str(info.value.message)
 
