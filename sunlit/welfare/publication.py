@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -64,39 +65,58 @@ def list_snapshot(*, village_code: str, programme: Programme, year: int) -> dict
     """The list as villagers will read it: one row per beneficiary (the household's head,
     or the member for a personal programme), with each period's amount."""
     village = Region.objects.select_related("parent").get(code=village_code)
-    mode = mask_mode()
     payments = (Payment.objects.filter(county_code=codes.county_of(village_code), village_code=village_code,
                                        programme=programme, year=year)
-                .select_related("member", "household").order_by("household__number", "member__position", "period"))
+                .select_related("member", "household"))
     heads = dict(Member.objects.filter(household__village_id=village_code, relation=Relation.HEAD)
                  .values_list("household_id", "name"))
-    rows: OrderedDict[tuple[int, int | None], dict[str, Any]] = OrderedDict()
-    total = 0
-    for p in payments:
-        key = (p.household_id, p.member_id)
-        row = rows.get(key)
-        if row is None:
-            name = p.member.name if p.member is not None else heads.get(p.household_id, "")
-            row = rows[key] = {"name": mask(name, mode), "payments": [], "total": 0}
-        row["payments"].append({"period": p.period, "amount": p.amount_fen, "paid_on": p.paid_on.isoformat()})
-        row["total"] += p.amount_fen
-        total += p.amount_fen
-    out = []
-    for number, row in enumerate(rows.values(), start=1):
-        out.append({"no": number, **row})
+    rows = [ListRow(household=p.household.number, position=p.member.position if p.member else -1,
+                    name=p.member.name if p.member is not None else heads.get(p.household_id, ""),
+                    period=p.period, amount=p.amount_fen, paid_on=p.paid_on.isoformat())
+            for p in payments]
     township = village.parent
+    return build_snapshot(village=(village.code, village.name),
+                          township=(township.code, township.name) if township else None,
+                          programme=programme, year=year, rows=rows)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    household: str  # the household's number in the village (orders the list; not published)
+    position: int  # the member's position, -1 for a household payment
+    name: str  # the beneficiary's name (masked below)
+    period: str
+    amount: int
+    paid_on: str
+
+
+def build_snapshot(*, village: tuple[str, str], township: tuple[str, str] | None, programme: Programme, year: int,
+                   rows: list[ListRow]) -> dict[str, Any]:
+    """The snapshot from plain rows (the demo builds them without reading them back)."""
+    mode = mask_mode()
+    grouped: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+    total = 0
+    for r in sorted(rows, key=lambda r: (r.household, r.position, r.period)):
+        key = (r.household, r.position)
+        row = grouped.get(key)
+        if row is None:
+            row = grouped[key] = {"name": mask(r.name, mode), "payments": [], "total": 0}
+        row["payments"].append({"period": r.period, "amount": r.amount, "paid_on": r.paid_on})
+        row["total"] += r.amount
+        total += r.amount
+    out = [{"no": number, **row} for number, row in enumerate(grouped.values(), start=1)]
     return {
         "schema": SCHEMA,
-        "title": f"{village.name} {year}年 {programme.short_zh} 发放名单",
-        "village": {"code": village.code, "name": village.name},
-        "township": {"code": township.code, "name": township.name} if township else None,
+        "title": f"{village[1]} {year}年 {programme.short_zh} 发放名单",
+        "village": {"code": village[0], "name": village[1]},
+        "township": {"code": township[0], "name": township[1]} if township else None,
         "programme": {"code": programme.code, "name": programme.short_zh, "name_full": programme.name_zh,
                       "name_en": programme.name_en, "item": programme.item_code, "rhythm": programme.rhythm},
         "year": year,
         "currency": "CNY",
         "unit": "fen",
         "name_mask": mode,
-        "totals": {"beneficiaries": len(out), "households": len({k[0] for k in rows}),
+        "totals": {"beneficiaries": len(out), "households": len({k[0] for k in grouped}),
                    "payments": sum(len(r["payments"]) for r in out), "amount": total},
         "rows": out,
     }
