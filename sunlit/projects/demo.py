@@ -212,10 +212,13 @@ def _village(village: Region, *, years: tuple[int, ...], per_village: int, seed:
         budget = _budget(rng, category) * 100
         start = date(year, rng.randrange(2, 8), rng.randrange(1, 28))
         name = rng.choice(NAMES[category]).format(a=rng.randrange(1, 6), b=rng.randrange(6, 12))
+        # Drawn whether or not a case is there to take: the rest of the village's data must
+        # not depend on how many cases the cases demo approved.
+        authorised = rng.random() < 0.9
         projects.append(Project(
             county_code=codes.county_of(code), village=village, number=f"{code[6:]}-{year}-{i:03d}",
             name=f"{village.name}{name}", category=category, year=year, budget=budget,
-            case_id=cases.pop(0) if cases and rng.random() < 0.9 else None,
+            case_id=cases.pop(0) if cases and authorised else None,
             location=f"{village.name}{rng.randrange(1, 12)}组", planned_start=start,
             planned_end=start + timedelta(days=rng.randrange(60, 200)), status=Status.PLANNED, source=Source.DEMO,
             created_at=now, updated_at=now))

@@ -56,6 +56,16 @@ def test_it_shows_progress_beside_money_and_the_acceptance_report(cast: Cast, cl
     assert file.status_code == 200 and file["Content-Type"] == "image/png"
 
 
+def test_it_lets_only_its_own_pages_frame_a_document(cast: Cast, client: Client) -> None:
+    project = full_project(cast)
+    report = project.acceptance.report
+    assert report is not None
+    file = client.get(reverse("projects:document_file", args=[project.number, report.sha256]))
+    assert file["X-Frame-Options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in file["Content-Security-Policy"]
+    page = client.get(reverse("projects:kiosk_document", args=[project.number, report.sha256]))
+    assert page["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
 def test_it_serves_no_document_of_an_unpublished_project(cast: Cast, client: Client) -> None:
     project = full_project(cast, publish=False)
     report = Project.objects.get(pk=project.pk).acceptance.report
