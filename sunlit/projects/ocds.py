@@ -23,7 +23,9 @@ CHINA = ZoneInfo("Asia/Shanghai")
 METHODS = {Method.OPEN: "open", Method.INVITED: "selective", Method.QUOTES: "limited", Method.DIRECT: "direct"}
 METHOD_DETAILS = {Method.OPEN: "公开招标", Method.INVITED: "邀请招标", Method.QUOTES: "三家以上比选（询价）",
                   Method.DIRECT: "直接委托"}
-# Organisation identifiers of China's unified social credit codes (org-id.guide).
+# The identifier scheme of China's unified social credit codes. Not yet checked against
+# the org-id.guide register (which may list it under the registering authority, e.g. SAMR):
+# a deployment that publishes to OCDS registries must confirm this code.
 CREDIT_SCHEME = "CN-USCC"
 
 
