@@ -26,6 +26,7 @@ def test_it_lists_only_published_projects(cast: Cast, client: Client) -> None:
     new_project(cast, number="DRAFT-1", name="未公开的项目")
     body = client.get(reverse("projects:village", args=[VILLAGE_A])).content.decode()
     assert "石门村组道硬化" in body and "未公开的项目" not in body
+    assert reverse("projects:township", args=[TOWNSHIP_A]) in body
     assert client.get(reverse("projects:project", args=["DRAFT-1"])).status_code == 404
 
 
