@@ -29,7 +29,7 @@ class WelfareConfig(AppConfig):
 
 
 def _resolve_list(ref: str) -> Any:
-    from django.utils.translation import gettext as _g
+    from django.utils.translation import gettext
 
     from sunlit.reports.records import Record
     from sunlit.transparency import selectors as tsel
@@ -39,7 +39,7 @@ def _resolve_list(ref: str) -> Any:
     if entry is None:
         return None
     snapshot = entry.snapshot
-    label = _g("%(village)s: list of %(programme)s, %(year)s") % {
+    label = gettext("%(village)s: list of %(programme)s, %(year)s") % {
         "village": snapshot["village"]["name"], "programme": snapshot["programme"]["name"], "year": snapshot["year"]}
     return Record("welfare.list", ref, label, snapshot["village"]["code"])
 
