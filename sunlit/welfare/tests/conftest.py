@@ -62,3 +62,22 @@ def family(cast: Cast) -> Family:
 
 def programme(code: str) -> Programme:
     return Programme.objects.get(code=code)
+
+
+def make_case(cast: Cast, *, code: str = "BM-01", village: Any = None, seq: int = 5, state: str = "approved") -> Any:
+    """A case of list item `code` in village A (a bare row: the cases room tests its flow)."""
+    from django.utils import timezone
+
+    from sunlit.cases.models import Case
+    from sunlit.powers.models import PowerItem, PowerListVersion
+
+    version = PowerListVersion.objects.filter(label="welfare tests").first() or PowerListVersion.objects.create(
+        number=902, label="welfare tests", source="", sha256="2" * 64, loaded_at=timezone.now(),
+        is_current=False, meetings={})
+    item = PowerItem.objects.filter(version=version, code=code).first() or PowerItem.objects.create(
+        version=version, position=seq, code=code, name_zh=code, name_en=code, category="service", basis="",
+        exerciser="", supervisor="", conditions=[], materials=[], time_limit_days=30, fee="", risks=[], flow={})
+    village = village or cast.village_a
+    return Case.objects.create(number=f"{village.code}-2025-{seq:04d}", year=2025, seq=seq, item=item,
+                               village=village, county_code=cast.county.code, subject="低保申请", state=state,
+                               opened_by=cast.cadre_a, opened_at=timezone.now())

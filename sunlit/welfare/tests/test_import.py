@@ -182,6 +182,7 @@ def test_it_imports_from_the_upload_page(as_user: Any, cast: Cast, tmp_path: Pat
     progress = client.get(reverse("welfare:import_progress", args=[batch.pk]))
     assert progress["Cache-Control"] == "no-store"
     assert as_user(cast.cadre_b).get(reverse("welfare:import", args=[batch.pk])).status_code == 404
+    assert as_user(cast.cadre_b).get(reverse("welfare:import_progress", args=[batch.pk])).status_code == 404
 
 
 def test_it_serves_the_templates_without_id_numbers(client: Any, db: None) -> None:

@@ -151,3 +151,19 @@ def test_it_refuses_a_payment_by_a_supervisor(cast: Cast, family: Family) -> Non
     with pytest.raises(NotPermitted):
         services.payment_record(programme=programme("dibao"), household=family.household, period="2025-03",
                                 amount_fen=100, paid_on=date(2025, 3, 1), by=cast.supervisor_a)
+
+
+def test_it_links_a_payment_to_the_approved_case_of_its_item(cast: Cast, family: Family) -> None:
+    from sunlit.welfare.tests.conftest import make_case
+
+    case = make_case(cast)
+    payment = services.payment_record(programme=programme("dibao"), household=family.household, period="2025-03",
+                                      amount_fen=100, paid_on=date(2025, 3, 1), case=case, by=cast.cadre_a)
+    assert payment.case == case
+    for bad, words in ((make_case(cast, seq=6, state="open"), "not approved"),
+                       (make_case(cast, seq=7, code="BM-02"), "item BM-02"),
+                       (make_case(cast, seq=8, village=cast.village_b), "another village")):
+        with pytest.raises(InvalidInput) as e:
+            services.payment_record(programme=programme("dibao"), household=family.household, period="2025-04",
+                                    amount_fen=100, paid_on=date(2025, 4, 1), case=bad, by=cast.cadre_a)
+        assert words in e.value.message and e.value.field == "case"
