@@ -407,10 +407,22 @@ class _Importer:
             elif m.name != name:
                 self.problem(number, "name", _("the ID number ending %(last4)s is registered under another name")
                              % {"last4": m.id_last4})
-        # Payments: each once; personal ones to a member of the same household.
+        # Payments: to a registered household (or one the file registers); each once;
+        # personal ones to a member of the same household.
+        in_file = {(r[1], r[2]) for r in self.members}
+        wanted = {(r[1], r[2]) for r in self.payments} - in_file
+        known: set[tuple[str, str]] = set()
+        for village in {v for v, _n in wanted}:
+            numbers = [n for v, n in wanted if v == village]
+            known |= {(village, n) for n in Household.objects.filter(village_id=village, number__in=numbers)
+                      .values_list("number", flat=True)}
         keys: dict[tuple[Any, ...], tuple[int, int]] = {}
         for row in self.payments:
             number, village, household, programme_id, member_fp, period = row[:6]
+            if (village, household) in wanted and (village, household) not in known:
+                self.problem(number, "household", _("household %(n)s is not registered: add its members' rows "
+                                                    "(at least the head) first") % {"n": household})
+                continue
             if member_fp:
                 seen = first.get(member_fp)
                 reg = registered.get(member_fp)

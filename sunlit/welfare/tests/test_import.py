@@ -191,3 +191,10 @@ def test_it_serves_the_templates_without_id_numbers(client: Any, db: None) -> No
         assert response.status_code == 200
     body = client.get(reverse("welfare:import_template", args=["csv"])).content.decode("utf-8-sig")
     assert "身份证号" in body and idnumbers.FULL_NUMBER.search(body) is None
+
+
+def test_it_refuses_a_payment_to_an_unregistered_household(cast: Cast, tmp_path: Path) -> None:
+    data = [[VILLAGE_A, "0999", "", "", "", "", "", "", "低保", "2025-01", "650.00", "2025-01-10", "", ""]]
+    problems = _problems(write_csv(tmp_path, data), cast.cadre_a)
+    assert problems[0][:2] == ("2", "户号") and "not registered" in problems[0][2]
+    assert not Household.objects.exists()
