@@ -1,6 +1,7 @@
 """Bench: import one book-keeping export of ~1.06 million entries, on SQLite or PostgreSQL.
 
     .venv/bin/python bench/finance_import.py [--db sqlite|postgres] [--entries 1060000] [--format csv|xlsx]
+        [--file PATH]
 
 Builds a fresh database in var/bench/ (SQLite) or `sunlit_bench` (PostgreSQL at
 BENCH_PG, default postgres://postgres@127.0.0.1:5432), creates the demo city's regions
@@ -56,6 +57,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_060_000)
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument("--file", type=Path, help="Import this file (written earlier by make_finance_file.py) "
+                        "instead of writing a new one: a 1.06 M-row XLSX takes minutes to write.")
     args = parser.parse_args()
 
     work = ROOT / "var" / "bench" / f"import-{args.db}"
@@ -75,13 +78,14 @@ def main() -> None:
         print(f"[{args.db}] migrate, regions …", flush=True)
         run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
         run([PYTHON, "manage.py", "shell", "-c", REGIONS], env)
-        data = work / f"books.{args.format}"
+        data = args.file.resolve() if args.file else work / f"books.{args.format}"
         started = time.monotonic()
-        run([PYTHON, "bench/make_finance_file.py", str(data), "--entries", str(args.entries), "--format",
-             args.format], env)
+        if not args.file:
+            run([PYTHON, "bench/make_finance_file.py", str(data), "--entries", str(args.entries), "--format",
+                 args.format], env)
         size = data.stat().st_size / 1024 / 1024
-        print(f"[{args.db}] wrote {data.name}: {args.entries} entries, {size:.0f} MB in "
-              f"{time.monotonic() - started:.0f} s", flush=True)
+        print(f"[{args.db}] {'using' if args.file else 'wrote'} {data.name}: {size:.0f} MB"
+              f"{'' if args.file else f' in {time.monotonic() - started:.0f} s'}", flush=True)
         wall, rss, out = timed([PYTHON, "manage.py", "finance", "import", str(data), "--no-progress"], env)
         print(f"[{args.db}] import: {wall:.1f} s, peak RSS {rss} MB — {out}", flush=True)
         wall, rss, out = timed([PYTHON, "manage.py", "finance", "import", str(data), "--no-progress"], env)
