@@ -90,3 +90,24 @@ def test_it_answers_a_wrong_name_with_nothing_found(
     expect(page.get_by_text("没有查到这个身份证号和姓名的记录")).to_be_visible()
     expect(page.locator(".welfare-table")).to_have_count(0)
     screenshot(page, "welfare-kiosk-check-not-found")
+
+
+def test_it_shows_the_poverty_alleviation_section_with_charts(
+    new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any],
+) -> None:
+    page = new_page()
+    page.goto("/")
+    page.get_by_role("link", name="巩固脱贫攻坚成果 · 乡村振兴").click()
+    expect(page).to_have_url(re.compile(r"/welfare/$"))
+    # ECharts (served by the app itself, under the strict CSP) drew the charts.
+    expect(page.locator('[data-echarts="welfare-amounts"][data-drawn="1"] svg')).to_be_visible()
+    expect(page.locator('[data-echarts="welfare-households"][data-drawn="1"] svg')).to_be_visible()
+    screenshot(page, "welfare-phone-section")
+    page.locator(".welfare-table a").first.click()
+    expect(page).to_have_url(re.compile(r"/t/\d{12}/welfare/$"))
+    page.locator(".welfare-table a[href^='/v/']").first.click()
+    expect(page).to_have_url(re.compile(r"/v/\d{12}/welfare/$"))
+    page.locator("a.choice").first.click()
+    expect(page).to_have_url(re.compile(r"/v/\d{12}/welfare/[a-z]+/\d{4}/$"))
+    expect(page.locator(".welfare-table tbody tr").first).to_contain_text("*")
+    screenshot(page, "welfare-phone-list")
