@@ -109,6 +109,7 @@ CHANNELS = {
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _PERIOD_MONTH_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月?$")
+_ANY_NUMBER = re.compile(r"[0-9０-９]{15,}[0-9XxＸｘ]?")
 _PERIOD_Q_CN = re.compile(r"^(\d{4})\s*年?\s*(?:第)?\s*([1-4一二三四])\s*季度?$")
 
 
@@ -122,6 +123,13 @@ class Outcome:
 # A checked member row: (rowno, village, number, name, relation, fp, sealed, last4, status, status_on)
 # A checked payment row: (rowno, village, number, programme_id, member_fp or "", period, year, amount,
 #                          paid_on, channel, case_id)
+
+
+def _echo(value: Any, limit: int = 24) -> str:
+    """A cell as a problem may quote it: short, and with anything shaped like an ID
+    number (a column shifted by one, a number in the wrong cell) cut to its last four."""
+    raw = text(value)[:limit]
+    return _ANY_NUMBER.sub(lambda m: "…" + m.group(0)[-4:], raw)
 
 
 def _day(value: Any) -> date | None:
@@ -245,7 +253,7 @@ class _Importer:
                 self.by is None or jurisdiction.can(self.by, "welfare.import", code))
         allowed = self.villages[code]
         if allowed is None:
-            self.problem(number, "village", _("there is no village %(code)s") % {"code": code[:20] or "—"})
+            self.problem(number, "village", _("there is no village %(code)s") % {"code": _echo(code) or "—"})
             return None
         if not allowed:
             self.problem(number, "village", _("village %(code)s is outside your jurisdiction") % {"code": code})
@@ -286,7 +294,7 @@ class _Importer:
             relation = RELATIONS.get(header_key(self.cell(cells, "relation")))
             if relation is None:
                 self.problem(number, "relation", _("unknown relation %(r)r: write e.g. 户主, 配偶, 子, 女, 父, 母")
-                             % {"r": text(self.cell(cells, "relation"))[:20]})
+                             % {"r": _echo(self.cell(cells, "relation"))})
             status = STATUSES.get(header_key(self.cell(cells, "status")))
             status_on: date | None = None
             if status is None:
@@ -309,14 +317,14 @@ class _Importer:
             return
         programme = self.programmes.get(header_key(programme_text))
         if programme is None:
-            self.problem(number, "programme", _("unknown programme %(p)r") % {"p": programme_text[:30]})
+            self.problem(number, "programme", _("unknown programme %(p)r") % {"p": _echo(programme_text)})
         period = _period(self.cell(cells, "period"))
         if period is None:
             self.problem(number, "period", _("a period is 2024, 2024-03 or 2024-Q1"))
         amount = self._amount(number, self.cell(cells, "amount"))
         paid_on = _day(self.cell(cells, "paid_on"))
         if paid_on is None:
-            self.problem(number, "paid_on", _("%(v)r is not a date") % {"v": text(self.cell(cells, "paid_on"))[:20]})
+            self.problem(number, "paid_on", _("%(v)r is not a date") % {"v": _echo(self.cell(cells, "paid_on"))})
         elif paid_on > self.today:
             self.problem(number, "paid_on", _("the payment date is in the future"))
         channel = CHANNELS.get(header_key(self.cell(cells, "channel")))
@@ -346,10 +354,10 @@ class _Importer:
         try:
             amount = parse_yuan(value)
         except NegativeAmount:
-            self.problem(number, "amount", _("%(v)s is negative: a payment is more than zero") % {"v": text(value)})
+            self.problem(number, "amount", _("%(v)s is negative: a payment is more than zero") % {"v": _echo(value)})
             return -1
         except InvalidInput:
-            self.problem(number, "amount", _("%(v)r is not an amount") % {"v": text(value)[:20]})
+            self.problem(number, "amount", _("%(v)r is not an amount") % {"v": _echo(value)})
             return -1
         if amount <= 0:
             self.problem(number, "amount", _("a payment is more than zero"))
@@ -365,7 +373,7 @@ class _Importer:
         key = (case_number, village, programme.pk)
         if key not in self.cases:
             case = authorising_case(case_number)
-            why = _("there is no case %(n)s") % {"n": case_number[:40]} if case is None else services.check_case(
+            why = _("there is no case %(n)s") % {"n": _echo(case_number, 40)} if case is None else services.check_case(
                 case, village_code=village, programme=programme)
             self.cases[key] = (case.pk if case is not None and not why else None, why)
         case_id, why = self.cases[key]

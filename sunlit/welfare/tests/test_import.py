@@ -198,3 +198,12 @@ def test_it_refuses_a_payment_to_an_unregistered_household(cast: Cast, tmp_path:
     problems = _problems(write_csv(tmp_path, data), cast.cadre_a)
     assert problems[0][:2] == ("2", "户号") and "not registered" in problems[0][2]
     assert not Household.objects.exists()
+
+
+def test_it_never_quotes_an_id_number_put_in_another_column(cast: Cast, tmp_path: Path) -> None:
+    data = rows()
+    data[2][11] = A  # the ID number in the date column
+    data[3][8] = B  # and in the programme column
+    problems = _problems(write_csv(tmp_path, data), cast.cadre_a)
+    assert len(problems) == 2
+    assert A not in str(problems) and B not in str(problems) and A[-4:] in str(problems)
