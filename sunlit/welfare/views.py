@@ -8,6 +8,7 @@ household (its people) is audit-logged. ID numbers are shown by their last four 
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,12 +16,14 @@ from django.core.files.base import File
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_view
+from sunlit.lib import idnumbers
 from sunlit.lib.errors import ApplicationError
 from sunlit.welfare import imports as imports_service
 from sunlit.welfare import selectors, services
@@ -74,10 +77,23 @@ def office(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def village_households(request: HttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
+    if request.method == "POST":
+        # The search is posted, so that an ID number typed into it never lands in a URL
+        # (access logs, browser history); a number goes straight to its household.
+        q = (request.POST.get("q") or "").strip()[:40]
+        if idnumbers.is_valid(q):
+            found = selectors.households(code, q=q).first()
+            if found is None:
+                messages.error(request, _("No household found."))
+                return redirect("welfare:village", code=code)
+            return redirect("welfare:household", pk=found.pk)
+        return redirect(f"{reverse('welfare:village', args=[code])}?{urlencode({'q': q})}")
     q = request.GET.get("q", "")[:40]
+    if idnumbers.is_valid(q):
+        return redirect("welfare:village", code=code)  # a number in a URL is not searched, nor shown back
     page = Paginator(selectors.households(code, q=q), 50).get_page(request.GET.get("page"))
     heads = selectors.heads([h.pk for h in page])
     rows = [(h, heads.get(h.pk, "")) for h in page]

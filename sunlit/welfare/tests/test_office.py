@@ -42,8 +42,14 @@ def test_it_shows_a_village_s_households_to_its_cadre_only(as_user: Any, cast: C
     assert "0001" in body and "张建国" in body and family.head_id not in body
     assert as_user(cast.supervisor_a).get(url).status_code == 200
     assert as_user(cast.cadre_b).get(url).status_code == 404
-    by_id = as_user(cast.cadre_a).get(url, {"q": family.son_id}).content.decode()
-    assert "0001" in by_id
+    found = as_user(cast.cadre_a).post(url, {"q": family.son_id})
+    assert found.status_code == 302 and found["Location"] == reverse("welfare:household", args=[family.household.pk])
+    assert family.son_id not in found["Location"]
+    by_name = as_user(cast.cadre_a).post(url, {"q": "张建国"}, follow=True).content.decode()
+    assert "0001" in by_name
+    # A number in the URL is neither searched nor written back into the page.
+    in_url = as_user(cast.cadre_a).get(url, {"q": family.son_id})
+    assert in_url.status_code == 302 and family.son_id not in in_url["Location"]
 
 
 def test_it_opens_a_household_with_an_audit_row(as_user: Any, cast: Cast, family: Family) -> None:
