@@ -190,6 +190,7 @@ def check(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         return _private(request, render_public(request, lay, "welfare/check.html", context))
     ip, device = limits.ip_of(request), limits.device_of(request)
     if limits.blocked(ip, device):
+        services.self_check_refused(reason="blocked", ip=ip, device=device, layout=layout)
         return _private(request, render_public(request, lay, "welfare/check_wait.html", context, status=429))
     name = (request.POST.get("name") or "").strip()[:50]
     try:
@@ -201,6 +202,7 @@ def check(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         # A malformed number is the reader's or the typist's mistake, not a probe of the
         # register: say what is wrong (a checksum is public arithmetic) and count it.
         limits.missed(ip, device)
+        services.self_check_refused(reason="malformed", ip=ip, device=device, layout=layout)
         context.update(error=e.message, field=e.field or "", name=name)
         return _private(request, render_public(request, lay, "welfare/check.html", context, status=200))
     if result is None:

@@ -470,6 +470,13 @@ def _same_name(a: str, b: str) -> bool:
     return "".join(a.split()).casefold() == "".join(b.split()).casefold()
 
 
+def self_check_refused(*, reason: str, ip: str, device: str, layout: str) -> None:
+    """Log a lookup that was not carried out: "blocked" (too many tries) or "malformed"
+    (no name, or a number that is not an ID number). Nothing of what was typed is kept."""
+    audit_record(action="welfare.self_check", by=None, object_type="welfare.household",
+                 detail={"found": False, "refused": reason, "ip": ip, "device": device[:12], "layout": layout})
+
+
 def self_check(*, id_number: str, name: str, ip: str, device: str, layout: str) -> CheckResult | None:
     """The household's payments when the ID number and the name belong to one member;
     None otherwise, whether the number is unknown or the name wrong (no enumeration:

@@ -114,6 +114,9 @@ def test_it_logs_every_lookup_without_the_number(client: Client, paid: Family) -
         assert e.detail["ip"] == "10.0.0.7" and e.detail["id_fingerprint"] == fingerprint
         assert paid.head_id not in str(e.detail) and paid.head_id not in e.object_id
     assert events[0].region_code == paid.household.village_id and events[1].region_code == ""
+    _post(client, paid.head_id[:-2], "张建国", REMOTE_ADDR="10.0.0.7")
+    malformed = AuditEvent.objects.filter(action="welfare.self_check").latest("id")
+    assert malformed.detail["refused"] == "malformed" and paid.head_id[:-2] not in str(malformed.detail)
 
 
 def test_it_limits_failed_lookups_per_device(client: Client, paid: Family, settings: Any) -> None:
@@ -124,6 +127,7 @@ def test_it_limits_failed_lookups_per_device(client: Client, paid: Family, setti
         assert _post(client, new_id(50), "某人").status_code == 200
     blocked = _post(client, paid.head_id, "张建国")
     assert blocked.status_code == 429 and "Too many" in blocked.content.decode()
+    assert AuditEvent.objects.filter(action="welfare.self_check", detail__refused="blocked").exists()
     assert "650.00" not in blocked.content.decode()
     # Another device behind another address is not held up.
     assert "650.00" in _post(Client(), paid.head_id, "张建国", REMOTE_ADDR="10.9.9.9").content.decode()
