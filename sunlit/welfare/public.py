@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import condition, require_GET, require_http_methods
 
 from sunlit.finance.money import yuan_plain
 from sunlit.lib.errors import InvalidInput
@@ -147,8 +147,23 @@ def _section(request: HttpRequest, lay: Layout, region: Region) -> HttpResponse:
         else reverse(lay.home)))
 
 
+def _section_etag(request: HttpRequest, *args: Any, layout: str = "portal", **kwargs: Any) -> str:
+    """The section changes only when something is published (a list, a project): the
+    newest entry of the publication log, with the language and layout, names the version
+    a browser or proxy may revalidate with one cheap query."""
+    from django.db.models import Max
+    from django.utils.translation import get_language
+
+    from sunlit.transparency.models import Entry
+
+    newest = Entry.objects.aggregate(n=Max("id"))["n"] or 0
+    where = "-".join(str(v) for v in (*args, *kwargs.values()))
+    return f"welfare-section-{newest}-{layout}-{get_language()}-{where}"
+
+
 @require_GET
 @public_page
+@condition(etag_func=_section_etag)
 def section_page(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
     tops = list(region_selectors.top_regions()[:1])
@@ -162,6 +177,7 @@ def section_page(request: HttpRequest, layout: str = "portal") -> HttpResponse:
 
 @require_GET
 @public_page
+@condition(etag_func=_section_etag)
 def township_section(request: HttpRequest, code: str, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
     region = Region.objects.filter(code=code, level=codes.TOWNSHIP).first()
