@@ -49,11 +49,12 @@ test: setup e2e-deps
 test-fast: setup
 	$(BIN)/pytest -q -m "not e2e"
 
-# Chromium from Debian for the browser tests; never a downloaded browser.
+# Chromium from Debian for the browser tests; never a downloaded browser. A CJK font so
+# the screenshots in docs/ show Chinese rather than empty boxes.
 e2e-deps:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; exit 1; fi; }
+	@test -x /usr/bin/chromium -a -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "Browser tests need Debian's chromium and a CJK font: sudo apt-get install -y chromium fonts-wqy-microhei"; exit 1; fi; }
 
 lint: setup
 	$(BIN)/ruff check .

@@ -322,6 +322,15 @@ SUNLIT_REPORTS_FILINGS_PER_IP = envint("SUNLIT_REPORTS_FILINGS_PER_IP", 30, mini
 # Argon2id cost of a receipt's hash (memory in KiB).
 SUNLIT_REPORTS_ARGON2_TIME = envint("SUNLIT_REPORTS_ARGON2_TIME", 2, minimum=1)
 SUNLIT_REPORTS_ARGON2_MEMORY_KIB = envint("SUNLIT_REPORTS_ARGON2_MEMORY_KIB", 19456, minimum=8)
+# Welfare (sunlit/welfare): how public payment lists show names — "surname" (张*, the
+# default), "full" (where the village's practice publishes full names) or "none".
+SUNLIT_WELFARE_NAME_MASK = envchoice("SUNLIT_WELFARE_NAME_MASK", "surname", ("surname", "full", "none"))
+# "Has my subsidy arrived?": look-ups that find nothing, allowed per hour per device / IP.
+SUNLIT_WELFARE_CHECKS_PER_DEVICE = envint("SUNLIT_WELFARE_CHECKS_PER_DEVICE", 10, minimum=1)
+SUNLIT_WELFARE_CHECKS_PER_IP = envint("SUNLIT_WELFARE_CHECKS_PER_IP", 30, minimum=1)
+# Projects (sunlit/projects): the OCDS ocid prefix registered with the Open Contracting
+# Partnership (ocds-xxxxxx); until one is registered, a local placeholder.
+SUNLIT_OCDS_PREFIX = envstr("SUNLIT_OCDS_PREFIX", "ocds-sunlit")
 # The SMS gateway for confirming a named reporter's phone: "console" (logs the code) or
 # the dotted path of a class with send(phone, text) (docs/guides/reporting.md).
 SUNLIT_SMS_BACKEND = envstr("SUNLIT_SMS_BACKEND", "console")

@@ -113,6 +113,17 @@ class TestTownship:
         assert 'href="tel:0738-4000001"' in body
         assert reverse("portal:village", args=[VILLAGE_A]) in body
 
+    def test_it_links_the_townships_sections_in_the_right_frame(self, client: Client, regions: Any) -> None:
+        body = get(client, "portal:township", TOWNSHIP_A).content.decode()
+        for name in ("finance:township_search", "finance:timeliness", "projects:township",
+                     "welfare:township_section"):
+            assert f'href="{reverse(name, args=[TOWNSHIP_A])}"' in body, name
+        assert f"/reports/new/?kind=township&amp;ref={TOWNSHIP_A}" in body  # a complaint about its officials
+        kiosk = get(client, "portal:kiosk_township", TOWNSHIP_A).content.decode()
+        for name in ("finance:kiosk_township_search", "finance:kiosk_timeliness", "projects:kiosk_township",
+                     "welfare:kiosk_township_section"):
+            assert f'href="{reverse(name, args=[TOWNSHIP_A])}"' in kiosk, name
+
     def test_it_reads_in_two_queries_however_many_villages(
         self, client: Client, regions: Any, django_assert_num_queries: Any
     ) -> None:
