@@ -10,7 +10,6 @@ from typing import Any, cast
 import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from sunlit.finance import periods, selectors, services
 from sunlit.finance.forms import ChartForm, UploadForm, VoucherForm
 from sunlit.finance.models import ImportBatch, Month, MonthStatus, Receipt, VoucherStatus
 from sunlit.finance.tasks import finance_import_task
+from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError, InvalidInput
 from sunlit.regions import selectors as region_selectors
 
@@ -60,31 +60,20 @@ def imports(request: HttpRequest) -> HttpResponse:
                 for v in selectors.villages_in_scope(request.user, "finance.import")[:1000]]
     form = UploadForm(request.POST or None, request.FILES or None, villages=villages)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            batch = imports_service.batch_start(filename=upload.name, default_village=form.cleaned_data["village"],
-                                                by=_user(request))
+            return importdesk.start_upload(request, form.cleaned_data["file"],
+                                           default_village=form.cleaned_data["village"],
+                                           start=imports_service.batch_start, task=finance_import_task,
+                                           page="finance:import")
         except ApplicationError as e:
             form.add_error(None, e.message)
-        else:
-            # The bytes are kept under their import's id (the hash is known once read).
-            batch.file.save(f"{batch.pk}-{upload.name[-80:]}", File(upload), save=True)
-            finance_import_task.enqueue(batch.pk, request.user.pk)
-            return redirect("finance:import", pk=batch.pk)
     return render(request, "finance/office/imports.html", {
         "form": form, "batches": selectors.import_batches(request.user),
     })
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
-    batch = ImportBatch.objects.filter(pk=pk).first()
-    if batch is None:
-        raise Http404
-    mine = batch.uploaded_by_id == request.user.pk
-    if not mine and not (batch.default_village and jurisdiction.can(request.user, "finance.view",
-                                                                    batch.default_village)):
-        raise Http404
-    return batch
+    return cast(ImportBatch, importdesk.batch_or_404(ImportBatch, request, pk, "finance.view"))
 
 
 @login_required
@@ -97,9 +86,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment the import page polls (htmx) until the import ends."""
-    response = render(request, "finance/office/_import_progress.html", {"batch": _batch_or_404(request, pk)})
-    response["Cache-Control"] = "no-store"
-    return response
+    return importdesk.progress(request, "finance/office/_import_progress.html", _batch_or_404(request, pk))
 
 
 @login_required

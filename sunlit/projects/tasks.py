@@ -1,31 +1,27 @@
-"""Background work of the projects room. Tasks hold no logic: they call the import service."""
+"""Background work of the projects room. Tasks hold no logic: they call the import service
+through the shared import desk (sunlit/lib/importdesk.py)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
+from functools import partial
 
 from django_tasks import task
 
-from sunlit.accounts.models import User
+from sunlit.lib import importdesk
 from sunlit.projects import imports
-from sunlit.projects.models import ImportBatch, ImportStatus
+from sunlit.projects.models import ImportBatch
 
 
 @task()
 def projects_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
-    """Run an uploaded import; the batch row carries its progress and outcome."""
-    batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status != ImportStatus.QUEUED:
+    """Run an uploaded import (publishing what it records); the batch row carries its
+    progress and outcome."""
+    try:
+        done = importdesk.run(ImportBatch, batch_id, user_id, prefix="sunlit-projects-import-",
+                              import_file=partial(imports.import_file, publish=True))
+    except imports.ImportRefused as refused:
+        return {"problems": refused.count}
+    if done is None:
         return {"skipped": 1}
-    by = User.objects.filter(pk=user_id).first() if user_id else None
-    with tempfile.TemporaryDirectory(prefix="sunlit-projects-") as tmp:
-        path = Path(tmp) / (Path(batch.file.name or "upload").name or "upload")
-        with batch.file.open("rb") as source, path.open("wb") as target:
-            shutil.copyfileobj(source, target, 1 << 20)
-        try:
-            outcome = imports.import_file(batch=batch, path=path, by=by, publish=True)
-        except imports.ImportRefused as refused:
-            return {"problems": refused.count}
+    _batch, outcome = done
     return {"projects": outcome.projects_created}

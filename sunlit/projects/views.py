@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import File
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
 from sunlit.finance.money import parse_yuan
+from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError, InvalidInput
 from sunlit.projects import imports as imports_service
 from sunlit.projects import selectors, services
@@ -262,28 +262,18 @@ def imports(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise InvalidInput(_("Choose a file"), field="file")
-            batch = imports_service.batch_start(filename=upload.name or "upload",
-                                                default_village=request.POST.get("village", ""),
-                                                by=_user(request))
+            return importdesk.start_upload(request, upload, default_village=request.POST.get("village", ""),
+                                           start=imports_service.batch_start, task=projects_import_task,
+                                           page="projects:import")
         except ApplicationError as e:
             error = e.message
-        else:
-            batch.file.save(f"{batch.pk}-{(upload.name or 'upload')[-80:]}", File(upload), save=True)
-            projects_import_task.enqueue(batch.pk, request.user.pk)
-            return redirect("projects:import", pk=batch.pk)
     batches = ImportBatch.objects.filter(uploaded_by=_user(request)).order_by("-created_at")[:20]
     return render(request, "projects/office/imports.html", {"villages": villages, "batches": batches,
                                                             "error": error})
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
-    batch = ImportBatch.objects.filter(pk=pk).first()
-    if batch is None:
-        raise Http404
-    if batch.uploaded_by_id != request.user.pk and not (
-            batch.default_village and jurisdiction.can(request.user, "projects.view", batch.default_village)):
-        raise Http404
-    return batch
+    return cast(ImportBatch, importdesk.batch_or_404(ImportBatch, request, pk, "projects.view"))
 
 
 @login_required
@@ -295,9 +285,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    response = render(request, "projects/office/_import_progress.html", {"batch": _batch_or_404(request, pk)})
-    response["Cache-Control"] = "no-store"
-    return response
+    return importdesk.progress(request, "projects/office/_import_progress.html", _batch_or_404(request, pk))
 
 
 @require_GET

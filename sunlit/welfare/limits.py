@@ -13,14 +13,13 @@ one device, so the per-IP limit is the larger one.
 from __future__ import annotations
 
 import secrets
-import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-WINDOW = 3600
+from sunlit.lib.ratelimit import HourlyCounter
+
 DEVICE_COOKIE = "sunlit_welfare_device"
 _SALT = "sunlit.welfare.device"
 
@@ -55,26 +54,14 @@ def give_device(request: HttpRequest, response: HttpResponse) -> None:
                             secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)))
 
 
-def _key(kind: str, who: str) -> str:
-    return f"welfare:{kind}:{who}:{int(time.time()) // WINDOW}"
-
-
-def _count(key: str) -> int:
-    return int(cache.get(key, 0))
-
-
-def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, WINDOW + 60)
+_counter = HourlyCounter("welfare")
 
 
 def blocked(ip: str, device: str) -> bool:
-    return _count(_key("ip", ip)) >= per_ip() or (bool(device) and _count(_key("dev", device)) >= per_device())
+    return _counter.count("ip", ip) >= per_ip() or (bool(device) and _counter.count("dev", device) >= per_device())
 
 
 def missed(ip: str, device: str) -> None:
-    _bump(_key("ip", ip))
+    _counter.bump("ip", ip)
     if device:
-        _bump(_key("dev", device))
+        _counter.bump("dev", device)

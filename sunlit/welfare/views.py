@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import File
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_view
-from sunlit.lib import idnumbers
+from sunlit.lib import idnumbers, importdesk
 from sunlit.lib.errors import ApplicationError
 from sunlit.welfare import imports as imports_service
 from sunlit.welfare import selectors, services
@@ -300,31 +299,21 @@ def imports(request: HttpRequest) -> HttpResponse:
                 for v in selectors.villages_in_scope(request.user, "welfare.import")[:1000]]
     form = UploadForm(request.POST or None, request.FILES or None, villages=villages)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        from sunlit.welfare.tasks import welfare_import_task
+
         try:
-            batch = imports_service.batch_start(filename=upload.name, default_village=form.cleaned_data["village"],
-                                                by=_user(request))
+            return importdesk.start_upload(request, form.cleaned_data["file"],
+                                           default_village=form.cleaned_data["village"],
+                                           start=imports_service.batch_start, task=welfare_import_task,
+                                           page="welfare:import")
         except ApplicationError as e:
             form.add_error(None, e.message)
-        else:
-            from sunlit.welfare.tasks import welfare_import_task
-
-            batch.file.save(f"{batch.pk}-{upload.name[-80:]}", File(upload), save=True)
-            welfare_import_task.enqueue(batch.pk, request.user.pk)
-            return redirect("welfare:import", pk=batch.pk)
     return render(request, "welfare/office/imports.html", {
         "form": form, "batches": selectors.import_batches(request.user)})
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
-    batch = ImportBatch.objects.filter(pk=pk).first()
-    if batch is None:
-        raise Http404
-    mine = batch.uploaded_by_id == request.user.pk
-    if not mine and not (batch.default_village and jurisdiction.can(request.user, "welfare.view",
-                                                                    batch.default_village)):
-        raise Http404
-    return batch
+    return cast(ImportBatch, importdesk.batch_or_404(ImportBatch, request, pk, "welfare.view"))
 
 
 @login_required
@@ -336,6 +325,4 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    response = render(request, "welfare/office/_import_progress.html", {"batch": _batch_or_404(request, pk)})
-    response["Cache-Control"] = "no-store"
-    return response
+    return importdesk.progress(request, "welfare/office/_import_progress.html", _batch_or_404(request, pk))

@@ -1,5 +1,5 @@
-"""The projects room's own catalogue: every string translated, none fuzzy, compiled; and
-pages in Chinese by default."""
+"""The projects room's pages speak Chinese by default (its catalogue is checked with every
+other in sunlit/lib/tests/test_translations.py)."""
 
 from __future__ import annotations
 
@@ -12,26 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sunlit.conftest import TOWNSHIP_A
-from sunlit.lib.tests import test_translations as shared
 
 PO = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-
-
-@pytest.fixture(autouse=True)
-def _our_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shared, "PO", PO)
-
-
-def test_it_has_no_fuzzy_translations() -> None:
-    shared.test_it_has_no_fuzzy_translations(PO)
-
-
-def test_it_translates_every_string() -> None:
-    shared.test_it_translates_every_string(PO)
-
-
-def test_it_ships_compiled_messages_that_match_their_source() -> None:
-    shared.test_it_ships_compiled_messages_that_match_their_source(PO)
 
 
 def test_it_covers_every_string_in_the_room() -> None:
