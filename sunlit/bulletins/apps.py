@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BulletinsConfig(AppConfig):
@@ -17,6 +18,7 @@ class BulletinsConfig(AppConfig):
         if entry not in account_views.OFFICE_LINKS:
             account_views.OFFICE_LINKS.append(entry)
         portal_selectors.KIND_LABELS.setdefault("bulletin", _("Typical case or policy"))
-        labels.register({"title": _("Title"), "body_markdown": _("Text (Markdown)"), "region": _("Region"),
+        labels.register({"title": pgettext_lazy("bulletin", "Title"), "body_markdown": _("Text (Markdown)"),
+                         "region": _("Region"),
                          "region_name": _("Region name"), "attachments": _("Attachments"),
                          "sha256": _("SHA-256"), "name": _("Name"), "published_on": _("Published on")})

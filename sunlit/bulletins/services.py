@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
@@ -53,7 +54,8 @@ def bulletin_publish(*, kind: str, title: str, body: str, region_code: str,
         raise InvalidInput(_("Choose a typical case or a policy"), field="kind")
     now = timezone.now()
     bulletin = Bulletin.objects.create(
-        number=f"{now:%Y}-{secrets.token_hex(3)}", kind=kind, title=_text(title, "title", _("Title"), 200),
+        number=f"{now:%Y}-{secrets.token_hex(3)}", kind=kind,
+        title=_text(title, "title", pgettext("bulletin", "Title"), 200),
         body=_text(body, "body", _("Text"), 50_000), region=region, created_by=by, created_at=now, published_at=now,
     )
     for name, data in files:

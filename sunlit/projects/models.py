@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -43,7 +44,7 @@ class Status(models.TextChoices):
     TENDERING = "tendering", _("tendering")
     CONTRACTED = "contracted", _("contract signed")
     BUILDING = "building", _("under construction")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("project", "accepted")
     CANCELLED = "cancelled", _("cancelled")
 
 
@@ -228,7 +229,7 @@ class Document(models.Model):
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="photos")
     kind = models.CharField(_("kind"), max_length=14, choices=DocumentKind.choices)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200, blank=True)
     file = models.FileField(upload_to=document_path, max_length=200)
     thumbnail = models.FileField(upload_to=document_path, max_length=200, blank=True)
     content_type = models.CharField(max_length=40)

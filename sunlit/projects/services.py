@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
@@ -158,7 +159,7 @@ def project_create(*, village: Region, number: str, name: str, category: str, bu
         raise InvalidInput(_("A project number uses letters, digits and - _ / . only"), field="number")
     if Project.objects.filter(number=number).exists():
         raise InvalidInput(_("Project number %(number)s is already taken") % {"number": number}, field="number")
-    name = _text(name, "name", _("Name"), 200)
+    name = _text(name, "name", pgettext("thing", "Name"), 200)
     if category not in Category.values:
         raise InvalidInput(_("Unknown category %(value)r") % {"value": category}, field="category")
     budget = _amount(budget, "budget", _("Budget"))

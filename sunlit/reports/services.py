@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Membership, Role, User
@@ -382,7 +383,7 @@ def report_conclude(*, report: Report, finding: str, summary: str, by: User) -> 
     _require_state(report, [State.ACCEPTED, State.INVESTIGATING], _("concluded"))
     if finding not in Finding.values:
         raise InvalidInput(_("Choose a finding"), field="finding")
-    summary = _text(summary, "summary", _("Summary"), MAX_TEXT)
+    summary = _text(summary, "summary", pgettext("report", "Summary"), MAX_TEXT)
     report.state = State.CONCLUDED
     report.finding = finding
     report.save(update_fields=["state", "finding"])

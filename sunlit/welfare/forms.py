@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunlit.finance.money import parse_yuan
 from sunlit.lib.errors import InvalidInput
@@ -83,7 +84,7 @@ class PaymentForm(forms.Form):
 
 
 class RelativeForm(forms.Form):
-    village = forms.ChoiceField(label=_("Your village"))
+    village = forms.ChoiceField(label=pgettext_lazy("cadre", "Your village"))
     name = forms.CharField(label=_("Name"), max_length=50)
     relation = forms.CharField(label=_("Relation to you"), max_length=40)
     id_number = forms.CharField(label=_("ID number"), max_length=24, widget=IdInput(attrs=ID_ATTRS))

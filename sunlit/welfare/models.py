@@ -46,7 +46,7 @@ class Programme(models.Model):
     rhythm = models.CharField(_("paid"), max_length=10, choices=Rhythm.choices)
     per = models.CharField(_("paid to"), max_length=10, choices=Per.choices)
     position = models.PositiveSmallIntegerField(default=0)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("programme", "active"), default=True)
 
     class Meta:
         ordering = ["position", "code"]
@@ -113,7 +113,7 @@ class Household(models.Model):
 
 class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation to the head"), max_length=14, choices=Relation.choices)
     # The ID number: fingerprint (unique: one person, one household), sealed text, tail.
     id_fingerprint = models.CharField(max_length=64, unique=True)
@@ -153,7 +153,7 @@ class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")
     DONE = "done", _("imported")
-    FAILED = "failed", _("refused")
+    FAILED = "failed", _("refused: nothing was imported")
 
 
 class ImportBatch(models.Model):
@@ -202,7 +202,7 @@ class RelativeDeclaration(models.Model):
     # Where the cadre serves: the village whose committee and township review the marks.
     village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code",
                                 related_name="+", verbose_name=_("village"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation to the cadre"), max_length=40)
     id_fingerprint = models.CharField(max_length=64, db_index=True)
     id_sealed = models.TextField()

@@ -75,3 +75,17 @@ def test_it_ships_compiled_messages_that_match_their_source(po: Path) -> None:
         catalog = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
     stale = {k: v for k, v in _po_pairs(po).items() if k and catalog.get(k) != v}
     assert not stale, f"{po.with_suffix('.mo')} is stale (run make messages): {list(stale)[:5]}"
+
+
+def test_it_translates_a_string_the_same_way_in_every_catalogue() -> None:
+    """Django merges the catalogues: one msgid has one translation at runtime (the central
+    catalogue's, else the first installed room's). Two rooms translating the same words
+    differently means one room shows the other's — a report "accepted" (已受理) read as a
+    project "accepted" (已验收). Give such words a context (pgettext, {% translate … context %})."""
+    seen: dict[str, dict[str, str]] = {}
+    for po in CATALOGUES:
+        for key, value in _po_pairs(po).items():
+            if key:
+                seen.setdefault(key, {})[_name(po)] = value
+    clashes = {key.replace("\x04", " | "): rooms for key, rooms in seen.items() if len(set(rooms.values())) > 1}
+    assert not clashes, f"the same msgid translated differently: {list(clashes.items())[:5]}"
