@@ -87,3 +87,56 @@ def run(model: Any, batch_id: int, user_id: int | None, *, prefix: str,
         return batch, import_file(batch=batch, path=path, by=by)
 
 
+
+
+# --- the command line: `sunlit <room> import FILE [--village CODE] [--user NAME] --------------
+
+
+def cli_import(command: Any, options: dict[str, Any], *, start: Callable[..., Any],
+               import_file: Callable[..., Any]) -> tuple[Any, Any] | None:
+    """Run an import in the foreground with a progress bar. Returns (batch, outcome), or
+    None when the file had been imported before (the command has said so). Bad options
+    raise CommandError; the import's refusal (ImportRefused) propagates to `refused`."""
+    import sys
+
+    from django.core.management.base import CommandError
+    from django.utils.translation import gettext as _
+    from tqdm import tqdm
+
+    from sunlit.accounts.models import User
+
+    path = Path(options["file"])
+    if not path.is_file():
+        raise CommandError(_("Cannot read %(path)s") % {"path": path})
+    by = None
+    if options.get("user"):
+        by = User.objects.filter(username=options["user"], is_active=True).first()
+        if by is None:
+            raise CommandError(_("No active account %(name)s") % {"name": options["user"]})
+    batch = start(filename=path.name, default_village=options.get("village", ""), by=by)
+    with tqdm(total=100, desc=path.name, unit="%", file=sys.stderr, leave=False,
+              disable=True if options.get("no_progress") else None,
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
+
+        def show(b: Any) -> None:
+            bar.n = b.progress
+            bar.set_postfix_str(_("%(stage)s, %(rows)d rows") % {"stage": b.stage, "rows": b.rows_read})
+
+        outcome = import_file(batch=batch, path=path, by=by, on_progress=show)
+    if outcome.already_imported:
+        command.stdout.write(_("%(name)s was imported before (import #%(id)d): nothing changed.")
+                             % {"name": path.name, "id": batch.same_as_id or batch.pk})
+        return None
+    return batch, outcome
+
+
+def refused(command: Any, refusal: Any, file: str) -> Exception:
+    """Write every problem of a refused import to stderr; the CommandError to raise."""
+    from django.core.management.base import CommandError
+    from django.utils.translation import gettext as _
+
+    for problem in refusal.problems:
+        command.stderr.write(f"{file}: {problem}")
+    if refusal.count > len(refusal.problems):
+        command.stderr.write(_("… and %(n)d more.") % {"n": refusal.count - len(refusal.problems)})
+    return CommandError(refusal.message)

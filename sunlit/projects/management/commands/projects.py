@@ -5,19 +5,17 @@ Thin: the import service does the work, here in the foreground with a progress b
 
 from __future__ import annotations
 
-import sys
 from argparse import ArgumentParser
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from sunlit.accounts.models import User
+from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError
 from sunlit.projects import imports
-from sunlit.projects.models import ImportBatch
 
 
 class Command(BaseCommand):
@@ -34,34 +32,17 @@ class Command(BaseCommand):
         imp.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(_("Cannot read %(path)s") % {"path": path})
-        by = None
-        if options["user"]:
-            by = User.objects.filter(username=options["user"], is_active=True).first()
-            if by is None:
-                raise CommandError(_("No active account %(name)s") % {"name": options["user"]})
         try:
-            batch = imports.batch_start(filename=path.name, default_village=options["village"], by=by)
-            with tqdm(total=100, desc=path.name, unit="%", file=sys.stderr, leave=False,
-                      disable=True if options["no_progress"] else None) as bar:
-
-                def show(b: ImportBatch) -> None:
-                    bar.n = b.progress
-                    bar.set_postfix_str(f"{b.stage}, {b.rows_read}")
-
-                outcome = imports.import_file(batch=batch, path=path, by=by, publish=not options["no_publish"],
-                                              on_progress=show)
-        except imports.ImportRefused as refused:
-            for problem in refused.problems:
-                self.stderr.write(f"{path.name}: {problem}")
-            raise CommandError(refused.message) from None
+            done = importdesk.cli_import(self, options, start=imports.batch_start,
+                                         import_file=partial(imports.import_file, publish=not options["no_publish"]))
+        except imports.ImportRefused as refusal:
+            raise importdesk.refused(self, refusal, Path(options["file"]).name) from None
         except ApplicationError as e:
             raise CommandError(e.message) from None
-        if outcome.already_imported:
-            self.stdout.write(_("%(name)s was imported before: nothing changed.") % {"name": path.name})
+        if done is None:
             return
+        batch, outcome = done
+        path = Path(options["file"])
         self.stdout.write(_("%(name)s: %(rows)d rows; %(created)d project(s) imported, %(unchanged)d already in the "
                             "registry.") % {"name": path.name, "rows": batch.rows_read,
                                             "created": outcome.projects_created,

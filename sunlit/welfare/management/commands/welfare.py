@@ -10,20 +10,17 @@ bar; the upload page runs the same import as a background task.
 
 from __future__ import annotations
 
-import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from sunlit.accounts.models import User
+from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError
 from sunlit.welfare import imports, publication, services
 from sunlit.welfare import programmes as programme_file
-from sunlit.welfare.models import ImportBatch
 
 
 class Command(BaseCommand):
@@ -52,38 +49,17 @@ class Command(BaseCommand):
                 self.programmes(options["file"])
             else:
                 self.rebuild()
-        except imports.ImportRefused as refused:
-            for problem in refused.problems:
-                self.stderr.write(f"{options.get('file', '')}: {problem}")
-            if refused.count > len(refused.problems):
-                self.stderr.write(_("… and %(n)d more.") % {"n": refused.count - len(refused.problems)})
-            raise CommandError(refused.message) from None
+        except imports.ImportRefused as refusal:
+            raise importdesk.refused(self, refusal, options.get("file", "")) from None
         except ApplicationError as e:
             raise CommandError(e.message) from None
 
     def import_(self, options: dict[str, Any]) -> None:
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(_("Cannot read %(path)s") % {"path": path})
-        by = None
-        if options["user"]:
-            by = User.objects.filter(username=options["user"], is_active=True).first()
-            if by is None:
-                raise CommandError(_("No active account %(name)s") % {"name": options["user"]})
-        batch = imports.batch_start(filename=path.name, default_village=options["village"], by=by)
-        with tqdm(total=100, desc=path.name, unit="%", file=sys.stderr, leave=False,
-                  disable=True if options["no_progress"] else None,
-                  bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
-
-            def show(b: ImportBatch) -> None:
-                bar.n = b.progress
-                bar.set_postfix_str(_("%(stage)s, %(rows)d rows") % {"stage": b.stage, "rows": b.rows_read})
-
-            outcome = imports.import_file(batch=batch, path=path, by=by, on_progress=show)
-        if outcome.already_imported:
-            self.stdout.write(_("%(name)s was imported before (import #%(id)d): nothing changed.")
-                              % {"name": path.name, "id": batch.same_as_id})
+        done = importdesk.cli_import(self, options, start=imports.batch_start, import_file=imports.import_file)
+        if done is None:
             return
+        batch, _outcome = done
+        path = Path(options["file"])
         self.stdout.write(
             _("%(name)s: %(rows)d rows; %(h)d household(s), %(m)d member(s) and %(p)d payment(s) imported, "
               "%(u)d payment(s) already recorded.")
