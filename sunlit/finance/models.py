@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sunlit.finance import periods
+from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
 
 
 class Side(models.TextChoices):
@@ -312,55 +313,18 @@ class Receipt(models.Model):
         return f"{self.voucher_id} {self.sha256[:12]}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("checking and importing")
-    DONE = "done", _("imported")
-    FAILED = "failed", _("refused: nothing was imported")
-
-
 def import_path(instance: ImportBatch, filename: str) -> str:
     # Saved before it is read, so under the import's id (its hash is not known yet).
     return f"finance/imports/{filename}"
 
 
-class ImportBatch(models.Model):
-    """One uploaded file: its hash makes a second import of the same file a no-op."""
+class ImportBatch(ImportBatchBase):
+    """One uploaded book-keeping export (sunlit/lib/importbatch.py has the shared fields)."""
 
-    sha256 = models.CharField(max_length=64, db_index=True)
-    filename = models.CharField(max_length=200)
-    size = models.BigIntegerField(default=0)
     file = models.FileField(upload_to=import_path, max_length=300, blank=True)
-    default_village = models.CharField(max_length=12, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
-    created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    stage = models.CharField(max_length=40, blank=True)
-    # 0–100, for the progress bar; rows_read counts the rows seen so far.
-    progress = models.PositiveSmallIntegerField(default=0)
-    rows_read = models.PositiveIntegerField(default=0)
     vouchers_created = models.PositiveIntegerField(default=0)
     entries_created = models.PositiveIntegerField(default=0)
     vouchers_unchanged = models.PositiveIntegerField(default=0)
-    problem_count = models.PositiveIntegerField(default=0)
-    # The first problems, each {"row", "column", "message"}; problem_count says how many.
-    problems = models.JSONField(default=list, blank=True)
-    # Set when this file had been imported before: the earlier batch that holds its rows.
-    same_as = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    villages = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
 
 # --- published: derived only from snapshots that went through publish() ----------------

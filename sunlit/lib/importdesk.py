@@ -3,8 +3,7 @@ back office is kept under its batch, imported by a background task, and watched 
 page that polls its progress. Each room keeps its own batch model, import service, task
 and templates; this module holds what was the same in all three.
 
-A batch model here is any model with `uploaded_by`, `default_village`, `status`
-("queued" until its task starts) and `file`.
+A batch model here is a concrete sunlit/lib/importbatch.py ImportBatchBase with its `file`.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from sunlit.accounts import jurisdiction
-
-QUEUED = "queued"
+from sunlit.lib.importbatch import ImportStatus
 
 
 def batch_or_404(model: Any, request: HttpRequest, pk: int, view_action: str) -> Any:
@@ -80,7 +78,7 @@ def run(model: Any, batch_id: int, user_id: int | None, *, prefix: str,
     from sunlit.accounts.models import User
 
     batch = model.objects.get(pk=batch_id)
-    if batch.status != QUEUED:
+    if batch.status != ImportStatus.QUEUED:
         return None
     by = User.objects.filter(pk=user_id).first() if user_id else None
     with local_copy(batch, prefix) as path:

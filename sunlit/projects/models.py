@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+
 
 class Category(models.TextChoices):
     ROAD = "road", _("road hardening")
@@ -286,45 +288,12 @@ class Acceptance(models.Model):
         return f"{self.project_id} {self.accepted_on}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("checking and importing")
-    DONE = "done", _("imported")
-    FAILED = "failed", _("refused: nothing was imported")
+class ImportBatch(ImportBatchBase):
+    """One uploaded project file (sunlit/lib/importbatch.py has the shared fields)."""
 
-
-class ImportBatch(models.Model):
-    """One uploaded project file: its hash makes a second import of the same file a no-op."""
-
-    sha256 = models.CharField(max_length=64, db_index=True)
-    filename = models.CharField(max_length=200)
-    size = models.BigIntegerField(default=0)
     file = models.FileField(upload_to="projects/imports/", max_length=300, blank=True)
-    default_village = models.CharField(max_length=12, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
-    created_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    stage = models.CharField(max_length=40, blank=True)
-    progress = models.PositiveSmallIntegerField(default=0)
-    rows_read = models.PositiveIntegerField(default=0)
     projects_created = models.PositiveIntegerField(default=0)
     projects_unchanged = models.PositiveIntegerField(default=0)
-    problem_count = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)
-    same_as = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    villages = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
 
 # --- published: derived only from snapshots that went through publish() ----------------

@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+
 
 class Rhythm(models.TextChoices):
     MONTHLY = "monthly", _("monthly")
@@ -149,49 +151,18 @@ class Channel(models.TextChoices):
 PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("imported")
-    FAILED = "failed", _("refused: nothing was imported")
+class ImportBatch(ImportBatchBase):
+    """One uploaded register of households and payments (sunlit/lib/importbatch.py has the
+    shared fields)."""
 
-
-class ImportBatch(models.Model):
-    """One import run: its file, progress and outcome (the upload page polls it)."""
-
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    filename = models.CharField(_("file"), max_length=200)
     file = models.FileField(upload_to="welfare-imports/", blank=True)
-    size = models.BigIntegerField(default=0)
-    default_village = models.CharField(max_length=12, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
-    created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    stage = models.CharField(max_length=20, blank=True)
-    progress = models.PositiveSmallIntegerField(default=0)
-    rows_read = models.PositiveIntegerField(default=0)
     households_created = models.PositiveIntegerField(default=0)
     members_created = models.PositiveIntegerField(default=0)
     payments_created = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    problem_count = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list)
-    villages = models.JSONField(default=list)
-    same_as = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ImportBatchBase.Meta):
         verbose_name = _("welfare import")
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
 
 class RelativeDeclaration(models.Model):
