@@ -58,10 +58,12 @@ e2e-deps:
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy sunlit
 
 format: setup
 	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 messages: setup
 	$(BIN)/sunlit makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=build --ignore=var --ignore='*/tests/*'

@@ -83,8 +83,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def wrk(url: str, seconds: int) -> dict[str, float]:
     subprocess.run([WRK, "-t2", "-c16", "-d3s", url], capture_output=True, check=True)  # warm-up
-    out = subprocess.run([WRK, "-t2", "-c16", f"-d{seconds}s", "--latency", url], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [WRK, "-t2", "-c16", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, check=True
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def ms(label: str) -> float:
@@ -100,8 +101,21 @@ def wrk(url: str, seconds: int) -> dict[str, float]:
 def sunlit(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     log = open(Path(env["SUNLIT_VAR_DIR"]) / f"gunicorn-{port}.log", "wb")
     return subprocess.Popen(
-        [str(VENV / "gunicorn"), "sunlit.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--access-logfile", "/dev/null"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(VENV / "gunicorn"),
+            "sunlit.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def datasette(sqlite: Path, port: int) -> subprocess.Popen[bytes]:
@@ -115,10 +129,31 @@ def datasette(sqlite: Path, port: int) -> subprocess.Popen[bytes]:
     log = open(sqlite.parent / "datasette.log", "wb")
     # "Tuned": immutable (no locking, counts cached), more SQL threads, a long time limit.
     return subprocess.Popen(
-        [str(BENCH_VENV / "bin" / "datasette"), "serve", "--immutable", str(sqlite), "-m", str(meta), "-h",
-         "127.0.0.1", "-p", str(port), "--setting", "num_sql_threads", "4", "--setting", "sql_time_limit_ms",
-         "10000", "--setting", "default_cache_ttl", "60"],
-        cwd=sqlite.parent, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(BENCH_VENV / "bin" / "datasette"),
+            "serve",
+            "--immutable",
+            str(sqlite),
+            "-m",
+            str(meta),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--setting",
+            "num_sql_threads",
+            "4",
+            "--setting",
+            "sql_time_limit_ms",
+            "10000",
+            "--setting",
+            "default_cache_ttl",
+            "60",
+        ],
+        cwd=sqlite.parent,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def main() -> None:
@@ -137,16 +172,24 @@ def main() -> None:
     args = parser.parse_args()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUNLIT_", "DJANGO_")) and k != "DATABASE_URL"}
-    env.update(SUNLIT_VAR_DIR=str(args.var), SUNLIT_PRODUCTION="True", DEBUG="False",
-               SECRET_KEY=secrets.token_urlsafe(40), ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="WARNING",
-               SUNLIT_ID_KEY=base64.b64encode(os.urandom(32)).decode(), SUNLIT_REPORTS_SECRET=secrets.token_urlsafe(32),
-               DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "sunlit.settings"))
+    env.update(
+        SUNLIT_VAR_DIR=str(args.var),
+        SUNLIT_PRODUCTION="True",
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+        SUNLIT_ID_KEY=base64.b64encode(os.urandom(32)).decode(),
+        SUNLIT_REPORTS_SECRET=secrets.token_urlsafe(32),
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "sunlit.settings"),
+    )
     if os.environ.get("PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-    subprocess.run([str(VENV / "python"), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)
+    subprocess.run(
+        [str(VENV / "python"), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     q = urllib.parse.quote(args.query)
     paths = {
         "month page": f"/v/{args.village}/finance/{args.period}/",
@@ -184,17 +227,22 @@ def main() -> None:
             month = f"{base}/month.json?county={county}&village={args.village}&period={period}"
             wait_up(month, server)
             search = f"{base}/search.json?county={county}&township={args.township}&q={q}"
-            for name, url in (("datasette month JSON (first 50 entries)", month),
-                              (f"datasette township search {args.query} (JSON)", search)):
+            for name, url in (
+                ("datasette month JSON (first 50 entries)", month),
+                (f"datasette township search {args.query} (JSON)", search),
+            ):
                 results[name] = wrk(url, args.seconds)
                 print(f"{name}: {results[name]}", flush=True)
         finally:
             stop(server)
-        for ours, theirs in (("sunlit month JSON (first 50 entries)", "datasette month JSON (first 50 entries)"),
-                             (f"sunlit township search {args.query} (JSON)",
-                              f"datasette township search {args.query} (JSON)"),
-                             (f"sunlit township search {args.query} (JSON) — no page cache",
-                              f"datasette township search {args.query} (JSON)")):
+        for ours, theirs in (
+            ("sunlit month JSON (first 50 entries)", "datasette month JSON (first 50 entries)"),
+            (f"sunlit township search {args.query} (JSON)", f"datasette township search {args.query} (JSON)"),
+            (
+                f"sunlit township search {args.query} (JSON) — no page cache",
+                f"datasette township search {args.query} (JSON)",
+            ),
+        ):
             if ours in results and theirs in results:
                 print(f"ratio {ours} / {theirs}: {results[ours]['rps'] / results[theirs]['rps']:.1f}×")
     print(json.dumps(results, ensure_ascii=False, indent=1))

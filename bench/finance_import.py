@@ -39,8 +39,9 @@ def run(args: list[str], env: dict[str, str], **kw: object) -> subprocess.Comple
 
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS (MB) and stdout of a command, measured by /usr/bin/time -v."""
-    done = subprocess.run(["/usr/bin/time", "-v", *args], cwd=ROOT, env=env, text=True, capture_output=True,
-                          check=False)
+    done = subprocess.run(
+        ["/usr/bin/time", "-v", *args], cwd=ROOT, env=env, text=True, capture_output=True, check=False
+    )
     if done.returncode != 0:
         sys.exit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
     elapsed = re.search(r"Elapsed \(wall clock\) time.*?: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
@@ -57,16 +58,21 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_060_000)
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
-    parser.add_argument("--file", type=Path, help="Import this file (written earlier by make_finance_file.py) "
-                        "instead of writing a new one: a 1.06 M-row XLSX takes minutes to write.")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="Import this file (written earlier by make_finance_file.py) "
+        "instead of writing a new one: a 1.06 M-row XLSX takes minutes to write.",
+    )
     args = parser.parse_args()
 
     work = ROOT / "var" / "bench" / f"import-{args.db}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(SUNLIT_VAR_DIR=str(work), DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE",
-                                                                                "sunlit.settings"))
+    env.update(
+        SUNLIT_VAR_DIR=str(work), DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "sunlit.settings")
+    )
     if args.db == "postgres":
         import psycopg
 
@@ -81,11 +87,24 @@ def main() -> None:
         data = args.file.resolve() if args.file else work / f"books.{args.format}"
         started = time.monotonic()
         if not args.file:
-            run([PYTHON, "bench/make_finance_file.py", str(data), "--entries", str(args.entries), "--format",
-                 args.format], env)
+            run(
+                [
+                    PYTHON,
+                    "bench/make_finance_file.py",
+                    str(data),
+                    "--entries",
+                    str(args.entries),
+                    "--format",
+                    args.format,
+                ],
+                env,
+            )
         size = data.stat().st_size / 1024 / 1024
-        print(f"[{args.db}] {'using' if args.file else 'wrote'} {data.name}: {size:.0f} MB"
-              f"{'' if args.file else f' in {time.monotonic() - started:.0f} s'}", flush=True)
+        print(
+            f"[{args.db}] {'using' if args.file else 'wrote'} {data.name}: {size:.0f} MB"
+            f"{'' if args.file else f' in {time.monotonic() - started:.0f} s'}",
+            flush=True,
+        )
         wall, rss, out = timed([PYTHON, "manage.py", "finance", "import", str(data), "--no-progress"], env)
         print(f"[{args.db}] import: {wall:.1f} s, peak RSS {rss} MB — {out}", flush=True)
         wall, rss, out = timed([PYTHON, "manage.py", "finance", "import", str(data), "--no-progress"], env)

@@ -32,8 +32,9 @@ def main() -> None:
     work = ROOT / "var" / "bench" / "publish"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    os.environ.update(SUNLIT_VAR_DIR=str(work), DJANGO_SETTINGS_MODULE="sunlit.settings", DEBUG="False",
-                      LOG_LEVEL="WARNING")
+    os.environ.update(
+        SUNLIT_VAR_DIR=str(work), DJANGO_SETTINGS_MODULE="sunlit.settings", DEBUG="False", LOG_LEVEL="WARNING"
+    )
     admin = None
     if args.database_url:
         import psycopg
@@ -76,36 +77,91 @@ def run(months: int, entries: int) -> None:
         village = villages[m % len(villages)]
         year, month = 2018 + (m // len(villages)) // 12, (m // len(villages)) % 12 + 1
         period = year * 100 + month
-        vouchers = [{
-            "year": year, "number": n + 1, "date": f"{year}-{month:02d}-{n % 28 + 1:02d}",
-            "summary": f"支付{month}月电费{n}", "kind": "normal", "corrects": None, "payment_method": "bank",
-            "direction": "expense", "amount": 12_345 + n, "case": None, "review": {"on": "", "opinion": "同意"},
-            "receipts": [],
-            "entries": [
-                {"line": 1, "account": "541", "account_name": "管理费用", "sub_account": "", "side": "D",
-                 "amount": 12_345 + n, "summary": f"支付{month}月电费{n % 7}", "counterparty": "国网涟源市供电公司"},
-                {"line": 2, "account": "102", "account_name": "银行存款", "sub_account": "", "side": "C",
-                 "amount": 12_345 + n, "summary": f"支付{month}月电费{n % 7}", "counterparty": "国网涟源市供电公司"},
-            ],
-        } for n in range(entries // 2)]
-        snapshots.append((village.code, period, {
-            "schema": publication.SCHEMA, "title": periods.text(period),
-            "village": {"code": village.code, "name": village.name},
-            "township": {"code": "431382101000", "name": "六亩塘镇"}, "period": periods.text(period),
-            "chart": {"code": "2004", "name": "村集体经济组织会计制度"}, "currency": "CNY", "unit": "fen",
-            "closed_on": "", "signed_off_on": f"{periods.deadline(period)}", "signoff_opinion": "同意",
-            "totals": {"income": 0, "expense": 0, "debit": 0, "credit": 0, "vouchers": len(vouchers),
-                       "entries": entries},
-            "balances": [{"account": str(101 + i), "name": "x", "side": "D", "cash": "", "opening": i,
-                          "debit": 0, "credit": 0, "closing": i} for i in range(15)],
-            "vouchers": vouchers,
-        }))
+        vouchers = [
+            {
+                "year": year,
+                "number": n + 1,
+                "date": f"{year}-{month:02d}-{n % 28 + 1:02d}",
+                "summary": f"支付{month}月电费{n}",
+                "kind": "normal",
+                "corrects": None,
+                "payment_method": "bank",
+                "direction": "expense",
+                "amount": 12_345 + n,
+                "case": None,
+                "review": {"on": "", "opinion": "同意"},
+                "receipts": [],
+                "entries": [
+                    {
+                        "line": 1,
+                        "account": "541",
+                        "account_name": "管理费用",
+                        "sub_account": "",
+                        "side": "D",
+                        "amount": 12_345 + n,
+                        "summary": f"支付{month}月电费{n % 7}",
+                        "counterparty": "国网涟源市供电公司",
+                    },
+                    {
+                        "line": 2,
+                        "account": "102",
+                        "account_name": "银行存款",
+                        "sub_account": "",
+                        "side": "C",
+                        "amount": 12_345 + n,
+                        "summary": f"支付{month}月电费{n % 7}",
+                        "counterparty": "国网涟源市供电公司",
+                    },
+                ],
+            }
+            for n in range(entries // 2)
+        ]
+        snapshots.append(
+            (
+                village.code,
+                period,
+                {
+                    "schema": publication.SCHEMA,
+                    "title": periods.text(period),
+                    "village": {"code": village.code, "name": village.name},
+                    "township": {"code": "431382101000", "name": "六亩塘镇"},
+                    "period": periods.text(period),
+                    "chart": {"code": "2004", "name": "村集体经济组织会计制度"},
+                    "currency": "CNY",
+                    "unit": "fen",
+                    "closed_on": "",
+                    "signed_off_on": f"{periods.deadline(period)}",
+                    "signoff_opinion": "同意",
+                    "totals": {
+                        "income": 0,
+                        "expense": 0,
+                        "debit": 0,
+                        "credit": 0,
+                        "vouchers": len(vouchers),
+                        "entries": entries,
+                    },
+                    "balances": [
+                        {
+                            "account": str(101 + i),
+                            "name": "x",
+                            "side": "D",
+                            "cash": "",
+                            "opening": i,
+                            "debit": 0,
+                            "credit": 0,
+                            "closing": i,
+                        }
+                        for i in range(15)
+                    ],
+                    "vouchers": vouchers,
+                },
+            )
+        )
     published = []
     started = time.perf_counter()
     with transaction.atomic():
         for code, period, snapshot in snapshots:
-            published.append(publication.publish_snapshot(village_code=code, period=period, snapshot=snapshot,
-                                                          by=None))
+            published.append(publication.publish_snapshot(village_code=code, period=period, snapshot=snapshot, by=None))
     publish_s = time.perf_counter() - started
     started = time.perf_counter()
     cache: dict[str, int] = {}
@@ -114,9 +170,11 @@ def run(months: int, entries: int) -> None:
             publication.derive(entry, snapshot, fresh=True, text_cache=cache)
     derive_s = time.perf_counter() - started
     n = len(snapshots)
-    print(f"{n} months of {entries} entries: publish() {publish_s / n * 1000:.2f} ms each, derive "
-          f"{derive_s / n * 1000:.2f} ms each; at 24,000 months: publish {publish_s / n * 24_000:.0f} s, derive "
-          f"{derive_s / n * 24_000:.0f} s")
+    print(
+        f"{n} months of {entries} entries: publish() {publish_s / n * 1000:.2f} ms each, derive "
+        f"{derive_s / n * 1000:.2f} ms each; at 24,000 months: publish {publish_s / n * 24_000:.0f} s, derive "
+        f"{derive_s / n * 24_000:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -18,11 +18,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 HEADER = ["村代码", "日期", "凭证号", "摘要", "科目编码", "借方金额", "贷方金额", "对方单位", "结算方式"]
-EXPENSES = [("支付{m}月电费", "541", "国网涟源市供电公司"), ("购买办公用品", "541", "涟源市文具店"),
-            ("村道硬化材料款", "154", "涟源市建材公司"), ("慰问困难群众", "551", ""),
-            ("山塘清淤人工费", "154", "涟源市水利工程队"), ("防汛物资", "551", "湄江五金店")]
-INCOMES = [("收到村级组织运转经费", "522", "乡镇财政所"), ("收到土地承包费", "511", "承包户"),
-           ("收到银行存款利息", "531", "涟源农村商业银行")]
+EXPENSES = [
+    ("支付{m}月电费", "541", "国网涟源市供电公司"),
+    ("购买办公用品", "541", "涟源市文具店"),
+    ("村道硬化材料款", "154", "涟源市建材公司"),
+    ("慰问困难群众", "551", ""),
+    ("山塘清淤人工费", "154", "涟源市水利工程队"),
+    ("防汛物资", "551", "湄江五金店"),
+]
+INCOMES = [
+    ("收到村级组织运转经费", "522", "乡镇财政所"),
+    ("收到土地承包费", "511", "承包户"),
+    ("收到银行存款利息", "531", "涟源农村商业银行"),
+]
 
 
 def villages() -> list[str]:
@@ -47,8 +55,9 @@ def rows(entries: int, seed: int = 1) -> Iterator[list[str]]:
         numbers: dict[int, int] = {}
         done = 0
         # Dates in order within a village: an export lists vouchers as they were numbered.
-        days = sorted((rng.randrange(2018, 2026), rng.randrange(1, 13), rng.randrange(1, 29))
-                      for _ in range(per_village))
+        days = sorted(
+            (rng.randrange(2018, 2026), rng.randrange(1, 13), rng.randrange(1, 29)) for _ in range(per_village)
+        )
         for year, month, day in days:
             if done >= per_village or total >= entries:
                 break
@@ -65,8 +74,17 @@ def rows(entries: int, seed: int = 1) -> Iterator[list[str]]:
                     part = fen // 3
                     lines = [(account, fen - part, 0), ("541", part, 0), ("102", 0, fen)]
             for acct, debit, credit in lines:
-                yield [village, f"{year}-{month:02d}-{day:02d}", str(numbers[year]), summary.format(m=month), acct,
-                       f"{debit / 100:.2f}" if debit else "", f"{credit / 100:.2f}" if credit else "", party, ""]
+                yield [
+                    village,
+                    f"{year}-{month:02d}-{day:02d}",
+                    str(numbers[year]),
+                    summary.format(m=month),
+                    acct,
+                    f"{debit / 100:.2f}" if debit else "",
+                    f"{credit / 100:.2f}" if credit else "",
+                    party,
+                    "",
+                ]
             done += len(lines)
             total += len(lines)
 

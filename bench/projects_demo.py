@@ -42,9 +42,11 @@ def main() -> None:
     from sunlit.projects.models import Project
 
     total = sum(Project.objects.values_list("budget", flat=True))
-    print(f"{result.villages} villages, {result.projects} projects worth {total / 100 / 1e6:.0f} million yuan, "
-          f"{result.accepted} accepted ({result.reports} reports), {result.payments} payments "
-          f"({result.linked} linked to vouchers) in {seconds:.1f} s")
+    print(
+        f"{result.villages} villages, {result.projects} projects worth {total / 100 / 1e6:.0f} million yuan, "
+        f"{result.accepted} accepted ({result.reports} reports), {result.payments} payments "
+        f"({result.linked} linked to vouchers) in {seconds:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -109,8 +109,9 @@ def pg_ensure_running(admin_url: str, version: str) -> None:
     for _ in range(60):
         if pg_running(admin_url):
             return
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-                       capture_output=True, check=False)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], capture_output=True, check=False
+        )
         time.sleep(1)
     sys.exit("PostgreSQL does not answer")
 
@@ -120,7 +121,9 @@ def others_connected(admin_url: str) -> list[str]:
     with psycopg.connect(admin_url) as conn:
         rows = conn.execute(
             "select datname, count(*) from pg_stat_activity where datname is not null and datname <> %s "
-            "and datname <> current_database() and pid <> pg_backend_pid() group by datname", (DB_NAME,)).fetchall()
+            "and datname <> current_database() and pid <> pg_backend_pid() group by datname",
+            (DB_NAME,),
+        ).fetchall()
     return [f"{name} ({n})" for name, n in rows]
 
 
@@ -160,8 +163,7 @@ def db_execute(admin_url: str, sql: str) -> None:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run([str(VENV / "sunlit"), *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run([str(VENV / "sunlit"), *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"sunlit {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
 
@@ -169,9 +171,23 @@ def manage(env: dict[str, str], *args: str) -> None:
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     out = log.open("ab")
     return subprocess.Popen(
-        [str(VENV / "gunicorn"), "sunlit.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}",
-         "--access-logfile", "/dev/null", "--graceful-timeout", "5"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        [
+            str(VENV / "gunicorn"),
+            "sunlit.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"{HOST}:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_up(port: int, process: subprocess.Popen[bytes], seconds: int = 60) -> None:
@@ -202,8 +218,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 # --- HTTP ---------------------------------------------------------------------------------
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
-            timeout: float = 30) -> tuple[int, dict[str, list[str]], str]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> tuple[int, dict[str, list[str]], str]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -266,8 +288,9 @@ def hang_up(port: int, body: bytes, headers: dict[str, str]) -> None:
         conn.close()
 
 
-def client(port: int, number: int, marker: str, start: float, end: float, grace: float, drop_every: int,
-           tally: Tally) -> None:
+def client(
+    port: int, number: int, marker: str, start: float, end: float, grace: float, drop_every: int, tally: Tally
+) -> None:
     status, headers, html = request(port, "GET", "/reports/new/")
     token = TOKEN.search(html)
     if status != 200 or token is None:
@@ -280,11 +303,17 @@ def client(port: int, number: int, marker: str, start: float, end: float, grace:
         seq += 1
         key = secrets.token_urlsafe(24)
         filing = Filing(key=key, text=f"{marker} c{number} n{seq}: 村里的账目有疑问，请核查。")
-        body = urllib.parse.urlencode({
-            "csrfmiddlewaretoken": token[1], "key": key, "kind": "village",
-            "ref": VILLAGES[(number + seq) % len(VILLAGES)], "category": CATEGORIES[seq % len(CATEGORIES)],
-            "text": filing.text, "identity": "anonymous",
-        }).encode()
+        body = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token[1],
+                "key": key,
+                "kind": "village",
+                "ref": VILLAGES[(number + seq) % len(VILLAGES)],
+                "category": CATEGORIES[seq % len(CATEGORIES)],
+                "text": filing.text,
+                "identity": "anonymous",
+            }
+        ).encode()
         filing.first_sent = time.monotonic() - start
         sent_at = time.monotonic()
         delay = 0.1
@@ -341,14 +370,17 @@ def receipt_for(secret: str, key: str) -> str:
 
 def receipt_hash(secret: str, receipt: str) -> str:
     salt = mac(secret, b"argon2-salt", b"")[:16]
-    return hash_secret_raw(secret=receipt.encode(), salt=salt, time_cost=2, memory_cost=19456, parallelism=1,
-                           hash_len=32, type=Type.ID).hex()
+    return hash_secret_raw(
+        secret=receipt.encode(), salt=salt, time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, type=Type.ID
+    ).hex()
 
 
 def check(url: str, secret: str, marker: str, tally: Tally) -> dict[str, Any]:
     with psycopg.connect(url) as conn:
-        rows = conn.execute("select idempotency_hash, text, receipt_hash, received_at from reports_report "
-                            "where text like %s", (marker + " %",)).fetchall()
+        rows = conn.execute(
+            "select idempotency_hash, text, receipt_hash, received_at from reports_report where text like %s",
+            (marker + " %",),
+        ).fetchall()
     by_hash = Counter(r[0] for r in rows)
     by_text = Counter(r[1] for r in rows)
     receipt_hashes = {r[0]: r[2] for r in rows}
@@ -362,13 +394,18 @@ def check(url: str, secret: str, marker: str, tally: Tally) -> dict[str, Any]:
         if f.receipt != receipt_for(secret, f.key):
             wrong_receipt.append(f)
     sample = acked[:: max(1, len(acked) // ARGON2_SAMPLE)][:ARGON2_SAMPLE]
-    unopenable = [f for f in sample
-                  if receipt_hashes.get(mac(secret, b"idempotency", f.key.encode()).hex()) != receipt_hash(
-                      secret, f.receipt)]
+    unopenable = [
+        f
+        for f in sample
+        if receipt_hashes.get(mac(secret, b"idempotency", f.key.encode()).hex()) != receipt_hash(secret, f.receipt)
+    ]
     acked_hashes = {mac(secret, b"idempotency", f.key.encode()).hex() for f in acked}
     # A retry answered from the report an earlier attempt stored (not a second one).
-    replayed = [f for f in acked if f.attempts > 1
-                and received.get(mac(secret, b"idempotency", f.key.encode()).hex(), 1e18) < f.last_try_wall]
+    replayed = [
+        f
+        for f in acked
+        if f.attempts > 1 and received.get(mac(secret, b"idempotency", f.key.encode()).hex(), 1e18) < f.last_try_wall
+    ]
     return {
         "rows": len(rows),
         "lost": len(lost),
@@ -384,8 +421,15 @@ def check(url: str, secret: str, marker: str, tally: Tally) -> dict[str, Any]:
 # --- One run ------------------------------------------------------------------------------
 
 
-def run(name: str, args: argparse.Namespace, env: dict[str, str], url: str, secret: str, var: Path,
-        restart_version: str = "") -> dict[str, Any]:
+def run(
+    name: str,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    url: str,
+    secret: str,
+    var: Path,
+    restart_version: str = "",
+) -> dict[str, Any]:
     port = free_port()
     server = start_gunicorn(env, port, args.workers, var / f"gunicorn-{name}.log")
     restart: dict[str, Any] = {}
@@ -395,16 +439,23 @@ def run(name: str, args: argparse.Namespace, env: dict[str, str], url: str, secr
         tally = Tally()
         start = time.monotonic()
         end = start + args.seconds
-        threads = [threading.Thread(target=client, args=(port, n, marker, start, end, args.grace,
-                                                         args.drop_every, tally), daemon=True)
-                   for n in range(args.clients)]
+        threads = [
+            threading.Thread(
+                target=client, args=(port, n, marker, start, end, args.grace, args.drop_every, tally), daemon=True
+            )
+            for n in range(args.clients)
+        ]
         for t in threads:
             t.start()
         if restart_version:
             time.sleep(args.seconds / 2)
             restart["at"] = time.monotonic() - start
-            done = subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", restart_version, "main", "restart"],
-                                  capture_output=True, text=True, check=False)
+            done = subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", restart_version, "main", "restart"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             restart["took"] = time.monotonic() - start - restart["at"]
             restart["rc"] = done.returncode
             if done.returncode != 0:
@@ -420,18 +471,24 @@ def run(name: str, args: argparse.Namespace, env: dict[str, str], url: str, secr
     latencies = sorted(f.latency for f in acked if f.attempts == 1)
     retried = [f for f in acked if f.attempts > 1]
     result = {
-        "name": name, "clients": args.clients, "seconds": args.seconds, "workers": args.workers,
-        "attempted": len(tally.filings), "acknowledged": len(acked),
-        "per_second": len(in_window) / args.seconds, "wall": wall,
+        "name": name,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "workers": args.workers,
+        "attempted": len(tally.filings),
+        "acknowledged": len(acked),
+        "per_second": len(in_window) / args.seconds,
+        "wall": wall,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else 0.0,
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0,
         "max_ms": 1000 * latencies[-1] if latencies else 0.0,
-        "retried": len(retried), "retry_attempts": sum(f.attempts - 1 for f in tally.filings),
+        "retried": len(retried),
+        "retry_attempts": sum(f.attempts - 1 for f in tally.filings),
         "retried_max_ms": 1000 * max((f.latency for f in retried), default=0.0),
         "dropped": sum(1 for f in tally.filings if f.dropped),
-        "timeline": [sum(1 for f in acked if i * 5 <= f.done_at < (i + 1) * 5)
-                     for i in range(int(wall // 5) + 1)],
-        "connection_errors": tally.connection_errors, "server_errors": dict(tally.server_errors),
+        "timeline": [sum(1 for f in acked if i * 5 <= f.done_at < (i + 1) * 5) for i in range(int(wall // 5) + 1)],
+        "connection_errors": tally.connection_errors,
+        "server_errors": dict(tally.server_errors),
         "refused_4xx": Counter(f.status for f in tally.filings if 400 <= f.status < 500),
         "gave_up": sum(1 for f in tally.filings if f.status == 0),
         "restart": restart,
@@ -447,21 +504,31 @@ def show(r: dict[str, Any]) -> None:
     print(f"\n== {r['name']}: {r['clients']} clients × {r['seconds']} s, gunicorn {r['workers']} sync workers")
     if r["restart"]:
         restart = r["restart"]
-        print(f"   PostgreSQL restarted at t={restart['at']:.1f} s (pg_ctlcluster took {restart['took']:.1f} s,"
-              f" rc={restart['rc']})")
-    print(f"   acknowledged {r['acknowledged']} of {r['attempted']} filings; sustained {r['per_second']:.1f} "
-          f"submissions/s (started in the window); wall {r['wall']:.1f} s")
-    print(f"   latency of filings answered at the first try: p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
-          f"max {r['max_ms']:.0f} ms; retried filings had their receipt within {r['retried_max_ms']:.0f} ms")
+        print(
+            f"   PostgreSQL restarted at t={restart['at']:.1f} s (pg_ctlcluster took {restart['took']:.1f} s,"
+            f" rc={restart['rc']})"
+        )
+    print(
+        f"   acknowledged {r['acknowledged']} of {r['attempted']} filings; sustained {r['per_second']:.1f} "
+        f"submissions/s (started in the window); wall {r['wall']:.1f} s"
+    )
+    print(
+        f"   latency of filings answered at the first try: p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
+        f"max {r['max_ms']:.0f} ms; retried filings had their receipt within {r['retried_max_ms']:.0f} ms"
+    )
     print(f"   receipts per 5 s: {' '.join(str(n) for n in r['timeline'])}")
-    print(f"   answers dropped by the client on purpose {r['dropped']}; retried filings {r['retried']} "
-          f"({r['retry_attempts']} retries), {r['replayed']} answered from the report an earlier try stored; "
-          f"connection errors "
-          f"{r['connection_errors']}; 5xx {r['server_errors'] or 0}; 4xx {dict(r['refused_4xx']) or 0}; "
-          f"gave up {r['gave_up']}")
-    print(f"   database: {r['rows']} rows; lost {r['lost']}; duplicated {r['duplicated']}; wrong receipts "
-          f"{r['wrong_receipt']}; receipts that open their report {r['receipts_checked'] - r['receipts_unopenable']}"
-          f"/{r['receipts_checked']}; stored but unacknowledged {r['stored_unacknowledged']}")
+    print(
+        f"   answers dropped by the client on purpose {r['dropped']}; retried filings {r['retried']} "
+        f"({r['retry_attempts']} retries), {r['replayed']} answered from the report an earlier try stored; "
+        f"connection errors "
+        f"{r['connection_errors']}; 5xx {r['server_errors'] or 0}; 4xx {dict(r['refused_4xx']) or 0}; "
+        f"gave up {r['gave_up']}"
+    )
+    print(
+        f"   database: {r['rows']} rows; lost {r['lost']}; duplicated {r['duplicated']}; wrong receipts "
+        f"{r['wrong_receipt']}; receipts that open their report {r['receipts_checked'] - r['receipts_unopenable']}"
+        f"/{r['receipts_checked']}; stored but unacknowledged {r['stored_unacknowledged']}"
+    )
     if r.get("first_4xx"):
         print(f"   first 4xx bodies: {r['first_4xx']}")
 
@@ -472,15 +539,24 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--grace", type=int, default=60, help="seconds a client keeps retrying after the run")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    parser.add_argument("--drop-every", type=int, default=25,
-                        help="hang up before the answer on every Nth filing, then retry it (0: never)")
+    parser.add_argument(
+        "--drop-every",
+        type=int,
+        default=25,
+        help="hang up before the answer on every Nth filing, then retry it (0: never)",
+    )
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--no-restart", action="store_true", help="skip the run that restarts PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the database and var dir")
-    parser.add_argument("--wait-quiet", type=int, default=600,
-                        help="seconds to wait for other sessions to leave the cluster before restarting it")
-    parser.add_argument("--force-restart", action="store_true",
-                        help="restart PostgreSQL even while other sessions use it")
+    parser.add_argument(
+        "--wait-quiet",
+        type=int,
+        default=600,
+        help="seconds to wait for other sessions to leave the cluster before restarting it",
+    )
+    parser.add_argument(
+        "--force-restart", action="store_true", help="restart PostgreSQL even while other sessions use it"
+    )
     args = parser.parse_args()
     if urllib.parse.urlsplit(args.admin_url).hostname not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("loopback only: --admin-url must point at 127.0.0.1")
@@ -494,10 +570,17 @@ def main() -> int:
     secret = secrets.token_urlsafe(32)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUNLIT_", "DJANGO_")) and k != "DATABASE_URL"}
     env.update(
-        SUNLIT_VAR_DIR=str(var), SUNLIT_PRODUCTION="True", DEBUG="False", SECRET_KEY=secrets.token_urlsafe(40),
-        ALLOWED_HOSTS=HOST, LOG_LEVEL="WARNING", DATABASE_URL=url, SUNLIT_REPORTS_SECRET=secret,
+        SUNLIT_VAR_DIR=str(var),
+        SUNLIT_PRODUCTION="True",
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS=HOST,
+        LOG_LEVEL="WARNING",
+        DATABASE_URL=url,
+        SUNLIT_REPORTS_SECRET=secret,
         SUNLIT_ID_KEY=base64.b64encode(os.urandom(32)).decode(),
-        SUNLIT_REPORTS_FILINGS_PER_IP=FILINGS_LIMIT, DJANGO_SETTINGS_MODULE="sunlit.settings",
+        SUNLIT_REPORTS_FILINGS_PER_IP=FILINGS_LIMIT,
+        DJANGO_SETTINGS_MODULE="sunlit.settings",
     )
     results = []
     try:
@@ -510,14 +593,18 @@ def main() -> int:
         manage(seed_env, "migrate", "--noinput", "-v0")
         manage(seed_env, "demo", "--scale", "small")
         manage(env, "collectstatic", "--noinput", "-v0")
-        print(f"database {DB_NAME} created, migrated and seeded (demo small) in {time.monotonic() - t:.0f} s; "
-              f"PostgreSQL {version}; {os.cpu_count()} cores")
+        print(
+            f"database {DB_NAME} created, migrated and seeded (demo small) in {time.monotonic() - t:.0f} s; "
+            f"PostgreSQL {version}; {os.cpu_count()} cores"
+        )
         results.append(run("steady", args, env, url, secret, var))
         show(results[-1])
         busy = [] if args.no_restart or args.force_restart else wait_for_quiet(args.admin_url, args.wait_quiet)
         if busy:
-            print(f"\nthe restart run is skipped: other sessions use this cluster ({', '.join(busy)}); "
-                  "run again when they are done, or pass --force-restart")
+            print(
+                f"\nthe restart run is skipped: other sessions use this cluster ({', '.join(busy)}); "
+                "run again when they are done, or pass --force-restart"
+            )
         elif not args.no_restart:
             results.append(run("postgres-restart", args, env, url, secret, var, restart_version=version))
             show(results[-1])
@@ -528,8 +615,11 @@ def main() -> int:
             shutil.rmtree(var, ignore_errors=True)
         else:
             print(f"kept: {url} and {var}")
-    bad = [r["name"] for r in results if r["lost"] or r["duplicated"] or r["wrong_receipt"]
-           or r["receipts_unopenable"] or r["gave_up"]]
+    bad = [
+        r["name"]
+        for r in results
+        if r["lost"] or r["duplicated"] or r["wrong_receipt"] or r["receipts_unopenable"] or r["gave_up"]
+    ]
     print("\nOK: no accepted report lost, none duplicated" if not bad else f"\nFAILED: {bad}")
     return 1 if bad else 0
 

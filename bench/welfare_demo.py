@@ -38,8 +38,9 @@ def main() -> None:
     work = ROOT / "var" / "bench" / "welfare"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    os.environ.update(SUNLIT_VAR_DIR=str(work), DJANGO_SETTINGS_MODULE="sunlit.settings", DEBUG="False",
-                      LOG_LEVEL="WARNING")
+    os.environ.update(
+        SUNLIT_VAR_DIR=str(work), DJANGO_SETTINGS_MODULE="sunlit.settings", DEBUG="False", LOG_LEVEL="WARNING"
+    )
     os.environ.pop("DATABASE_URL", None)
     admin = None
     if args.database_url:
@@ -64,7 +65,7 @@ def main() -> None:
         plan = demo_plan(scale="city", seed=1)
         for region in plan.regions():
             region_create(code=region.code, name=region.name, is_community=region.is_community, by=None)
-        villages = [v.code for t in plan.townships for v in t.villages if not v.is_community][:args.villages]
+        villages = [v.code for t in plan.townships for v in t.villages if not v.is_community][: args.villages]
         started = time.monotonic()
         if args.profile:
             import cProfile
@@ -76,8 +77,10 @@ def main() -> None:
         else:
             result = demo_welfare(village_codes=villages, scale="city", seed=1, cadres={})
         seconds = time.monotonic() - started
-        print(f"{result.villages} villages: {result.households} households, {result.members} members, "
-              f"{result.payments} payments, {result.lists} lists published in {seconds:.1f} s")
+        print(
+            f"{result.villages} villages: {result.households} households, {result.members} members, "
+            f"{result.payments} payments, {result.lists} lists published in {seconds:.1f} s"
+        )
     finally:
         if admin is not None:
             import psycopg

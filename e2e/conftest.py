@@ -90,8 +90,7 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> None:
     with log.open("a", encoding="utf-8") as out:
         out.write(f"$ {' '.join(args)}\n")
         out.flush()
-        done = subprocess.run(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                              timeout=600, check=False)
+        done = subprocess.run(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=600, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args[1:])} failed ({done.returncode}):\n{_tail(log)}")
 
@@ -121,7 +120,8 @@ def e2e_env(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterato
     database, the demo data loaded."""
     var = tmp_path_factory.mktemp("e2e-var")
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "PYTEST_", "SUNLIT_")) and k not in ("DATABASE_URL", "DEBUG")
     }
     env.update(
@@ -156,7 +156,10 @@ def base_url(e2e_env: dict[str, str]) -> Iterator[str]:
     with log.open("a", encoding="utf-8") as out:
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-            cwd=ROOT, env=e2e_env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=e2e_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_up(url + "/", server, log)

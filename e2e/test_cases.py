@@ -31,8 +31,20 @@ def server_at(e2e_env: dict[str, str], days: float) -> Iterator[str]:
     log = Path(e2e_env["E2E_LOG"])
     with log.open("a", encoding="utf-8") as out:
         server = subprocess.Popen(
-            [sys.executable, "e2e/serve_at.py", str(days), "runserver", f"127.0.0.1:{port}", "--noreload",
-             "--insecure"], cwd=ROOT, env=e2e_env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "e2e/serve_at.py",
+                str(days),
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+                "--insecure",
+            ],
+            cwd=ROOT,
+            env=e2e_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_until_up(url + "/", server, log)
         yield url
@@ -48,9 +60,18 @@ def rewind_authenticators(e2e_env: dict[str, str]) -> Iterator[None]:
     back afterwards so later journeys, at today's time, can log in."""
     yield
     subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from django_otp.plugins.otp_totp.models import TOTPDevice; TOTPDevice.objects.update(last_t=-1)"],
-        cwd=ROOT, env=e2e_env, check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django_otp.plugins.otp_totp.models import TOTPDevice; TOTPDevice.objects.update(last_t=-1)",
+        ],
+        cwd=ROOT,
+        env=e2e_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 
@@ -104,7 +125,10 @@ def current_step(page: Any) -> str:
 
 
 def test_a_dibao_case_goes_to_approval_and_a_villager_follows_it_at_the_kiosk(
-    new_page: Callable[..., Any], browser: Any, e2e_env: dict[str, str], screenshot: Callable[[Any, str], Any],
+    new_page: Callable[..., Any],
+    browser: Any,
+    e2e_env: dict[str, str],
+    screenshot: Callable[[Any, str], Any],
     rewind_authenticators: None,
 ) -> None:
     cadre = demo_account(e2e_env, "cadre", "431382101")

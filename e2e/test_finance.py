@@ -28,15 +28,20 @@ pytestmark = pytest.mark.e2e
 
 VILLAGE = "431382101201"  # the first village of 六亩塘镇 in the small demo
 MONTH = "2026-01"
-EXPORT = "\n".join([
-    "村代码,日期,凭证号,摘要,科目编码,借方金额,贷方金额,对方单位,结算方式",
-    f"{VILLAGE},2026-01-05,1,收到2026年第1季度村级组织运转经费,102,45000.00,,六亩塘镇财政所,银行",
-    f"{VILLAGE},2026-01-05,1,收到2026年第1季度村级组织运转经费,503,,45000.00,六亩塘镇财政所,银行",
-    f"{VILLAGE},2026-01-12,2,支付1月村部电费,513,386.40,,国网湖南省电力有限公司涟源市供电分公司,银行",
-    f"{VILLAGE},2026-01-12,2,支付1月村部电费,102,,386.40,国网湖南省电力有限公司涟源市供电分公司,银行",
-    f"{VILLAGE},2026-01-20,3,春节慰问困难群众,515,2400.00,,困难户（6户）,现金",
-    f"{VILLAGE},2026-01-20,3,春节慰问困难群众,101,,2400.00,困难户（6户）,现金",
-]) + "\n"
+EXPORT = (
+    "\n".join(
+        [
+            "村代码,日期,凭证号,摘要,科目编码,借方金额,贷方金额,对方单位,结算方式",
+            f"{VILLAGE},2026-01-05,1,收到2026年第1季度村级组织运转经费,102,45000.00,,六亩塘镇财政所,银行",
+            f"{VILLAGE},2026-01-05,1,收到2026年第1季度村级组织运转经费,503,,45000.00,六亩塘镇财政所,银行",
+            f"{VILLAGE},2026-01-12,2,支付1月村部电费,513,386.40,,国网湖南省电力有限公司涟源市供电分公司,银行",
+            f"{VILLAGE},2026-01-12,2,支付1月村部电费,102,,386.40,国网湖南省电力有限公司涟源市供电分公司,银行",
+            f"{VILLAGE},2026-01-20,3,春节慰问困难群众,515,2400.00,,困难户（6户）,现金",
+            f"{VILLAGE},2026-01-20,3,春节慰问困难群众,101,,2400.00,困难户（6户）,现金",
+        ]
+    )
+    + "\n"
+)
 
 
 def receipt_png() -> bytes:
@@ -56,9 +61,13 @@ def worker(e2e_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     """The background worker that runs uploaded imports (as `make run` starts it)."""
     log = Path(e2e_env["E2E_LOG"])
     with log.open("a", encoding="utf-8") as out:
-        process = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5",
-                                    "--no-startup-delay", "--no-reload"], cwd=ROOT, env=e2e_env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay", "--no-reload"],
+            cwd=ROOT,
+            env=e2e_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield process
     finally:
@@ -83,7 +92,9 @@ def log_in(page: Any, username: str, secret: str = "") -> None:
 
 
 def test_an_agent_imports_a_month_the_committee_signs_it_off_and_a_villager_reads_it(
-    new_page: Callable[..., Any], e2e_env: dict[str, str], screenshot: Callable[[Any, str], Any],
+    new_page: Callable[..., Any],
+    e2e_env: dict[str, str],
+    screenshot: Callable[[Any, str], Any],
     worker: subprocess.Popen[bytes],
 ) -> None:
     # The township agent uploads January's export; the worker imports it in the background.
@@ -92,7 +103,8 @@ def test_an_agent_imports_a_month_the_committee_signs_it_off_and_a_villager_read
     log_in(page, agent["username"], agent["secret"])
     page.goto("/office/finance/imports/")
     page.locator("input[name=file]").set_input_files(
-        {"name": "枫垅村-2026-01.csv", "mimeType": "text/csv", "buffer": EXPORT.encode("gb18030")})
+        {"name": "枫垅村-2026-01.csv", "mimeType": "text/csv", "buffer": EXPORT.encode("gb18030")}
+    )
     page.get_by_role("button", name="上传并导入").click()
     expect(page).to_have_url(re.compile(r"/office/finance/imports/\d+/$"))
     expect(page.locator("#import-progress progress")).to_be_visible()
@@ -103,7 +115,8 @@ def test_an_agent_imports_a_month_the_committee_signs_it_off_and_a_villager_read
     page.goto(f"/office/finance/v/{VILLAGE}/{MONTH}/")
     page.get_by_role("link", name="2", exact=True).click()
     page.locator("input[name=file]").set_input_files(
-        {"name": "电费发票.png", "mimeType": "image/png", "buffer": receipt_png()})
+        {"name": "电费发票.png", "mimeType": "image/png", "buffer": receipt_png()}
+    )
     page.get_by_role("button", name="上传", exact=True).click()
     expect(page.get_by_text("票据已上传。")).to_be_visible()
     page.goto(f"/office/finance/v/{VILLAGE}/{MONTH}/")

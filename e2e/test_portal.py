@@ -129,9 +129,7 @@ def test_a_villager_uses_the_kiosk_and_it_resets_when_left_alone(
     expect(page.get_by_role("heading", name="乡镇")).to_be_visible()
 
 
-def test_a_visitor_switches_to_english(
-    new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any]
-) -> None:
+def test_a_visitor_switches_to_english(new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any]) -> None:
     page = new_page(viewport=PHONE)
     _open_first_village(page)
     expect(page.get_by_text("便民服务中心电话")).to_be_visible()

@@ -19,8 +19,14 @@ def test_an_item_page_draws_its_flowchart_on_a_phone(
     e2e_env: dict[str, str], new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any]
 ) -> None:
     # The shipped list; a no-op when the demo has loaded it already (same file, same version).
-    subprocess.run([sys.executable, "manage.py", "powers", "load", "--default"], cwd=ROOT, env=e2e_env,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "powers", "load", "--default"],
+        cwd=ROOT,
+        env=e2e_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     page = new_page(viewport=PHONE)
     page.goto("/")
     page.get_by_role("link", name="小微权力清单：村干部能办什么、怎么办").click()

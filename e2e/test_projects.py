@@ -30,12 +30,15 @@ def _report_shown(page: Any) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("验收报告")
     image = page.locator(".document-frame img")
     expect(image).to_be_visible()
-    page.wait_for_function("() => { const i = document.querySelector('.document-frame img');"
-                           " return i && i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.document-frame img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
 
 
 def test_it_opens_the_acceptance_report_from_the_village_page_on_a_phone(
-    new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any],
+    new_page: Callable[..., Any],
+    screenshot: Callable[[Any, str], Any],
 ) -> None:
     page = new_page()
     _open_report(page, f"/v/{VILLAGE}/")
@@ -46,7 +49,8 @@ def test_it_opens_the_acceptance_report_from_the_village_page_on_a_phone(
 
 
 def test_it_opens_the_acceptance_report_inside_the_kiosk(
-    new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any],
+    new_page: Callable[..., Any],
+    screenshot: Callable[[Any, str], Any],
 ) -> None:
     page = new_page(viewport=KIOSK)
     _open_report(page, f"/kiosk/v/{VILLAGE}/")

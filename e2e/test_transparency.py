@@ -50,8 +50,12 @@ def test_a_villager_verifies_a_published_record(
     assert sha256(data["hash_input"].encode()).hexdigest() == data["entry_hash"]
     proof = data["inclusion"]
     leaf = sha256(b"\x00" + bytes.fromhex(data["entry_hash"])).digest()
-    assert root_from_path(leaf, proof["leaf_index"], proof["tree_size"],
-                          [bytes.fromhex(h) for h in proof["audit_path"]]).hex() == data["root"]["root_hash"]
+    assert (
+        root_from_path(
+            leaf, proof["leaf_index"], proof["tree_size"], [bytes.fromhex(h) for h in proof["audit_path"]]
+        ).hex()
+        == data["root"]["root_hash"]
+    )
 
     page.goto("/transparency/")
     expect(page.get_by_text("PUBLIC KEY", exact=False).first).to_be_visible()

@@ -40,8 +40,14 @@ print(json.dumps({"number": idnumbers.unseal(m.id_sealed), "name": m.name}))
 
 @pytest.fixture(scope="module")
 def beneficiary(e2e_env: dict[str, str]) -> dict[str, str]:
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", LOOKUP], cwd=ROOT, env=e2e_env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", LOOKUP],
+        cwd=ROOT,
+        env=e2e_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     data: dict[str, str] = json.loads(out.strip().splitlines()[-1])
     return data
 
@@ -53,7 +59,9 @@ def _swipe_card(page: Any, number: str) -> None:
 
 
 def test_it_shows_a_household_its_payments_on_the_kiosk(
-    new_page: Callable[..., Any], beneficiary: dict[str, str], screenshot: Callable[[Any, str], Any],
+    new_page: Callable[..., Any],
+    beneficiary: dict[str, str],
+    screenshot: Callable[[Any, str], Any],
 ) -> None:
     page = new_page(viewport=KIOSK)
     page.goto("/kiosk/")
@@ -80,7 +88,9 @@ def test_it_shows_a_household_its_payments_on_the_kiosk(
 
 
 def test_it_answers_a_wrong_name_with_nothing_found(
-    new_page: Callable[..., Any], beneficiary: dict[str, str], screenshot: Callable[[Any, str], Any],
+    new_page: Callable[..., Any],
+    beneficiary: dict[str, str],
+    screenshot: Callable[[Any, str], Any],
 ) -> None:
     page = new_page(viewport=KIOSK)
     page.goto("/kiosk/welfare/check/")
@@ -93,7 +103,8 @@ def test_it_answers_a_wrong_name_with_nothing_found(
 
 
 def test_it_shows_the_poverty_alleviation_section_with_charts(
-    new_page: Callable[..., Any], screenshot: Callable[[Any, str], Any],
+    new_page: Callable[..., Any],
+    screenshot: Callable[[Any, str], Any],
 ) -> None:
     page = new_page()
     page.goto("/")

@@ -58,9 +58,7 @@ def check_installed(name: str, wanted: str) -> Path:
         raise BuildError(f"node_modules/{name} is missing: run `npm ci` first")
     installed = json.loads(manifest.read_text(encoding="utf-8"))["version"]
     if installed != wanted:
-        raise BuildError(
-            f"node_modules/{name} is {installed} but {LOCK.name} pins {wanted}: run `npm ci`"
-        )
+        raise BuildError(f"node_modules/{name} is {installed} but {LOCK.name} pins {wanted}: run `npm ci`")
     return package_dir
 
 
@@ -82,9 +80,7 @@ def build() -> dict[str, str]:
                 if not source.is_file():
                     raise BuildError(f"{name} {versions[name]} has no {relative}")
                 shutil.copy2(source, target / Path(relative).name)
-        (staging / "VERSIONS.json").write_text(
-            json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        (staging / "VERSIONS.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         if OUT.exists():
             shutil.rmtree(OUT)
         staging.rename(OUT)

@@ -49,17 +49,27 @@ class Cast:
 
     def actors(self) -> dict[str, User]:
         return {
-            "cadre_a": self.cadre_a, "cadre_b": self.cadre_b, "supervisor_a": self.supervisor_a,
-            "official": self.official, "inspector": self.inspector, "operator": self.operator,
+            "cadre_a": self.cadre_a,
+            "cadre_b": self.cadre_b,
+            "supervisor_a": self.supervisor_a,
+            "official": self.official,
+            "inspector": self.inspector,
+            "operator": self.operator,
             "admin": self.admin,
         }
 
 
 def make_user(username: str, name: str, role: str, region: str, **kw: Any) -> User:
-    user = user_create(username=username, full_name=name, password=PASSWORD,
-                       must_change_password=False, by=None)
-    membership_grant(user=user, role=role, region_code=region, starts_on=kw.pop("starts_on", date(2024, 1, 1)),
-                     ends_on=kw.pop("ends_on", None), title=kw.pop("title", ""), by=None)
+    user = user_create(username=username, full_name=name, password=PASSWORD, must_change_password=False, by=None)
+    membership_grant(
+        user=user,
+        role=role,
+        region_code=region,
+        starts_on=kw.pop("starts_on", date(2024, 1, 1)),
+        ends_on=kw.pop("ends_on", None),
+        title=kw.pop("title", ""),
+        by=None,
+    )
     return user
 
 

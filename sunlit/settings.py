@@ -35,9 +35,7 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must name the host(s) this server answers for")
     if _problems:
-        raise ImproperlyConfigured(
-            "SUNLIT_PRODUCTION=True refuses to start: " + "; ".join(_problems)
-        )
+        raise ImproperlyConfigured("SUNLIT_PRODUCTION=True refuses to start: " + "; ".join(_problems))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

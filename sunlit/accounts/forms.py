@@ -43,8 +43,12 @@ class MembershipGrantForm(forms.Form):
 class AccountCreateForm(forms.Form):
     """A new person with a first role; the temporary password is shown once."""
 
-    new_username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[A-Za-z0-9_.@+-]+$",
-                                    help_text=_("Letters, digits and . @ + - _ only"))
+    new_username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        help_text=_("Letters, digits and . @ + - _ only"),
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=100)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -130,9 +130,7 @@ def can(user: Any, action: str, region_code: str) -> bool:
 def require(user: Any, action: str, region_code: str) -> None:
     """Raise NotPermitted (a service's refusal, shown as a message) unless allowed."""
     if not can(user, action, region_code):
-        raise NotPermitted(
-            _("You have no role that allows this in region %(code)s") % {"code": region_code}
-        )
+        raise NotPermitted(_("You have no role that allows this in region %(code)s") % {"code": region_code})
 
 
 def require_or_404(user: Any, action: str, region_code: str) -> None:
@@ -205,7 +203,8 @@ def _active(user: Any) -> list[Membership]:
 def report_office_prefixes(user: Any) -> list[str]:
     """Prefixes of the offices whose reports `user` may handle (township level or above)."""
     return [
-        codes.prefix_of(m.region_id) for m in memberships(user, "report.handle")
+        codes.prefix_of(m.region_id)
+        for m in memberships(user, "report.handle")
         if codes.level_of(m.region_id) in REPORT_HANDLER_LEVELS
     ]
 
@@ -235,9 +234,7 @@ def scope_reports(qs: QuerySet[M], user: Any) -> QuerySet[M]:
     condition = Q()
     for p in ps:
         condition |= Q(office_code__startswith=p)
-    return (qs.filter(condition)
-            .exclude(subject_code__in=report_conflict_regions(user))
-            .exclude(conflicted=user))
+    return qs.filter(condition).exclude(subject_code__in=report_conflict_regions(user)).exclude(conflicted=user)
 
 
 def may_head_reports(user: Any, office_code: str) -> bool:
@@ -250,7 +247,8 @@ def may_head_reports(user: Any, office_code: str) -> bool:
 
     titles = set(getattr(settings, "SUNLIT_REPORTS_HEAD_TITLES", ()))
     return any(
-        m.title in titles and office_code.startswith(codes.prefix_of(m.region_id))
+        m.title in titles
+        and office_code.startswith(codes.prefix_of(m.region_id))
         and codes.level_of(m.region_id) in REPORT_HANDLER_LEVELS
         for m in memberships(user, "report.handle")
     )

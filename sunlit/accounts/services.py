@@ -35,8 +35,7 @@ def user_create(
 ) -> User:
     if User.objects.filter(username=username).exists():
         raise InvalidInput(_("The username %(u)s is taken") % {"u": username}, field="username")
-    user = User(username=username, full_name=full_name, phone=phone,
-                must_change_password=must_change_password)
+    user = User(username=username, full_name=full_name, phone=phone, must_change_password=must_change_password)
     if password:
         user.set_password(password)
     else:
@@ -69,17 +68,23 @@ def membership_grant(
     if ends_on is not None and ends_on < starts_on:
         raise InvalidInput(_("A membership cannot end before it starts"), field="ends_on")
     if ends_on is not None and ends_on < timezone.localdate():
-        raise InvalidInput(
-            _("This membership would already have ended on %(d)s") % {"d": ends_on}, field="ends_on"
-        )
-    membership = Membership(user=user, role=role, region=region, title=title,
-                            starts_on=starts_on, ends_on=ends_on, granted_by=by)
+        raise InvalidInput(_("This membership would already have ended on %(d)s") % {"d": ends_on}, field="ends_on")
+    membership = Membership(
+        user=user, role=role, region=region, title=title, starts_on=starts_on, ends_on=ends_on, granted_by=by
+    )
     membership.full_clean()
     membership.save()
     audit_record(
-        action="membership.grant", by=by, obj=membership, region_code=region.code,
-        detail={"user": user.username, "role": role, "starts_on": str(starts_on),
-                "ends_on": str(ends_on) if ends_on else None},
+        action="membership.grant",
+        by=by,
+        obj=membership,
+        region_code=region.code,
+        detail={
+            "user": user.username,
+            "role": role,
+            "starts_on": str(starts_on),
+            "ends_on": str(ends_on) if ends_on else None,
+        },
     )
     return membership
 
@@ -91,8 +96,13 @@ def membership_end(*, membership: Membership, ends_on: date, by: Any) -> Members
         raise InvalidInput(_("A membership cannot end before it starts"), field="ends_on")
     membership.ends_on = ends_on
     membership.save(update_fields=["ends_on"])
-    audit_record(action="membership.end", by=by, obj=membership, region_code=membership.region_id,
-                 detail={"ends_on": str(ends_on)})
+    audit_record(
+        action="membership.end",
+        by=by,
+        obj=membership,
+        region_code=membership.region_id,
+        detail={"ends_on": str(ends_on)},
+    )
     return membership
 
 
@@ -167,8 +177,10 @@ def account_create(
     jurisdiction, and the transaction undoes the account if it refuses.
     """
     temporary = secrets.token_urlsafe(9)
-    user = user_create(username=username, full_name=full_name, password=temporary, phone=phone,
-                       must_change_password=True, by=by)
-    membership_grant(user=user, role=role, region_code=region_code, starts_on=starts_on, ends_on=ends_on,
-                     title=title, by=by)
+    user = user_create(
+        username=username, full_name=full_name, password=temporary, phone=phone, must_change_password=True, by=by
+    )
+    membership_grant(
+        user=user, role=role, region_code=region_code, starts_on=starts_on, ends_on=ends_on, title=title, by=by
+    )
     return user, temporary

@@ -73,14 +73,25 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         for device in devices:
             if device.verify_token(token):
                 otp_login(request, device)
-                audit_record(action="login.second_factor", by=request.user, obj=device,
-                             detail={"device": device.__class__.__name__})
+                audit_record(
+                    action="login.second_factor",
+                    by=request.user,
+                    obj=device,
+                    detail={"device": device.__class__.__name__},
+                )
                 return redirect(_safe_next(request))
-        audit_record(action="login.second_factor_failed", by=request.user, object_type="accounts.user",
-                     object_id=str(request.user.pk))
+        audit_record(
+            action="login.second_factor_failed",
+            by=request.user,
+            object_type="accounts.user",
+            object_id=str(request.user.pk),
+        )
         if waits:
-            form.add_error("token", _("Too many wrong codes. Wait %(s)d seconds, then type the newest code.")
-                           % {"s": max(1, int(max(waits)) + 1)})
+            form.add_error(
+                "token",
+                _("Too many wrong codes. Wait %(s)d seconds, then type the newest code.")
+                % {"s": max(1, int(max(waits)) + 1)},
+            )
         else:
             form.add_error("token", _("The code is wrong or has expired. Use the newest code, or a recovery code."))
     return render(request, "accounts/otp_verify.html", {"form": form})
@@ -185,8 +196,10 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 region_services.region_update_contact(
-                    region=region, phone=form.cleaned_data["phone"],
-                    address=form.cleaned_data["address"], by=request.user,
+                    region=region,
+                    phone=form.cleaned_data["phone"],
+                    address=form.cleaned_data["address"],
+                    by=request.user,
                 )
             except ApplicationError as e:
                 form.add_error(None, e.message)
@@ -224,9 +237,15 @@ def memberships(request: HttpRequest) -> HttpResponse:
             data = create_form.cleaned_data
             try:
                 created, temporary = services.account_create(
-                    username=data["new_username"], full_name=data["full_name"], phone=data["phone"],
-                    role=data["role"], region_code=data["region_code"].strip(), starts_on=data["starts_on"],
-                    ends_on=data["ends_on"], title=data["title"], by=request.user,
+                    username=data["new_username"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    role=data["role"],
+                    region_code=data["region_code"].strip(),
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    title=data["title"],
+                    by=request.user,
                 )
             except ApplicationError as e:
                 field = {"username": "new_username"}.get(e.field or "", e.field)
@@ -242,8 +261,12 @@ def memberships(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     services.membership_grant(
-                        user=user, role=data["role"], region_code=data["region_code"].strip(),
-                        starts_on=data["starts_on"], ends_on=data["ends_on"], title=data["title"],
+                        user=user,
+                        role=data["role"],
+                        region_code=data["region_code"].strip(),
+                        starts_on=data["starts_on"],
+                        ends_on=data["ends_on"],
+                        title=data["title"],
                         by=request.user,
                     )
                 except ApplicationError as e:

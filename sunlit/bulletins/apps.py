@@ -18,7 +18,15 @@ class BulletinsConfig(AppConfig):
         if entry not in account_views.OFFICE_LINKS:
             account_views.OFFICE_LINKS.append(entry)
         portal_selectors.KIND_LABELS.setdefault("bulletin", _("Typical case or policy"))
-        labels.register({"title": pgettext_lazy("bulletin", "Title"), "body_markdown": _("Text (Markdown)"),
-                         "region": _("Region"),
-                         "region_name": _("Region name"), "attachments": _("Attachments"),
-                         "sha256": _("SHA-256"), "name": _("Name"), "published_on": _("Published on")})
+        labels.register(
+            {
+                "title": pgettext_lazy("bulletin", "Title"),
+                "body_markdown": _("Text (Markdown)"),
+                "region": _("Region"),
+                "region_name": _("Region name"),
+                "attachments": _("Attachments"),
+                "sha256": _("SHA-256"),
+                "name": _("Name"),
+                "published_on": _("Published on"),
+            }
+        )

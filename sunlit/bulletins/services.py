@@ -28,23 +28,29 @@ def _text(value: str, field: str, label: str, max_length: int) -> str:
     if not value:
         raise InvalidInput(_("%(field)s is required") % {"field": label}, field=field)
     if len(value) > max_length:
-        raise InvalidInput(_("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length},
-                           field=field)
+        raise InvalidInput(
+            _("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length}, field=field
+        )
     return value
 
 
 def snapshot(bulletin: Bulletin) -> dict[str, Any]:
     return {
-        "number": bulletin.number, "kind": bulletin.kind, "title": bulletin.title,
-        "body_markdown": bulletin.body, "region": bulletin.region_id, "region_name": bulletin.region.name,
+        "number": bulletin.number,
+        "kind": bulletin.kind,
+        "title": bulletin.title,
+        "body_markdown": bulletin.body,
+        "region": bulletin.region_id,
+        "region_name": bulletin.region.name,
         "published_on": timezone.localdate().isoformat(),
         "attachments": [{"name": a.name, "sha256": a.sha256} for a in bulletin.attachments.order_by("id")],
     }
 
 
 @transaction.atomic
-def bulletin_publish(*, kind: str, title: str, body: str, region_code: str,
-                     files: Sequence[tuple[str, bytes]] = (), by: User) -> Bulletin:
+def bulletin_publish(
+    *, kind: str, title: str, body: str, region_code: str, files: Sequence[tuple[str, bytes]] = (), by: User
+) -> Bulletin:
     """Write a typical case or a policy and publish it to its region's chain at once."""
     region = Region.objects.filter(code=(region_code or "").strip()).first()
     if region is None:
@@ -54,15 +60,31 @@ def bulletin_publish(*, kind: str, title: str, body: str, region_code: str,
         raise InvalidInput(_("Choose a typical case or a policy"), field="kind")
     now = timezone.now()
     bulletin = Bulletin.objects.create(
-        number=f"{now:%Y}-{secrets.token_hex(3)}", kind=kind,
+        number=f"{now:%Y}-{secrets.token_hex(3)}",
+        kind=kind,
         title=_text(title, "title", pgettext("bulletin", "Title"), 200),
-        body=_text(body, "body", _("Text"), 50_000), region=region, created_by=by, created_at=now, published_at=now,
+        body=_text(body, "body", _("Text"), 50_000),
+        region=region,
+        created_by=by,
+        created_at=now,
+        published_at=now,
     )
     for name, data in files:
         cleaned = clean_upload(data=data, filename=name)
-        Attachment.objects.create(bulletin=bulletin, name=(name or "file")[-120:], content_type=cleaned.content_type,
-                                  content=cleaned.content, sha256=cleaned.sha256, size=cleaned.size)
+        Attachment.objects.create(
+            bulletin=bulletin,
+            name=(name or "file")[-120:],
+            content_type=cleaned.content_type,
+            content=cleaned.content,
+            sha256=cleaned.sha256,
+            size=cleaned.size,
+        )
     publish(chain=region.code, kind=KIND, ref=bulletin.number, snapshot=snapshot(bulletin), by=by)
-    audit_record(action="bulletin.publish", by=by, obj=bulletin, region_code=region.code,
-                 detail={"kind": kind, "number": bulletin.number})
+    audit_record(
+        action="bulletin.publish",
+        by=by,
+        obj=bulletin,
+        region_code=region.code,
+        detail={"kind": kind, "number": bulletin.number},
+    )
     return bulletin

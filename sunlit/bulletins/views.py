@@ -18,8 +18,10 @@ from sunlit.regions.models import Region
 from sunlit.transparency import selectors as tsel
 from sunlit.transparency.models import Entry
 
-URLS = {"portal": {"list": "bulletins:list", "detail": "bulletins:detail"},
-        "kiosk": {"list": "bulletins:kiosk_list", "detail": "bulletins:kiosk_detail"}}
+URLS = {
+    "portal": {"list": "bulletins:list", "detail": "bulletins:detail"},
+    "kiosk": {"list": "bulletins:kiosk_list", "detail": "bulletins:kiosk_detail"},
+}
 
 
 @require_GET
@@ -31,9 +33,18 @@ def bulletin_list(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     # both concern the villager reading here.
     entries = Entry.objects.filter(kind=services.KIND, superseded_by__isnull=True).order_by("-id")[:100]
     items = [e.snapshot for e in entries if not kind or e.snapshot.get("kind") == kind]
-    return render_public(request, lay, "bulletins/list.html", {
-        "items": items, "kinds": Kind.choices, "kind": kind, "bulletin_urls": URLS[lay.name],
-        "back_url": reverse(lay.home)})
+    return render_public(
+        request,
+        lay,
+        "bulletins/list.html",
+        {
+            "items": items,
+            "kinds": Kind.choices,
+            "kind": kind,
+            "bulletin_urls": URLS[lay.name],
+            "back_url": reverse(lay.home),
+        },
+    )
 
 
 @require_GET
@@ -44,9 +55,19 @@ def bulletin_detail(request: HttpRequest, number: str, layout: str = "portal") -
     if entry is None:
         return not_found(request, lay)
     snap = entry.snapshot
-    return render_public(request, lay, "bulletins/detail.html", {
-        "b": snap, "entry": entry, "body": markdown.render(snap["body_markdown"]), "bulletin_urls": URLS[lay.name],
-        "kind_label": dict(Kind.choices).get(snap["kind"], ""), "back_url": reverse(URLS[lay.name]["list"])})
+    return render_public(
+        request,
+        lay,
+        "bulletins/detail.html",
+        {
+            "b": snap,
+            "entry": entry,
+            "body": markdown.render(snap["body_markdown"]),
+            "bulletin_urls": URLS[lay.name],
+            "kind_label": dict(Kind.choices).get(snap["kind"], ""),
+            "back_url": reverse(URLS[lay.name]["list"]),
+        },
+    )
 
 
 @require_GET
@@ -66,19 +87,29 @@ def office(request: HttpRequest) -> HttpResponse:
     prefixes = jurisdiction.prefixes(request.user, "bulletin.publish")
     if not prefixes:
         raise Http404(_("Not found"))
-    regions = [r for r in Region.objects.exclude(level="village").order_by("code")
-               if any(r.code.startswith(p) for p in prefixes)]
+    regions = [
+        r
+        for r in Region.objects.exclude(level="village").order_by("code")
+        if any(r.code.startswith(p) for p in prefixes)
+    ]
     error = ""
     if request.method == "POST":
         try:
             bulletin = services.bulletin_publish(
-                kind=request.POST.get("kind", ""), title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""), region_code=request.POST.get("region", ""),
+                kind=request.POST.get("kind", ""),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                region_code=request.POST.get("region", ""),
                 files=[(f.name or "file", f.read()) for f in request.FILES.getlist("files")[:5]],
-                by=request.user)  # type: ignore[arg-type]
+                by=request.user,  # type: ignore[arg-type]
+            )
         except ApplicationError as e:
             error = e.message
         else:
             return redirect("bulletins:detail", number=bulletin.number)
-    return render(request, "bulletins/office.html", {"regions": regions, "kinds": Kind.choices, "error": error,
-                                                     "values": request.POST}, status=400 if error else 200)
+    return render(
+        request,
+        "bulletins/office.html",
+        {"regions": regions, "kinds": Kind.choices, "error": error, "values": request.POST},
+        status=400 if error else 200,
+    )

@@ -40,8 +40,15 @@ HISTORY_STARTS = datetime(2024, 1, 2, 9, 0, tzinfo=SHANGHAI)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = "建国秀英春华志强桂兰德明玉珍海燕红梅国庆小平金花永福淑芬文斌丽娟长生桂香"
 SUBJECTS = {
-    "major": ["{village}通组公路硬化", "{village}村部维修", "{village}山塘清淤扩容", "{village}路灯安装",
-              "{village}集体林地承包", "{village}光伏电站收益分配", "{village}自来水管网改造"],
+    "major": [
+        "{village}通组公路硬化",
+        "{village}村部维修",
+        "{village}山塘清淤扩容",
+        "{village}路灯安装",
+        "{village}集体林地承包",
+        "{village}光伏电站收益分配",
+        "{village}自来水管网改造",
+    ],
     "daily": ["{village}{year}年第{q}季度村务公开", "{village}{year}年{m}月财务公开", "{village}村委会印章使用"],
     "service": ["{name}申请", "{name}家庭申请"],
 }
@@ -113,15 +120,20 @@ def _meeting(step: Step, rng: random.Random) -> MeetingCounts:
         households_present = households * 2 // 3 + rng.randint(1, households // 4)
     else:
         expected = {"committees": rng.randint(5, 9), "party_members": rng.randint(25, 70)}.get(
-            step.meeting or "", rng.randint(25, 45))
+            step.meeting or "", rng.randint(25, 45)
+        )
         present = expected - rng.randint(0, max(0, expected // 8))
         households = households_present = 0
     against = rng.randint(0, max(0, present // 12))
     abstain = rng.randint(0, max(0, present // 15))
     return MeetingCounts(
-        expected=expected, present=present, votes_for=present - against - abstain,
-        votes_against=against, votes_abstain=abstain,
-        households_expected=households or None, households_present=households_present or None,
+        expected=expected,
+        present=present,
+        votes_for=present - against - abstain,
+        votes_against=against,
+        votes_abstain=abstain,
+        households_expected=households or None,
+        households_present=households_present or None,
     )
 
 
@@ -132,8 +144,9 @@ class _Staff:
         self.village = village
         # The most local first: a township step goes to a township official before a
         # county one, who stays free for the county's own decision.
-        self.people = sorted(people, key=lambda p: -max(
-            (len(codes.prefix_of(m.region_id)) for m in p.memberships.all()), default=0))
+        self.people = sorted(
+            people, key=lambda p: -max((len(codes.prefix_of(m.region_id)) for m in p.memberships.all()), default=0)
+        )
 
     def actor(self, case: Case, step: Step, decided: set[tuple[int, str]]) -> User:
         for person in self.people:
@@ -142,16 +155,25 @@ class _Staff:
             if step.approval and any(a == person.pk and k != step.key for a, k in decided):
                 continue
             return person
-        raise RuntimeError(f"demo staff of {self.village} cannot complete {step.key} of {case.number}: "
-                           f"decided {sorted(decided)}, pool {[p.username for p in self.people]}")
+        raise RuntimeError(
+            f"demo staff of {self.village} cannot complete {step.key} of {case.number}: "
+            f"decided {sorted(decided)}, pool {[p.username for p in self.people]}"
+        )
 
     def opener(self, level: str) -> User:
         role = Role.TOWNSHIP_OFFICIAL if level == "township" else Role.CADRE
         return next(p for p in self.people if jurisdiction.holds_role(p, role, self.village, level))
 
 
-def _plans(items: Sequence[Any], village: Any, count: int, rng: random.Random, now: datetime,
-           must: Sequence[Any], paused_too: bool) -> list[Plan]:
+def _plans(
+    items: Sequence[Any],
+    village: Any,
+    count: int,
+    rng: random.Random,
+    now: datetime,
+    must: Sequence[Any],
+    paused_too: bool,
+) -> list[Plan]:
     span = (now - HISTORY_STARTS).total_seconds()
     plans = []
     chosen = list(must) + [rng.choice(items) for _ in range(max(0, count - len(must)))]
@@ -167,17 +189,39 @@ def _plans(items: Sequence[Any], village: Any, count: int, rng: random.Random, n
             opens = HISTORY_STARTS + timedelta(seconds=rng.uniform(0, span * 0.9))
             r = rng.random()
             ends = "approved" if r < 0.78 else "rejected" if r < 0.93 else "withdrawn"
-        plans.append(Plan(
-            item=item, opens_at=_at_work(opens, rng), ends=ends, returns=0.15 if rng.random() < 0.5 else 0.0,
-            reject_at=rng.randint(1, 3), withdraw_after=rng.randint(1, 3),
-        ))
+        plans.append(
+            Plan(
+                item=item,
+                opens_at=_at_work(opens, rng),
+                ends=ends,
+                returns=0.15 if rng.random() < 0.5 else 0.0,
+                reject_at=rng.randint(1, 3),
+                withdraw_after=rng.randint(1, 3),
+            )
+        )
     for item in paused:
         # One case paused by an objection to its notice, and one left on its first step past
         # its deadline, whatever the dice said.
-        plans.append(Plan(item=item, opens_at=_at_work(now - timedelta(days=40), rng), ends="paused",
-                          returns=0.0, reject_at=9, withdraw_after=99))
-        plans.append(Plan(item=item, opens_at=_at_work(now - timedelta(days=75), rng), ends="stalled",
-                          returns=0.0, reject_at=9, withdraw_after=99))
+        plans.append(
+            Plan(
+                item=item,
+                opens_at=_at_work(now - timedelta(days=40), rng),
+                ends="paused",
+                returns=0.0,
+                reject_at=9,
+                withdraw_after=99,
+            )
+        )
+        plans.append(
+            Plan(
+                item=item,
+                opens_at=_at_work(now - timedelta(days=75), rng),
+                ends="stalled",
+                returns=0.0,
+                reject_at=9,
+                withdraw_after=99,
+            )
+        )
     return plans
 
 
@@ -191,14 +235,29 @@ def _subject(item: Any, village: Any, rng: random.Random, when: datetime) -> tup
     flow_item = item_of(item)
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
     template = rng.choice(SUBJECTS[flow_item.category])
-    subject = template.format(village=village.name, year=when.year, q=(when.month - 1) // 3 + 1,
-                              m=when.month, name=f"{name}{flow_item.name_zh.split('（')[0]}")
+    subject = template.format(
+        village=village.name,
+        year=when.year,
+        q=(when.month - 1) // 3 + 1,
+        m=when.month,
+        name=f"{name}{flow_item.name_zh.split('（')[0]}",
+    )
     return subject[:200], name if flow_item.needs_applicant else ""
 
 
-def demo_village_cases(*, village: Any, items: Sequence[Any], staff: Sequence[User], count: int,
-                       must: Sequence[Any], rng: random.Random, clock: Clock, now: datetime,
-                       result: DemoCases, paused_too: bool = False) -> None:
+def demo_village_cases(
+    *,
+    village: Any,
+    items: Sequence[Any],
+    staff: Sequence[User],
+    count: int,
+    must: Sequence[Any],
+    rng: random.Random,
+    clock: Clock,
+    now: datetime,
+    result: DemoCases,
+    paused_too: bool = False,
+) -> None:
     """Open and advance one village's cases, all events in time order."""
     people = _Staff(village.code, staff)
     plans = _plans(items, village, count, rng, now, must, paused_too)
@@ -212,7 +271,9 @@ def demo_village_cases(*, village: Any, items: Sequence[Any], staff: Sequence[Us
             flow_item = item_of(plan.item)
             subject, applicant = _subject(plan.item, village, rng, moment)
             plan.case = services.case_open(
-                item=plan.item, village_code=village.code, subject=subject,
+                item=plan.item,
+                village_code=village.code,
+                subject=subject,
                 amount_fen=rng.randint(20, 3000) * 10_000 if flow_item.needs_amount else None,
                 applicant_name=applicant,
                 applicant_id_last4=f"{rng.randint(0, 9999):04d}" if applicant else "",
@@ -233,8 +294,8 @@ def demo_village_cases(*, village: Any, items: Sequence[Any], staff: Sequence[Us
             clock.set(moment + timedelta(hours=1))
             if timezone.now() < min(now, case.publicity_ends_at):
                 services.case_objection_record(
-                    case=case, text="村民反映：申请人家庭收入情况与公示内容不符，请核实。",
-                    by=people.opener("village"))
+                    case=case, text="村民反映：申请人家庭收入情况与公示内容不符，请核实。", by=people.opener("village")
+                )
                 result.actions += 1
                 continue
         if nxt < now and plan.ends != "stalled":
@@ -263,19 +324,33 @@ def _advance(plan: Plan, people: _Staff, rng: random.Random) -> bool:
         plan.decisions += 1
         if plan.ends == "rejected" and plan.decisions >= plan.reject_at and "reject" in step.outcomes:
             outcome = "reject"
-        elif ("return" in step.outcomes and step.key not in plan.returned and rng.random() < plan.returns):
+        elif "return" in step.outcomes and step.key not in plan.returned and rng.random() < plan.returns:
             plan.returned.add(step.key)
             outcome = "return"
     decided = set(case.actions.filter(approval=True).values_list("actor_id", "step_key"))
-    uploads = ([services.Upload(kind=a.kind, filename=f"{a.kind}.png", data=_png(a.kind))
-                for a in step.attachments if a.required] if outcome == "approve" else [])
+    uploads = (
+        [
+            services.Upload(kind=a.kind, filename=f"{a.kind}.png", data=_png(a.kind))
+            for a in step.attachments
+            if a.required
+        ]
+        if outcome == "approve"
+        else []
+    )
     services.case_act(
-        case=case, step_key=step.key, expected_version=case.version, outcome=outcome,
-        decision={"approve": "经审核，符合条件，同意。", "reject": "经核查，不符合条件，不予通过。",
-                  "return": "材料不全，退回补正。"}[outcome],
+        case=case,
+        step_key=step.key,
+        expected_version=case.version,
+        outcome=outcome,
+        decision={
+            "approve": "经审核，符合条件，同意。",
+            "reject": "经核查，不符合条件，不予通过。",
+            "return": "材料不全，退回补正。",
+        }[outcome],
         minutes="会议由村党组织书记主持，到会人员逐人签字，表决结果当场公布。",
         meeting=_meeting(step, rng) if step.meeting or {"attendance", "votes"} & set(step.records) else None,
-        attachments=uploads, by=people.actor(case, step, decided),
+        attachments=uploads,
+        by=people.actor(case, step, decided),
     )
     plan.actions += 1
     return True
@@ -301,10 +376,10 @@ def _staff(village_codes: Sequence[str], printed: Sequence[User]) -> dict[str, l
         user = User.objects.filter(username=username).first()
         if user is None:
             full_name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(2))
-            user = user_create(username=username, full_name=full_name, password=None,
-                               must_change_password=False, by=None)
-            membership_grant(user=user, role=role, region_code=region, starts_on=date(2024, 1, 1),
-                             title=title, by=None)
+            user = user_create(
+                username=username, full_name=full_name, password=None, must_change_password=False, by=None
+            )
+            membership_grant(user=user, role=role, region_code=region, starts_on=date(2024, 1, 1), title=title, by=None)
         made[username] = user
         return user
 
@@ -328,8 +403,9 @@ def _staff(village_codes: Sequence[str], printed: Sequence[User]) -> dict[str, l
     return pools
 
 
-def demo_cases(*, village_codes: Sequence[str], per_village: int, seed: int, clock: Clock,
-               progress: Any = None) -> DemoCases:
+def demo_cases(
+    *, village_codes: Sequence[str], per_village: int, seed: int, clock: Clock, progress: Any = None
+) -> DemoCases:
     """Cases for the given villages (nothing if any case exists: the demo is idempotent)."""
     from sunlit.powers.models import PowerItem
     from sunlit.powers.selectors import current_version
@@ -340,10 +416,10 @@ def demo_cases(*, village_codes: Sequence[str], per_village: int, seed: int, clo
     if version is None or Case.objects.exists():
         return result
     real_now = clock.real_now()
-    items = list(PowerItem.objects.filter(version=version, township__isnull=True).select_related("version")
-                 .order_by("position"))
-    printed = list(User.objects.filter(memberships__isnull=False).exclude(username__startswith="staff-")
-                   .distinct())
+    items = list(
+        PowerItem.objects.filter(version=version, township__isnull=True).select_related("version").order_by("position")
+    )
+    printed = list(User.objects.filter(memberships__isnull=False).exclude(username__startswith="staff-").distinct())
     pools = _staff(village_codes, printed)
     villages = {r.code: r for r in Region.objects.filter(code__in=village_codes)}
     for number, code in enumerate(village_codes):
@@ -351,9 +427,18 @@ def demo_cases(*, village_codes: Sequence[str], per_village: int, seed: int, clo
         # Every item is exercised somewhere: item i goes to village i mod n first.
         must = [item for i, item in enumerate(items) if i % len(village_codes) == number]
         with transaction.atomic():
-            demo_village_cases(village=villages[code], items=items, staff=pools[code],
-                               count=max(per_village, len(must)), must=must, rng=rng, clock=clock,
-                               now=real_now, result=result, paused_too=number == 0)
+            demo_village_cases(
+                village=villages[code],
+                items=items,
+                staff=pools[code],
+                count=max(per_village, len(must)),
+                must=must,
+                rng=rng,
+                clock=clock,
+                now=real_now,
+                result=result,
+                paused_too=number == 0,
+            )
         if progress is not None:
             progress.update(1)
     return result

@@ -55,9 +55,13 @@ class MeetingCounts:
 
     def validate(self) -> None:
         numbers = {
-            "expected": self.expected, "present": self.present, "votes_for": self.votes_for,
-            "votes_against": self.votes_against, "votes_abstain": self.votes_abstain,
-            "households_expected": self.households_expected, "households_present": self.households_present,
+            "expected": self.expected,
+            "present": self.present,
+            "votes_for": self.votes_for,
+            "votes_against": self.votes_against,
+            "votes_abstain": self.votes_abstain,
+            "households_expected": self.households_expected,
+            "households_present": self.households_present,
         }
         for name, value in numbers.items():
             if value is not None and (not isinstance(value, int) or value < 0):
@@ -87,8 +91,10 @@ class MeetingCounts:
 def meeting_result(rule: MeetingRule, counts: MeetingCounts) -> str:
     """passed, no_quorum (the meeting cannot decide) or no_majority (the motion fails)."""
     quorate = rule.quorum_met(
-        expected=counts.expected, present=counts.present,
-        households_expected=counts.households_expected, households_present=counts.households_present,
+        expected=counts.expected,
+        present=counts.present,
+        households_expected=counts.households_expected,
+        households_present=counts.households_present,
     )
     if not quorate:
         return MeetingResult.NO_QUORUM
@@ -123,15 +129,23 @@ def decide(step: Step, outcome: str, result: str = "") -> Decision:
     if outcome not in step.outcomes:
         raise InvalidInput(
             _("Step %(step)s cannot end with %(outcome)s; it allows: %(allowed)s")
-            % {"step": label(step), "outcome": OUTCOME_LABELS[outcome],
-               "allowed": ", ".join(str(OUTCOME_LABELS.get(o, o)) for o in step.outcomes)},
+            % {
+                "step": label(step),
+                "outcome": OUTCOME_LABELS[outcome],
+                "allowed": ", ".join(str(OUTCOME_LABELS.get(o, o)) for o in step.outcomes),
+            },
             field="outcome",
         )
     return Decision(outcome, step.outcomes[outcome], result)
 
 
 def missing_records(
-    step: Step, decision: Decision, *, text: str, minutes: str, counts: MeetingCounts | None,
+    step: Step,
+    decision: Decision,
+    *,
+    text: str,
+    minutes: str,
+    counts: MeetingCounts | None,
     attachment_kinds: Iterable[str],
 ) -> list[tuple[str, str]]:
     """What the step requires that was not given, as (field, message) pairs.

@@ -27,16 +27,20 @@ class OpenForm(forms.Form):
     village = forms.ChoiceField(label=_("Village"))
     item = forms.ChoiceField(label=_("List item"))
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    amount_yuan = forms.DecimalField(label=_("Amount (yuan)"), required=False, min_value=Decimal("0"),
-                                     max_digits=14, decimal_places=2)
+    amount_yuan = forms.DecimalField(
+        label=_("Amount (yuan)"), required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2
+    )
     applicant_name = forms.CharField(label=_("Applicant"), max_length=50, required=False)
     applicant_id_last4 = forms.CharField(
-        label=_("Last four characters of the applicant's ID number"), max_length=4, required=False,
+        label=_("Last four characters of the applicant's ID number"),
+        max_length=4,
+        required=False,
         help_text=_("Only the last four, to tell namesakes apart: never the whole number."),
     )
 
-    def __init__(self, *args: Any, villages: list[tuple[str, str]], items: list[tuple[str, str]],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, villages: list[tuple[str, str]], items: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["village"]).choices = villages
         cast(forms.ChoiceField, self.fields["item"]).choices = items
@@ -57,13 +61,18 @@ class ActForm(forms.Form):
     minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     MEETING_FIELDS = (
-        ("expected", _("Expected to attend")), ("present", _("Present")),
-        ("households_expected", _("Households expected")), ("households_present", _("Households present")),
-        ("votes_for", _("Votes for")), ("votes_against", _("Votes against")), ("votes_abstain", _("Abstaining")),
+        ("expected", _("Expected to attend")),
+        ("present", _("Present")),
+        ("households_expected", _("Households expected")),
+        ("households_present", _("Households present")),
+        ("votes_for", _("Votes for")),
+        ("votes_against", _("Votes against")),
+        ("votes_abstain", _("Abstaining")),
     )
 
-    def __init__(self, *args: Any, step: Step, outcome_labels: dict[str, Any], attachment_labels: dict[str, str],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, step: Step, outcome_labels: dict[str, Any], attachment_labels: dict[str, str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
         if step.meeting:
@@ -71,15 +80,18 @@ class ActForm(forms.Form):
             del self.fields["outcome"]
         else:
             cast(forms.ChoiceField, self.fields["outcome"]).choices = [
-                (o, outcome_labels.get(o, o)) for o in step.outcomes]
+                (o, outcome_labels.get(o, o)) for o in step.outcomes
+            ]
             self.fields["outcome"].required = True
         if step.meeting or {"attendance", "votes"} & set(step.records):
             for name, label in self.MEETING_FIELDS:
-                self.fields[name] = forms.IntegerField(label=label, min_value=0, required=name.startswith("votes")
-                                                       or name in ("expected", "present"))
+                self.fields[name] = forms.IntegerField(
+                    label=label, min_value=0, required=name.startswith("votes") or name in ("expected", "present")
+                )
         for need in step.attachments:
             self.fields[f"file_{need.kind}"] = forms.FileField(
-                label=attachment_labels.get(need.kind, need.kind), required=False)
+                label=attachment_labels.get(need.kind, need.kind), required=False
+            )
         self.fields[f"file_{OTHER_ATTACHMENT}"] = forms.FileField(label=_("Other attachment"), required=False)
 
     @property
@@ -103,13 +115,18 @@ class OpinionForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    text = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("Who raised it, and what they object to."))
+    text = forms.CharField(
+        label=_("Objection"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who raised it, and what they object to."),
+    )
 
 
 class ResolveForm(forms.Form):
     upheld = forms.TypedChoiceField(
-        label=_("Decision"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        label=_("Decision"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
         choices=[("1", _("Upheld: what was posted must be corrected")), ("0", _("Dismissed: the case resumes"))],
     )
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))

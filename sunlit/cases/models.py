@@ -33,10 +33,12 @@ class Case(models.Model):
     number = models.CharField(_("case number"), max_length=40, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     seq = models.PositiveIntegerField(_("sequence"))
-    item = models.ForeignKey("powers.PowerItem", on_delete=models.PROTECT, related_name="cases",
-                             verbose_name=_("list item"))
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="cases",
-                                verbose_name=_("village"))
+    item = models.ForeignKey(
+        "powers.PowerItem", on_delete=models.PROTECT, related_name="cases", verbose_name=_("list item")
+    )
+    village = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="cases", verbose_name=_("village")
+    )
     county_code = models.CharField(_("county code"), max_length=12)
     subject = models.CharField(_("subject"), max_length=200)
     amount_fen = models.BigIntegerField(_("amount (fen)"), null=True, blank=True)
@@ -63,8 +65,9 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         constraints = [
             models.UniqueConstraint(fields=["village", "year", "seq"], name="case_number_per_village_year"),
-            models.CheckConstraint(condition=Q(amount_fen__isnull=True) | Q(amount_fen__gte=0),
-                                   name="case_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__isnull=True) | Q(amount_fen__gte=0), name="case_amount_not_negative"
+            ),
         ]
         indexes = [
             # Lists of a village or township, newest first; the overdue sweep.
@@ -142,8 +145,7 @@ class CaseAction(models.Model):
 
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
-    action = models.ForeignKey(CaseAction, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="attachments")
+    action = models.ForeignKey(CaseAction, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=40)
     file = models.FileField(_("file"), max_length=200)
     sha256 = models.CharField(max_length=64)
@@ -185,8 +187,9 @@ class Objection(models.Model):
     text = models.TextField(_("objection"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     upheld = models.BooleanField(_("upheld"), null=True, blank=True)

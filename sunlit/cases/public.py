@@ -24,8 +24,7 @@ PAGE_SIZE = 30
 # Each layout's names for the case pages, so the kiosk never links out of the kiosk.
 URLS = {
     "portal": {"village_cases": "cases:village_cases", "case": "cases:public_case", "follow": "cases:follow"},
-    "kiosk": {"village_cases": "cases:kiosk_village_cases", "case": "cases:kiosk_case",
-              "follow": "cases:kiosk_follow"},
+    "kiosk": {"village_cases": "cases:kiosk_village_cases", "case": "cases:kiosk_case", "follow": "cases:kiosk_follow"},
 }
 _DASHES = re.compile(r"[\s\u2010-\u2015\u2212\uff0d_/]+")
 _NUMBER = re.compile(r"^([0-9]{12})-?([0-9]{4})-?([0-9]{4,})$")
@@ -57,11 +56,20 @@ def village_cases(request: HttpRequest, code: str, layout: str = "portal") -> Ht
     except ValueError:
         number = 1
     start = (number - 1) * PAGE_SIZE
-    entries = list(tsel.current_for_chain(code, kind=KIND)[start:start + PAGE_SIZE + 1])
-    return render_public(request, lay, "cases/public_village.html", _context(
-        lay, page=page, cases=[e.snapshot for e in entries[:PAGE_SIZE]], number=number,
-        has_next=len(entries) > PAGE_SIZE, back_url=reverse(lay.village, args=[code]),
-    ))
+    entries = list(tsel.current_for_chain(code, kind=KIND)[start : start + PAGE_SIZE + 1])
+    return render_public(
+        request,
+        lay,
+        "cases/public_village.html",
+        _context(
+            lay,
+            page=page,
+            cases=[e.snapshot for e in entries[:PAGE_SIZE]],
+            number=number,
+            has_next=len(entries) > PAGE_SIZE,
+            back_url=reverse(lay.village, args=[code]),
+        ),
+    )
 
 
 @require_GET
@@ -75,16 +83,24 @@ def case_page(request: HttpRequest, number: str, layout: str = "portal") -> Http
         return not_found(request, lay)
     versions = list(tsel.history(KIND, entry.ref))
     snapshot = entry.snapshot
-    return render_public(request, lay, "cases/public_case.html", _context(
-        lay, entry=entry, case=snapshot, versions=versions,
-        back_url=reverse(URLS[lay.name]["village_cases"], args=[snapshot["village"]]),
-    ))
+    return render_public(
+        request,
+        lay,
+        "cases/public_case.html",
+        _context(
+            lay,
+            entry=entry,
+            case=snapshot,
+            versions=versions,
+            back_url=reverse(URLS[lay.name]["village_cases"], args=[snapshot["village"]]),
+        ),
+    )
 
 
 @require_GET
 @public_page
 def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
-    """"Follow your application": type the case number, see its page. No login."""
+    """ "Follow your application": type the case number, see its page. No login."""
     lay = LAYOUTS[layout]
     typed = (request.GET.get("number") or "").strip()[:60]
     context = _context(lay, typed=typed, back_url=reverse(lay.home))

@@ -47,7 +47,12 @@ def cases_in_scope(user: Any, action: str = "case.view") -> QuerySet[Case]:
 
 
 def case_list(
-    user: Any, *, state: str = "", overdue: bool = False, item_code: str = "", region: str = "",
+    user: Any,
+    *,
+    state: str = "",
+    overdue: bool = False,
+    item_code: str = "",
+    region: str = "",
     today: date | None = None,
 ) -> QuerySet[Case]:
     """The cases a person may see, filtered, newest first, with what a list row shows."""
@@ -66,9 +71,7 @@ def case_list(
 def case_for(user: Any, number: str) -> Case | None:
     """One case by number, if the person may see it (None otherwise: it does not exist
     for them)."""
-    case = (
-        Case.objects.select_related("item", "village", "opened_by").filter(number=(number or "").strip()).first()
-    )
+    case = Case.objects.select_related("item", "village", "opened_by").filter(number=(number or "").strip()).first()
     if case is None or not jurisdiction.can(user, "case.view", case.village_id):
         return None
     return case

@@ -105,14 +105,23 @@ def case_snapshot(case: Case) -> dict[str, Any]:
     history = []
     for action in case.actions.all():
         row: dict[str, Any] = {
-            "seq": action.seq, "kind": action.kind, "step": _step_ref(case, action.step_key),
-            "outcome": action.outcome, "to": action.target, "on": _day(action.acted_at),
+            "seq": action.seq,
+            "kind": action.kind,
+            "step": _step_ref(case, action.step_key),
+            "outcome": action.outcome,
+            "to": action.target,
+            "on": _day(action.acted_at),
         }
         if action.meeting:
             row["meeting"] = {
-                "body": action.meeting, "expected": action.expected, "present": action.present,
-                "households_expected": action.households_expected, "households_present": action.households_present,
-                "for": action.votes_for, "against": action.votes_against, "abstain": action.votes_abstain,
+                "body": action.meeting,
+                "expected": action.expected,
+                "present": action.present,
+                "households_expected": action.households_expected,
+                "households_present": action.households_present,
+                "for": action.votes_for,
+                "against": action.votes_against,
+                "abstain": action.votes_abstain,
                 "result": action.meeting_result,
             }
         history.append(row)
@@ -140,8 +149,12 @@ def case_snapshot(case: Case) -> dict[str, Any]:
         "closed_on": _day(case.closed_at),
         "history": history,
         "objections": [
-            {"step": o.step_key, "raised_on": _day(o.recorded_at), "resolved_on": _day(o.resolved_at),
-             "upheld": o.upheld}
+            {
+                "step": o.step_key,
+                "raised_on": _day(o.recorded_at),
+                "resolved_on": _day(o.resolved_at),
+                "upheld": o.upheld,
+            }
             for o in case.objections.all()
         ],
         "opinions": [{"step": o.step_key, "on": _day(o.at)} for o in case.opinions.all()],
@@ -201,8 +214,15 @@ def _move(case: Case, target: str, now: datetime) -> None:
         _enter(case, step, now)
 
 
-STATE_FIELDS = ["state", "current_step", "step_started_at", "step_due_on", "publicity_ends_at", "paused_at",
-                "closed_at"]
+STATE_FIELDS = [
+    "state",
+    "current_step",
+    "step_started_at",
+    "step_due_on",
+    "publicity_ends_at",
+    "paused_at",
+    "closed_at",
+]
 
 
 def _write(case: Case, *, expected_version: int, from_state: str, from_step: str) -> None:
@@ -256,8 +276,9 @@ def _next_seq(case: Case) -> int:
     return (last or 0) + 1
 
 
-def _store(case: Case, upload: Upload, *, action: CaseAction | None, by: User, now: datetime,
-           stored: list[str]) -> Attachment:
+def _store(
+    case: Case, upload: Upload, *, action: CaseAction | None, by: User, now: datetime, stored: list[str]
+) -> Attachment:
     cleaned = clean_upload(data=upload.data, filename=upload.filename)
     # Content-addressed under the case: the same scan uploaded twice is stored once.
     name = f"cases/{case.county_code[:6]}/{case.village_id}/{case.number}/{cleaned.sha256}.{cleaned.extension}"
@@ -265,9 +286,17 @@ def _store(case: Case, upload: Upload, *, action: CaseAction | None, by: User, n
         name = default_storage.save(name, ContentFile(cleaned.content))
         stored.append(name)
     return Attachment.objects.create(
-        case=case, action=action, kind=upload.kind, file=name, sha256=cleaned.sha256,
-        original_sha256=cleaned.original_sha256, content_type=cleaned.content_type, size=cleaned.size,
-        original_name=(upload.filename or "")[:200], uploaded_by=by, uploaded_at=now,
+        case=case,
+        action=action,
+        kind=upload.kind,
+        file=name,
+        sha256=cleaned.sha256,
+        original_sha256=cleaned.original_sha256,
+        content_type=cleaned.content_type,
+        size=cleaned.size,
+        original_name=(upload.filename or "")[:200],
+        uploaded_by=by,
+        uploaded_at=now,
     )
 
 
@@ -276,41 +305,54 @@ def _store(case: Case, upload: Upload, *, action: CaseAction | None, by: User, n
 
 @transaction.atomic
 def case_open(
-    *, item: Any, village_code: str, subject: str, amount_fen: int | None = None, applicant_name: str = "",
-    applicant_id_last4: str = "", by: User,
+    *,
+    item: Any,
+    village_code: str,
+    subject: str,
+    amount_fen: int | None = None,
+    applicant_name: str = "",
+    applicant_id_last4: str = "",
+    by: User,
 ) -> Case:
     """Open a case under list item `item` (a powers.PowerItem) for a village."""
     if codes.level_of(village_code) != codes.VILLAGE:
-        raise InvalidInput(_("Cases are opened for a village; %(code)s is not one") % {"code": village_code},
-                           field="village_code")
+        raise InvalidInput(
+            _("Cases are opened for a village; %(code)s is not one") % {"code": village_code}, field="village_code"
+        )
     jurisdiction.require(by, "case.open", village_code)
     flow_item = item_of(item)
     if flow_item.level == "township":
         if not jurisdiction.holds_role(by, Role.TOWNSHIP_OFFICIAL, village_code, "township"):
-            raise NotPermitted(_("Only a township official may open a case under %(item)s")
-                               % {"item": engine.label(flow_item)})
+            raise NotPermitted(
+                _("Only a township official may open a case under %(item)s") % {"item": engine.label(flow_item)}
+            )
     if flow_item.township and not codes.contains(flow_item.township, village_code):
         raise InvalidInput(
-            _("%(item)s applies only in township %(township)s") % {"item": engine.label(flow_item),
-                                                                    "township": flow_item.township},
+            _("%(item)s applies only in township %(township)s")
+            % {"item": engine.label(flow_item), "township": flow_item.township},
             field="item",
         )
     # Asked of the database, not of the row the caller holds: a list loaded a moment ago
     # makes every item of the previous version unavailable for new cases.
     if not PowerListVersion.objects.filter(pk=item.version_id, is_current=True).exists():
-        raise InvalidInput(_("%(item)s is not on the current list; choose an item of the current list")
-                           % {"item": engine.label(flow_item)}, field="item")
+        raise InvalidInput(
+            _("%(item)s is not on the current list; choose an item of the current list")
+            % {"item": engine.label(flow_item)},
+            field="item",
+        )
     subject = _text(subject, "subject", 200, required=True, label=_("Subject"))
     if amount_fen is not None and (not isinstance(amount_fen, int) or amount_fen < 0):
         raise InvalidInput(_("The amount cannot be negative"), field="amount_fen")
     if flow_item.needs_amount and amount_fen is None:
         raise InvalidInput(_("%(item)s needs the amount") % {"item": engine.label(flow_item)}, field="amount_fen")
-    applicant_name = _text(applicant_name, "applicant_name", 50, required=flow_item.needs_applicant,
-                           label=_("Applicant"))
+    applicant_name = _text(
+        applicant_name, "applicant_name", 50, required=flow_item.needs_applicant, label=_("Applicant")
+    )
     applicant_id_last4 = (applicant_id_last4 or "").strip().upper()
     if applicant_id_last4 and not _LAST4.match(applicant_id_last4):
-        raise InvalidInput(_("Give only the last four characters of the ID number (digits, or X last)"),
-                           field="applicant_id_last4")
+        raise InvalidInput(
+            _("Give only the last four characters of the ID number (digits, or X last)"), field="applicant_id_last4"
+        )
 
     # Numbers are handed out under the village row's lock: two cadres opening cases at
     # once get 0007 and 0008, never the same one. (SQLite's IMMEDIATE transactions
@@ -322,16 +364,30 @@ def case_open(
     year = timezone.localdate(now).year
     seq = (Case.objects.filter(village=village, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
     case = Case(
-        number=f"{village.code}-{year}-{seq:04d}", year=year, seq=seq, item=item, village=village,
-        county_code=codes.county_of(village.code), subject=subject, amount_fen=amount_fen,
-        applicant_name=applicant_name, applicant_id_last4=applicant_id_last4, state=CaseState.OPEN,
-        opened_by=by, opened_at=now,
+        number=f"{village.code}-{year}-{seq:04d}",
+        year=year,
+        seq=seq,
+        item=item,
+        village=village,
+        county_code=codes.county_of(village.code),
+        subject=subject,
+        amount_fen=amount_fen,
+        applicant_name=applicant_name,
+        applicant_id_last4=applicant_id_last4,
+        state=CaseState.OPEN,
+        opened_by=by,
+        opened_at=now,
     )
     _enter(case, flow_item.flow.first, now)
     case.full_clean()
     case.save(force_insert=True)
-    audit_record(action="case.open", by=by, obj=case, region_code=village.code,
-                 detail={"number": case.number, "item": flow_item.code, "subject": subject})
+    audit_record(
+        action="case.open",
+        by=by,
+        obj=case,
+        region_code=village.code,
+        detail={"number": case.number, "item": flow_item.code, "subject": subject},
+    )
     _publish(case, by=by, reason=_("Case opened"))
     return case
 
@@ -341,8 +397,16 @@ def case_open(
 
 @transaction.atomic
 def case_act(
-    *, case: Case, step_key: str, expected_version: int, outcome: str, decision: str = "", minutes: str = "",
-    meeting: engine.MeetingCounts | None = None, attachments: Sequence[Upload] = (), by: User,
+    *,
+    case: Case,
+    step_key: str,
+    expected_version: int,
+    outcome: str,
+    decision: str = "",
+    minutes: str = "",
+    meeting: engine.MeetingCounts | None = None,
+    attachments: Sequence[Upload] = (),
+    by: User,
 ) -> CaseAction:
     """Complete the case's current step `step_key` with `outcome` (approve/reject/return).
 
@@ -391,9 +455,7 @@ def case_act(
     decided = engine.decide(step, outcome, result)
 
     if decided.outcome and step.approval:
-        earlier = (
-            case.actions.filter(actor=by, approval=True).exclude(step_key=step.key).order_by("seq").first()
-        )
+        earlier = case.actions.filter(actor=by, approval=True).exclude(step_key=step.key).order_by("seq").first()
         if earlier is not None:
             raise NotPermitted(
                 _("You already decided step %(step)s of this case; another person must decide this one.")
@@ -406,8 +468,9 @@ def case_act(
             % {"end": _when(case.publicity_ends_at)}
         )
     if result != MeetingResult.NO_QUORUM:
-        missing = engine.missing_records(step, decided, text=decision, minutes=minutes, counts=counts,
-                                         attachment_kinds=kinds)
+        missing = engine.missing_records(
+            step, decided, text=decision, minutes=minutes, counts=counts, attachment_kinds=kinds
+        )
         if missing:
             field, _message = missing[0]
             raise InvalidInput(" ".join(m for _f, m in missing), field=field)
@@ -418,25 +481,51 @@ def case_act(
     _write(case, expected_version=expected_version, from_state=from_state, from_step=from_step)
 
     action = CaseAction.objects.create(
-        case=case, seq=_next_seq(case), kind=ActionKind.STEP, step_key=step.key, outcome=decided.outcome,
-        target=decided.target, actor=by, acted_at=now, decision=decision, minutes=minutes,
-        meeting=step.meeting or "", meeting_result=decided.meeting_result,
+        case=case,
+        seq=_next_seq(case),
+        kind=ActionKind.STEP,
+        step_key=step.key,
+        outcome=decided.outcome,
+        target=decided.target,
+        actor=by,
+        acted_at=now,
+        decision=decision,
+        minutes=minutes,
+        meeting=step.meeting or "",
+        meeting_result=decided.meeting_result,
         approval=bool(step.approval and decided.outcome),
-        **({
-            "expected": counts.expected, "present": counts.present, "votes_for": counts.votes_for,
-            "votes_against": counts.votes_against, "votes_abstain": counts.votes_abstain,
-            "households_expected": counts.households_expected, "households_present": counts.households_present,
-        } if counts is not None else {}),
+        **(
+            {
+                "expected": counts.expected,
+                "present": counts.present,
+                "votes_for": counts.votes_for,
+                "votes_against": counts.votes_against,
+                "votes_abstain": counts.votes_abstain,
+                "households_expected": counts.households_expected,
+                "households_present": counts.households_present,
+            }
+            if counts is not None
+            else {}
+        ),
     )
     stored: list[str] = []
     try:
         for upload in attachments:
             _store(case, upload, action=action, by=by, now=now, stored=stored)
         audit_record(
-            action="case.act", by=by, obj=case, region_code=case.village_id,
-            detail={"number": case.number, "seq": action.seq, "step": step.key, "outcome": decided.outcome,
-                    "to": decided.target, "meeting_result": decided.meeting_result,
-                    "attachments": [{"kind": u.kind, "name": u.filename} for u in attachments]},
+            action="case.act",
+            by=by,
+            obj=case,
+            region_code=case.village_id,
+            detail={
+                "number": case.number,
+                "seq": action.seq,
+                "step": step.key,
+                "outcome": decided.outcome,
+                "to": decided.target,
+                "meeting_result": decided.meeting_result,
+                "attachments": [{"kind": u.kind, "name": u.filename} for u in attachments],
+            },
         )
         with translation.override(settings.LANGUAGE_CODE):
             reason = _step_reason(step, decided)
@@ -454,8 +543,10 @@ def _step_reason(step: Step, decided: engine.Decision) -> str:
         return _("%(step)s: the meeting had no quorum") % {"step": engine.label(step)}
     if decided.meeting_result == MeetingResult.NO_MAJORITY:
         return _("%(step)s: the motion failed") % {"step": engine.label(step)}
-    return _("%(step)s: %(outcome)s") % {"step": engine.label(step),
-                                         "outcome": engine.OUTCOME_LABELS.get(decided.outcome, decided.outcome)}
+    return _("%(step)s: %(outcome)s") % {
+        "step": engine.label(step),
+        "outcome": engine.OUTCOME_LABELS.get(decided.outcome, decided.outcome),
+    }
 
 
 # --- supervision: opinions and objections -------------------------------------------------
@@ -470,8 +561,13 @@ def case_opinion_add(*, case: Case, step_key: str, text: str, by: User) -> Opini
         raise InvalidInput(_("%(step)r is not a step of this case's flow") % {"step": step_key}, field="step_key")
     text = _text(text, "text", engine.MAX_DECISION, required=True, label=_("Opinion"))
     opinion = Opinion.objects.create(case=case, step_key=step_key, text=text, by=by, at=timezone.now())
-    audit_record(action="case.opinion", by=by, obj=opinion, region_code=case.village_id,
-                 detail={"number": case.number, "step": step_key})
+    audit_record(
+        action="case.opinion",
+        by=by,
+        obj=opinion,
+        region_code=case.village_id,
+        detail={"number": case.number, "step": step_key},
+    )
     _publish(case, by=by, reason=_("Supervision committee's opinion recorded"))
     return opinion
 
@@ -485,7 +581,8 @@ def case_objection_record(*, case: Case, text: str, by: User) -> Objection:
     step = step_of(case)
     now = timezone.now()
     notice_up = (
-        step is not None and step.publicity_days > 0
+        step is not None
+        and step.publicity_days > 0
         and (case.state == CaseState.PAUSED or (case.publicity_ends_at is not None and now < case.publicity_ends_at))
     )
     if not notice_up or step is None:
@@ -500,8 +597,13 @@ def case_objection_record(*, case: Case, text: str, by: User) -> Objection:
             raise _changed(Case.objects.get(pk=case.pk), step.key)
         case.refresh_from_db()
     objection = Objection.objects.create(case=case, step_key=step.key, text=text, recorded_by=by, recorded_at=now)
-    audit_record(action="case.objection_record", by=by, obj=objection, region_code=case.village_id,
-                 detail={"number": case.number, "step": step.key})
+    audit_record(
+        action="case.objection_record",
+        by=by,
+        obj=objection,
+        region_code=case.village_id,
+        detail={"number": case.number, "step": step.key},
+    )
     _publish(case, by=by, reason=_("Objection raised; the case is paused"))
     return objection
 
@@ -535,11 +637,17 @@ def case_objection_resolve(*, objection: Objection, upheld: bool, resolution: st
     )
     if updated != 1:  # resolved by someone else a moment ago
         objection.refresh_from_db()
-        raise ApplicationError(_("This objection was already resolved by %(who)s. Nothing was changed.")
-                               % {"who": objection.resolved_by})
+        raise ApplicationError(
+            _("This objection was already resolved by %(who)s. Nothing was changed.") % {"who": objection.resolved_by}
+        )
     objection.refresh_from_db()
-    audit_record(action="case.objection_resolve", by=by, obj=objection, region_code=case.village_id,
-                 detail={"number": case.number, "upheld": upheld})
+    audit_record(
+        action="case.objection_resolve",
+        by=by,
+        obj=objection,
+        region_code=case.village_id,
+        detail={"number": case.number, "upheld": upheld},
+    )
 
     if case.state == CaseState.PAUSED and not case.objections.filter(resolved_at__isnull=True).exists():
         _after_objections(case, by=by, now=now, resolution=resolution)
@@ -560,11 +668,17 @@ def _after_objections(case: Case, *, by: User, now: datetime, resolution: str) -
         _move(case, target, now)
         _write(case, expected_version=expected_version, from_state=from_state, from_step=from_step)
         CaseAction.objects.create(
-            case=case, seq=_next_seq(case), kind=ActionKind.OBJECTION, step_key=step.key, outcome=outcome,
-            target=target, actor=by, acted_at=now, decision=resolution,
+            case=case,
+            seq=_next_seq(case),
+            kind=ActionKind.OBJECTION,
+            step_key=step.key,
+            outcome=outcome,
+            target=target,
+            actor=by,
+            acted_at=now,
+            decision=resolution,
         )
-        _publish(case, by=by, reason=_("Objection upheld: %(outcome)s")
-                 % {"outcome": engine.OUTCOME_LABELS[outcome]})
+        _publish(case, by=by, reason=_("Objection upheld: %(outcome)s") % {"outcome": engine.OUTCOME_LABELS[outcome]})
         return
     paused = now - case.paused_at
     case.state = CaseState.OPEN
@@ -592,10 +706,22 @@ def case_withdraw(*, case: Case, reason: str, by: User) -> Case:
     expected_version, from_state, from_step = case.version, case.state, case.current_step
     _close(case, CaseState.WITHDRAWN, now)
     _write(case, expected_version=expected_version, from_state=from_state, from_step=from_step)
-    CaseAction.objects.create(case=case, seq=_next_seq(case), kind=ActionKind.WITHDRAW, step_key=from_step,
-                              actor=by, acted_at=now, decision=reason)
-    audit_record(action="case.withdraw", by=by, obj=case, region_code=case.village_id,
-                 detail={"number": case.number, "step": from_step})
+    CaseAction.objects.create(
+        case=case,
+        seq=_next_seq(case),
+        kind=ActionKind.WITHDRAW,
+        step_key=from_step,
+        actor=by,
+        acted_at=now,
+        decision=reason,
+    )
+    audit_record(
+        action="case.withdraw",
+        by=by,
+        obj=case,
+        region_code=case.village_id,
+        detail={"number": case.number, "step": from_step},
+    )
     _publish(case, by=by, reason=_("Case withdrawn"))
     return case
 
@@ -608,8 +734,11 @@ def step_actors(case: Case, step: Step, *, on: date | None = None) -> list[User]
     held at the step's level or above."""
     from sunlit.accounts.models import User
 
-    prefixes = [case.village_id[: codes.PREFIX_LENGTH[lvl]] for lvl in codes.LEVELS
-                if codes.LEVELS.index(lvl) <= codes.LEVELS.index(step.level)]
+    prefixes = [
+        case.village_id[: codes.PREFIX_LENGTH[lvl]]
+        for lvl in codes.LEVELS
+        if codes.LEVELS.index(lvl) <= codes.LEVELS.index(step.level)
+    ]
     wanted = {p.ljust(12, "0") for p in prefixes}
     user_ids = (
         Membership.objects.active(on).filter(role=step.role, region_id__in=wanted).values_list("user_id", flat=True)
@@ -637,18 +766,31 @@ def cases_remind_overdue(*, today: date | None = None) -> int:
                 continue
             people = step_actors(case, step, on=today)
             with translation.override(settings.LANGUAGE_CODE):
-                subject = _("Overdue: %(step)s of case %(number)s") % {"step": engine.label(step),
-                                                                        "number": case.number}
+                subject = _("Overdue: %(step)s of case %(number)s") % {
+                    "step": engine.label(step),
+                    "number": case.number,
+                }
                 body = _(
                     "Case %(number)s (%(subject)s, %(village)s) has waited at step %(step)s since %(started)s; "
                     "it was due on %(due)s. You hold the role that completes it."
-                ) % {"number": case.number, "subject": case.subject, "village": case.village.name,
-                     "step": engine.label(step), "started": _day(case.step_started_at), "due": _day(case.step_due_on)}
+                ) % {
+                    "number": case.number,
+                    "subject": case.subject,
+                    "village": case.village.name,
+                    "step": engine.label(step),
+                    "started": _day(case.step_started_at),
+                    "due": _day(case.step_due_on),
+                }
             for person in people:
                 if notify(to=person, subject=subject, body=body):
                     sent += 1
             reminder.recipients = len(people)
             reminder.save(update_fields=["recipients"])
-            audit_record(action="case.remind", by=None, obj=case, region_code=case.village_id,
-                         detail={"number": case.number, "step": step.key, "recipients": [p.pk for p in people]})
+            audit_record(
+                action="case.remind",
+                by=None,
+                obj=case,
+                region_code=case.village_id,
+                detail={"number": case.number, "step": step.key, "recipients": [p.pk for p in people]},
+            )
     return sent

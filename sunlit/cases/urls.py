@@ -16,8 +16,11 @@ urlpatterns = [
     path("office/cases/<str:number>/act/", views.case_act, name="act"),
     path("office/cases/<str:number>/opinion/", views.case_opinion, name="opinion"),
     path("office/cases/<str:number>/objection/", views.case_objection, name="objection"),
-    path("office/cases/<str:number>/objections/<int:objection_id>/resolve/", views.objection_resolve,
-         name="objection_resolve"),
+    path(
+        "office/cases/<str:number>/objections/<int:objection_id>/resolve/",
+        views.objection_resolve,
+        name="objection_resolve",
+    ),
     path("office/cases/<str:number>/withdraw/", views.case_withdraw, name="withdraw"),
     path("office/cases/<str:number>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("office/workdays/", workdays_views.overrides, name="workdays"),

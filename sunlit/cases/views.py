@@ -65,8 +65,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if region:
         jurisdiction.require_or_404(request.user, "case.view", region)
     qs = selectors.case_list(
-        request.user, state=data.get("state") or "", overdue=bool(data.get("overdue")),
-        item_code=(data.get("item") or "").strip(), region=region,
+        request.user,
+        state=data.get("state") or "",
+        overdue=bool(data.get("overdue")),
+        item_code=(data.get("item") or "").strip(),
+        region=region,
     )
     page = Paginator(qs, PAGE_SIZE).get_page(data.get("page") or 1)
     for case in page:
@@ -74,10 +77,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
         case.step_label = engine.label(step) if step else ""  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
-        "can_open": bool(jurisdiction.prefixes(request.user, "case.open")),
-    })
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_open": bool(jurisdiction.prefixes(request.user, "case.open")),
+        },
+    )
 
 
 def _villages_for_opening(user: Any) -> list[Region]:
@@ -104,14 +114,16 @@ def case_open(request: HttpRequest) -> HttpResponse:
     villages = _villages_for_opening(request.user)
     if not villages:
         raise Http404
-    chosen = request.POST.get("village") or request.GET.get("village") or (villages[0].code if len(villages) == 1
-                                                                            else "")
+    chosen = (
+        request.POST.get("village") or request.GET.get("village") or (villages[0].code if len(villages) == 1 else "")
+    )
     if chosen and not any(v.code == chosen for v in villages):
         raise Http404
     items = _items_for(chosen) if chosen else []
     by_id = {str(i.pk): i for i in items}
     form = OpenForm(
-        request.POST or None, initial={"village": chosen},
+        request.POST or None,
+        initial={"village": chosen},
         villages=[("", "—")] + [(v.code, f"{v.name} ({v.code})") for v in villages],
         items=[("", "—")] + [(str(i.pk), f"{i.code} {engine.label(item_of(i))}") for i in items],
     )
@@ -119,10 +131,13 @@ def case_open(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(
-                item=by_id[form.cleaned_data["item"]], village_code=form.cleaned_data["village"],
-                subject=form.cleaned_data["subject"], amount_fen=form.amount_fen,
+                item=by_id[form.cleaned_data["item"]],
+                village_code=form.cleaned_data["village"],
+                subject=form.cleaned_data["subject"],
+                amount_fen=form.amount_fen,
                 applicant_name=form.cleaned_data["applicant_name"],
-                applicant_id_last4=form.cleaned_data["applicant_id_last4"], by=_me(request),
+                applicant_id_last4=form.cleaned_data["applicant_id_last4"],
+                by=_me(request),
             )
         except ApplicationError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
@@ -135,24 +150,34 @@ def case_open(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/open.html", {"form": form, "items": items, "chosen": chosen}, status=status)
 
 
-def _detail(request: HttpRequest, case: Case, *, act_form: ActForm | None = None,
-            opinion_form: OpinionForm | None = None, objection_form: ObjectionForm | None = None,
-            withdraw_form: WithdrawForm | None = None, resolve_forms: dict[int, ResolveForm] | None = None,
-            error: str = "", status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    case: Case,
+    *,
+    act_form: ActForm | None = None,
+    opinion_form: OpinionForm | None = None,
+    objection_form: ObjectionForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    resolve_forms: dict[int, ResolveForm] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     item = item_of(case.item)
     step = step_of(case)
     history = selectors.case_history(case)
     village = case.village_id
     can_act = (
-        step is not None and case.state == CaseState.OPEN
+        step is not None
+        and case.state == CaseState.OPEN
         and jurisdiction.holds_role(user, step.role, village, step.level)
     )
     if can_act and act_form is None and step is not None:
         act_form = _act_form(step, initial={"step_key": step.key, "version": case.version})
     now = timezone.now()
     notice_up = (
-        step is not None and step.publicity_days > 0
+        step is not None
+        and step.publicity_days > 0
         and (case.state == CaseState.PAUSED or (case.publicity_ends_at is not None and now < case.publicity_ends_at))
     )
     can_opinion = jurisdiction.can(user, "case.opinion", village)
@@ -162,20 +187,32 @@ def _detail(request: HttpRequest, case: Case, *, act_form: ActForm | None = None
     open_objections = [o for o in history["objections"] if o.is_open]
     resolve_forms = resolve_forms or {}
     opinion_form = opinion_form or OpinionForm(steps=_step_choices(item), initial={"step_key": case.current_step})
-    return render(request, "cases/detail.html", {
-        "case": case, "item": item, "step": step, "steps": item.flow.steps, **history,
-        "act_form": act_form if can_act else None,
-        "opinion_form": opinion_form if can_opinion else None,
-        "objection_form": (objection_form or ObjectionForm()) if can_object else None,
-        "withdraw_form": (withdraw_form or WithdrawForm()) if can_withdraw else None,
-        "resolve": [(o, resolve_forms.get(o.pk) or ResolveForm(prefix=f"o{o.pk}")) for o in open_objections]
-        if can_resolve else [],
-        "who_acts": services.step_actors(case, step) if step is not None and not case.is_closed else [],
-        "overdue": case.state == CaseState.OPEN and case.step_due_on is not None
-        and case.step_due_on < timezone.localdate(),
-        "notice_up": notice_up, "error": error,
-        "public_url": reverse("cases:public_case", args=[case.number]),
-    }, status=status)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "item": item,
+            "step": step,
+            "steps": item.flow.steps,
+            **history,
+            "act_form": act_form if can_act else None,
+            "opinion_form": opinion_form if can_opinion else None,
+            "objection_form": (objection_form or ObjectionForm()) if can_object else None,
+            "withdraw_form": (withdraw_form or WithdrawForm()) if can_withdraw else None,
+            "resolve": [(o, resolve_forms.get(o.pk) or ResolveForm(prefix=f"o{o.pk}")) for o in open_objections]
+            if can_resolve
+            else [],
+            "who_acts": services.step_actors(case, step) if step is not None and not case.is_closed else [],
+            "overdue": case.state == CaseState.OPEN
+            and case.step_due_on is not None
+            and case.step_due_on < timezone.localdate(),
+            "notice_up": notice_up,
+            "error": error,
+            "public_url": reverse("cases:public_case", args=[case.number]),
+        },
+        status=status,
+    )
 
 
 def _step_choices(item: Any) -> list[tuple[str, str]]:
@@ -184,7 +221,10 @@ def _step_choices(item: Any) -> list[tuple[str, str]]:
 
 def _act_form(step: Any, data: Any = None, files: Any = None, initial: dict[str, Any] | None = None) -> ActForm:
     return ActForm(
-        data, files, initial=initial, step=step,
+        data,
+        files,
+        initial=initial,
+        step=step,
         outcome_labels={k: str(v) for k, v in engine.OUTCOME_LABELS.items()},
         attachment_labels={a.kind: engine.label(a) for a in step.attachments},
     )
@@ -210,9 +250,13 @@ def case_act(request: HttpRequest, number: str) -> HttpResponse:
     meeting = None
     if form.has_meeting:
         meeting = engine.MeetingCounts(
-            expected=data["expected"], present=data["present"], votes_for=data["votes_for"],
-            votes_against=data["votes_against"], votes_abstain=data["votes_abstain"],
-            households_expected=data.get("households_expected"), households_present=data.get("households_present"),
+            expected=data["expected"],
+            present=data["present"],
+            votes_for=data["votes_for"],
+            votes_against=data["votes_against"],
+            votes_abstain=data["votes_abstain"],
+            households_expected=data.get("households_expected"),
+            households_present=data.get("households_present"),
         )
     uploads = []
     for name in request.FILES:
@@ -221,9 +265,15 @@ def case_act(request: HttpRequest, number: str) -> HttpResponse:
                 uploads.append(services.Upload(kind=name.removeprefix("file_"), filename=f.name or "", data=f.read()))
     try:
         services.case_act(
-            case=case, step_key=data["step_key"], expected_version=data["version"],
-            outcome=data.get("outcome") or "", decision=data["decision"], minutes=data["minutes"],
-            meeting=meeting, attachments=uploads, by=_me(request),
+            case=case,
+            step_key=data["step_key"],
+            expected_version=data["version"],
+            outcome=data.get("outcome") or "",
+            decision=data["decision"],
+            minutes=data["minutes"],
+            meeting=meeting,
+            attachments=uploads,
+            by=_me(request),
         )
     except ApplicationError as e:
         if e.field in form.fields:
@@ -233,8 +283,9 @@ def case_act(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("cases:detail", number=case.number)
 
 
-def _form_post(request: HttpRequest, case: Case, form: Any, slot: dict[str, Any], act: Callable[[dict[str, Any]], Any],
-               done: str) -> HttpResponse:
+def _form_post(
+    request: HttpRequest, case: Case, form: Any, slot: dict[str, Any], act: Callable[[dict[str, Any]], Any], done: str
+) -> HttpResponse:
     """The side forms of a case page (opinion, objection, resolution, withdrawal): check
     the form, call the service, and either go back to the case with a message or show
     the page again with the form and what was wrong. `slot` names where the form goes."""
@@ -253,8 +304,16 @@ def _form_post(request: HttpRequest, case: Case, form: Any, slot: dict[str, Any]
 def case_opinion(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = OpinionForm(request.POST, steps=_step_choices(item_of(case.item)))
-    return _form_post(request, case, form, {"opinion_form": form}, lambda data: services.case_opinion_add(
-        case=case, step_key=data["step_key"], text=data["text"], by=_me(request)), _("Opinion recorded."))
+    return _form_post(
+        request,
+        case,
+        form,
+        {"opinion_form": form},
+        lambda data: services.case_opinion_add(
+            case=case, step_key=data["step_key"], text=data["text"], by=_me(request)
+        ),
+        _("Opinion recorded."),
+    )
 
 
 @login_required
@@ -262,9 +321,14 @@ def case_opinion(request: HttpRequest, number: str) -> HttpResponse:
 def case_objection(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = ObjectionForm(request.POST)
-    return _form_post(request, case, form, {"objection_form": form}, lambda data: services.case_objection_record(
-        case=case, text=data["text"], by=_me(request)),
-        _("Objection recorded; the case is paused until the township resolves it."))
+    return _form_post(
+        request,
+        case,
+        form,
+        {"objection_form": form},
+        lambda data: services.case_objection_record(case=case, text=data["text"], by=_me(request)),
+        _("Objection recorded; the case is paused until the township resolves it."),
+    )
 
 
 @login_required
@@ -273,10 +337,16 @@ def objection_resolve(request: HttpRequest, number: str, objection_id: int) -> H
     case = _case_or_404(request, number)
     objection = get_object_or_404(Objection, pk=objection_id, case=case)
     form = ResolveForm(request.POST, prefix=f"o{objection.pk}")
-    return _form_post(request, case, form, {"resolve_forms": {objection.pk: form}},
-                      lambda data: services.case_objection_resolve(
-                          objection=objection, upheld=data["upheld"], resolution=data["resolution"],
-                          by=_me(request)), _("Objection resolved."))
+    return _form_post(
+        request,
+        case,
+        form,
+        {"resolve_forms": {objection.pk: form}},
+        lambda data: services.case_objection_resolve(
+            objection=objection, upheld=data["upheld"], resolution=data["resolution"], by=_me(request)
+        ),
+        _("Objection resolved."),
+    )
 
 
 @login_required
@@ -284,8 +354,14 @@ def objection_resolve(request: HttpRequest, number: str, objection_id: int) -> H
 def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = WithdrawForm(request.POST)
-    return _form_post(request, case, form, {"withdraw_form": form}, lambda data: services.case_withdraw(
-        case=case, reason=data["reason"], by=_me(request)), _("Case withdrawn."))
+    return _form_post(
+        request,
+        case,
+        form,
+        {"withdraw_form": form},
+        lambda data: services.case_withdraw(case=case, reason=data["reason"], by=_me(request)),
+        _("Case withdrawn."),
+    )
 
 
 @login_required

@@ -172,23 +172,31 @@ def _township_units(
     rng = _rng(seed, code)
     prefix = code[:9]
     office = "办事处" if name.endswith("街道") else "人民政府"
-    township = PlannedRegion(code=code, name=name, phone=_phone(rng),
-                             address=f"湖南省涟源市{name}{office}")
+    township = PlannedRegion(code=code, name=name, phone=_phone(rng), address=f"湖南省涟源市{name}{office}")
     units = []
     taken: set[str] = set()
     # Each village draws its name, phone and address in turn, so the first villages are
     # the same whatever the count.
     for i in range(1, villages + 1):
         vname = _village_name(rng, taken)
-        units.append(PlannedRegion(
-            code=f"{prefix}{200 + i:03d}", name=vname, phone=_phone(rng),
-            address=f"涟源市{name}{vname}{rng.randint(1, 12)}组 村级综合服务平台",
-        ))
+        units.append(
+            PlannedRegion(
+                code=f"{prefix}{200 + i:03d}",
+                name=vname,
+                phone=_phone(rng),
+                address=f"涟源市{name}{vname}{rng.randint(1, 12)}组 村级综合服务平台",
+            )
+        )
     for i, cname in enumerate(rng.sample(names.COMMUNITY_NAMES, communities), start=1):
-        units.append(PlannedRegion(
-            code=f"{prefix}{i:03d}", name=f"{cname}社区", is_community=True, phone=_phone(rng),
-            address=f"涟源市{name}{rng.choice(names.ROADS)}{rng.randint(1, 300)}号 社区服务中心",
-        ))
+        units.append(
+            PlannedRegion(
+                code=f"{prefix}{i:03d}",
+                name=f"{cname}社区",
+                is_community=True,
+                phone=_phone(rng),
+                address=f"涟源市{name}{rng.choice(names.ROADS)}{rng.randint(1, 300)}号 社区服务中心",
+            )
+        )
     return township, tuple(sorted(units, key=lambda r: r.code))
 
 
@@ -220,8 +228,7 @@ class _People:
 
 def _account(people: _People, role: str, code: str, title: str) -> PlannedAccount:
     username = f"{ROLE_SLUG[Role(role)]}-{codes.prefix_of(code)}"
-    return PlannedAccount(username=username, full_name=people.name(), role=role,
-                          region_code=code, title=title)
+    return PlannedAccount(username=username, full_name=people.name(), role=role, region_code=code, title=title)
 
 
 def demo_plan(*, scale: str, seed: int) -> DemoPlan:
@@ -244,18 +251,14 @@ def demo_plan(*, scale: str, seed: int) -> DemoPlan:
         # 街道 are urban: several 社区; a few towns have one around the town seat.
         towns = [i for i, (c, _) in enumerate(chosen) if c.startswith("1")]
         seats = set(rng.sample(towns, 3))
-        communities = [
-            rng.randint(4, 6) if c < "100" else (1 if i in seats else 0)
-            for i, (c, _) in enumerate(chosen)
-        ]
+        communities = [rng.randint(4, 6) if c < "100" else (1 if i in seats else 0) for i, (c, _) in enumerate(chosen)]
 
     townships = []
-    for index, ((suffix, name), size, community_count) in enumerate(
-        zip(chosen, sizes, communities, strict=True)
-    ):
+    for index, ((suffix, name), size, community_count) in enumerate(zip(chosen, sizes, communities, strict=True)):
         code = f"{county_code[:6]}{suffix}000"
-        township, units = _township_units(seed, code, name, villages=size - community_count,
-                                          communities=community_count)
+        township, units = _township_units(
+            seed, code, name, villages=size - community_count, communities=community_count
+        )
         first = min(u.code for u in units)
         accounts = [_account(people, Role.CADRE, first, CADRE_TITLES[index % 3])]
         if scale == CITY or index == 0:
@@ -276,8 +279,7 @@ def demo_plan(*, scale: str, seed: int) -> DemoPlan:
     # by an official whose membership is held at the county. Drawn last: the names drawn
     # before stay the same for a seed.
     county_accounts.append(_account(people, Role.TOWNSHIP_OFFICIAL, county_code, "民政局社会救助股股长"))
-    return DemoPlan(scale=scale, seed=seed, top=top, townships=tuple(townships),
-                    county_accounts=tuple(county_accounts))
+    return DemoPlan(scale=scale, seed=seed, top=top, townships=tuple(townships), county_accounts=tuple(county_accounts))
 
 
 def totp_key(seed: int, username: str) -> str:
@@ -286,9 +288,7 @@ def totp_key(seed: int, username: str) -> str:
     That is the point (the demo table and the browser tests compute codes from it) and
     why the demo refuses to run in production.
     """
-    return hmac.new(b"sunlit-demo-totp", f"{seed}:{username}".encode(), hashlib.sha256).digest()[
-        :20
-    ].hex()
+    return hmac.new(b"sunlit-demo-totp", f"{seed}:{username}".encode(), hashlib.sha256).digest()[:20].hex()
 
 
 def totp_secret(hex_key: str) -> str:
@@ -300,7 +300,10 @@ def totp_secret(hex_key: str) -> str:
 
 
 def demo_seed(
-    *, scale: str, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD,
+    *,
+    scale: str,
+    seed: int = DEFAULT_SEED,
+    password: str = DEFAULT_PASSWORD,
     progress: bool = True,
 ) -> DemoResult:
     if settings.PRODUCTION:
@@ -314,20 +317,19 @@ def demo_seed(
     otp_roles = set(settings.SUNLIT_OTP_REQUIRED_ROLES)
 
     existing_regions = set(
-        Region.objects.filter(code__in=[r.code for r in plan.regions()])
-        .values_list("code", flat=True)
+        Region.objects.filter(code__in=[r.code for r in plan.regions()]).values_list("code", flat=True)
     )
     existing_users = set(
-        User.objects.filter(username__in=[a.username for a in plan.accounts()])
-        .values_list("username", flat=True)
+        User.objects.filter(username__in=[a.username for a in plan.accounts()]).values_list("username", flat=True)
     )
 
     def make_regions(planned: tuple[PlannedRegion, ...], *, publish: bool) -> None:
         for r in planned:
             if r.code in existing_regions:
                 continue
-            region = region_create(code=r.code, name=r.name, phone=r.phone, address=r.address,
-                                   is_community=r.is_community, by=None)
+            region = region_create(
+                code=r.code, name=r.name, phone=r.phone, address=r.address, is_community=r.is_community, by=None
+            )
             result.regions_created += 1
             if publish:
                 region_publish_profile(region=region, by=None)
@@ -340,20 +342,32 @@ def demo_seed(
                 user = User.objects.get(username=a.username)
             else:
                 # No password here: one bulk update below instead of one argon2 per user.
-                user = user_create(username=a.username, full_name=a.full_name, password=None,
-                                   must_change_password=False, by=None)
+                user = user_create(
+                    username=a.username, full_name=a.full_name, password=None, must_change_password=False, by=None
+                )
                 created.append(user.pk)
             held = Membership.objects.filter(user=user, role=a.role, region_id=a.region_code)
             if not held.exists():
-                membership_grant(user=user, role=a.role, region_code=a.region_code,
-                                 starts_on=MEMBERSHIP_START, title=a.title, by=None)
+                membership_grant(
+                    user=user,
+                    role=a.role,
+                    region_code=a.region_code,
+                    starts_on=MEMBERSHIP_START,
+                    title=a.title,
+                    by=None,
+                )
             if a.role in otp_roles:
                 _second_factor(user, seed)
         if created:
             User.objects.filter(pk__in=created).update(password=hashed)
             for pk in created:
-                audit_record(action="user.password_set", by=None, object_type="accounts.user",
-                             object_id=str(pk), detail={"demo": True})
+                audit_record(
+                    action="user.password_set",
+                    by=None,
+                    object_type="accounts.user",
+                    object_id=str(pk),
+                    detail={"demo": True},
+                )
         result.users_created += len(created)
 
     with simulated_clock() as clock:
@@ -362,8 +376,14 @@ def demo_seed(
         clock.set(DEMO_EPOCH)
         top_regions = plan.top
         total = sum(1 + len(t.villages) for t in plan.townships) + len(top_regions)
-        with tqdm(total=total, desc=f"demo {scale}", unit="region", file=sys.stderr,
-                  disable=None if progress else True, leave=False) as bar:
+        with tqdm(
+            total=total,
+            desc=f"demo {scale}",
+            unit="region",
+            file=sys.stderr,
+            disable=None if progress else True,
+            leave=False,
+        ) as bar:
             with transaction.atomic():
                 make_regions(top_regions[:2], publish=False)
                 # The county is the deployment's top: its profile heads the portal.
@@ -395,10 +415,16 @@ def demo_seed(
     result.case_actions = cases.actions
 
     if result.regions_created or result.users_created:
-        audit_record(action="demo.seed", by=None, detail={
-            "scale": scale, "seed": seed, "regions_created": result.regions_created,
-            "users_created": result.users_created,
-        })
+        audit_record(
+            action="demo.seed",
+            by=None,
+            detail={
+                "scale": scale,
+                "seed": seed,
+                "regions_created": result.regions_created,
+                "users_created": result.users_created,
+            },
+        )
     if result.published or result.cases_opened:
         from sunlit.transparency.services import root_sign
 
@@ -423,40 +449,51 @@ def _seed_cases(plan: DemoPlan, scale: str, seed: int, progress: bool, clock: An
     from sunlit.cases.demo import demo_cases
 
     villages = [v.code for t in plan.townships for v in t.villages]
-    with tqdm(total=len(villages), desc="demo cases", unit="village", file=sys.stderr,
-              disable=None if progress else True, leave=False) as bar:
-        return demo_cases(village_codes=villages, per_village=CASES_PER_VILLAGE[scale], seed=seed,
-                          clock=clock, progress=bar)
+    with tqdm(
+        total=len(villages),
+        desc="demo cases",
+        unit="village",
+        file=sys.stderr,
+        disable=None if progress else True,
+        leave=False,
+    ) as bar:
+        return demo_cases(
+            village_codes=villages, per_village=CASES_PER_VILLAGE[scale], seed=seed, clock=clock, progress=bar
+        )
 
 
 def _second_factor(user: User, seed: int) -> None:
     """A confirmed authenticator with the demo's derivable key, and recovery codes."""
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True,
-                                           key=totp_key(seed, user.username))
+        device = TOTPDevice.objects.create(
+            user=user, name="demo authenticator", confirmed=True, key=totp_key(seed, user.username)
+        )
         audit_record(action="otp.totp_confirm", by=None, obj=device, detail={"demo": True})
     if not StaticToken.objects.filter(device__user=user).exists():
         recovery_codes_regenerate(user=user)
 
 
-def _accounts_report(
-    plan: DemoPlan, password: str, existing: set[str], otp_roles: set[str]
-) -> list[DemoAccount]:
+def _accounts_report(plan: DemoPlan, password: str, existing: set[str], otp_roles: set[str]) -> list[DemoAccount]:
     planned = list(plan.accounts())
     users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in planned])}
-    regions = dict(Region.objects.filter(code__in={a.region_code for a in planned})
-                   .values_list("code", "name"))
+    regions = dict(Region.objects.filter(code__in={a.region_code for a in planned}).values_list("code", "name"))
     # Villages are shown with their township: "六亩塘镇 石门村" (names repeat across townships).
-    township_names = dict(Region.objects.filter(code__in={
-        codes.parent_code(a.region_code) for a in planned
-        if codes.level_of(a.region_code) == codes.VILLAGE
-    }).values_list("code", "name"))
-    devices = {d.user_id: d.key for d in TOTPDevice.objects.filter(
-        user__in=users.values(), confirmed=True).order_by("id")}
+    township_names = dict(
+        Region.objects.filter(
+            code__in={
+                codes.parent_code(a.region_code) for a in planned if codes.level_of(a.region_code) == codes.VILLAGE
+            }
+        ).values_list("code", "name")
+    )
+    devices = {
+        d.user_id: d.key for d in TOTPDevice.objects.filter(user__in=users.values(), confirmed=True).order_by("id")
+    }
     recovery: dict[int, list[str]] = {}
-    for user_id, token in StaticToken.objects.filter(device__user__in=users.values()).order_by(
-        "id"
-    ).values_list("device__user_id", "token"):
+    for user_id, token in (
+        StaticToken.objects.filter(device__user__in=users.values())
+        .order_by("id")
+        .values_list("device__user_id", "token")
+    ):
         recovery.setdefault(user_id, []).append(token)
 
     # Accounts made by an earlier run keep their password: say so if it was another one.
@@ -475,12 +512,19 @@ def _accounts_report(
         if parent in township_names:
             region_name = f"{township_names[parent]} {region_name}"
         needs_otp = a.role in otp_roles
-        report.append(DemoAccount(
-            role=a.role, username=a.username, full_name=user.full_name, title=a.title,
-            region_code=a.region_code, region_name=region_name, password=known,
-            totp_secret=totp_secret(devices[user.pk]) if needs_otp and user.pk in devices else "",
-            recovery_codes=recovery.get(user.pk, []) if needs_otp else [],
-        ))
+        report.append(
+            DemoAccount(
+                role=a.role,
+                username=a.username,
+                full_name=user.full_name,
+                title=a.title,
+                region_code=a.region_code,
+                region_name=region_name,
+                password=known,
+                totp_secret=totp_secret(devices[user.pk]) if needs_otp and user.pk in devices else "",
+                recovery_codes=recovery.get(user.pk, []) if needs_otp else [],
+            )
+        )
     return report
 
 
@@ -501,8 +545,16 @@ def demo_accounts_table(result: DemoResult, *, with_recovery_codes: bool | None 
         with_recovery_codes = result.scale == SMALL
     header = ("role", "角色", "username", "name", "title", "region", "password", "TOTP secret")
     rows = [
-        (a.role, ROLE_ZH.get(Role(a.role), ""), a.username, a.full_name, a.title,
-         f"{a.region_name} ({a.region_code})", a.password or "(unchanged)", a.totp_secret or "-")
+        (
+            a.role,
+            ROLE_ZH.get(Role(a.role), ""),
+            a.username,
+            a.full_name,
+            a.title,
+            f"{a.region_name} ({a.region_code})",
+            a.password or "(unchanged)",
+            a.totp_secret or "-",
+        )
         for a in result.accounts
     ]
     widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -520,6 +572,5 @@ def demo_accounts_table(result: DemoResult, *, with_recovery_codes: bool | None 
     ]
     if with_recovery_codes:
         lines += ["", "Recovery codes (each works once instead of a TOTP code):"]
-        lines += [f"  {a.username}: {' '.join(a.recovery_codes)}"
-                  for a in result.accounts if a.recovery_codes]
+        lines += [f"  {a.username}: {' '.join(a.recovery_codes)}" for a in result.accounts if a.recovery_codes]
     return "\n".join(lines) + "\n"

@@ -66,25 +66,73 @@ SCALES = {
 SMALL_ENTRIES_PER_MONTH = 16
 # Month weights (Jan…Dec): Spring Festival and year-end are busy, February is quiet.
 SEASON = (1.25, 0.70, 1.00, 1.10, 1.10, 1.00, 1.05, 0.95, 0.90, 1.00, 1.05, 1.40)
-FONT_PATHS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-              "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+FONT_PATHS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
 
 # Accounts by role, in each chart: templates name roles, not codes (153 means 固定资产清理
 # in 2004 and 在建工程 in 2023).
 ROLES = {
-    "2004": {"cash": "101", "bank": "102", "receivable": "112", "forest": "132", "fixed": "151",
-             "depreciation": "152", "construction": "154", "payable": "202", "wages": "211",
-             "onematter": "231", "capital": "301", "reserve": "311", "profit": "321", "distribution": "322",
-             "contract_income": "511", "subsidy": "522", "other_income": "531", "admin": "541", "other_exp": "551",
-             "public_exp": "551", "operating_income": "501"},
-    "2023": {"cash": "101", "bank": "102", "receivable": "112", "forest": "134", "fixed": "151",
-             "depreciation": "152", "construction": "153", "payable": "211", "wages": "212",
-             "onematter": "231", "capital": "301", "reserve": "311", "profit": "321", "distribution": "322",
-             "contract_income": "501", "subsidy": "503", "other_income": "504", "admin": "513", "other_exp": "515",
-             "public_exp": "514", "operating_income": "501"},
+    "2004": {
+        "cash": "101",
+        "bank": "102",
+        "receivable": "112",
+        "forest": "132",
+        "fixed": "151",
+        "depreciation": "152",
+        "construction": "154",
+        "payable": "202",
+        "wages": "211",
+        "onematter": "231",
+        "capital": "301",
+        "reserve": "311",
+        "profit": "321",
+        "distribution": "322",
+        "contract_income": "511",
+        "subsidy": "522",
+        "other_income": "531",
+        "admin": "541",
+        "other_exp": "551",
+        "public_exp": "551",
+        "operating_income": "501",
+    },
+    "2023": {
+        "cash": "101",
+        "bank": "102",
+        "receivable": "112",
+        "forest": "134",
+        "fixed": "151",
+        "depreciation": "152",
+        "construction": "153",
+        "payable": "211",
+        "wages": "212",
+        "onematter": "231",
+        "capital": "301",
+        "reserve": "311",
+        "profit": "321",
+        "distribution": "322",
+        "contract_income": "501",
+        "subsidy": "503",
+        "other_income": "504",
+        "admin": "513",
+        "other_exp": "515",
+        "public_exp": "514",
+        "operating_income": "501",
+    },
 }
-SUPPLIERS = ("涟源市文具店", "湄江五金店", "涟源市建材公司", "娄底市路桥建设有限公司", "涟源市水利工程队",
-             "六亩塘农资站", "涟源市印刷厂", "蓝田苗木场", "涟源市家电城", "湘中建筑工程有限公司")
+SUPPLIERS = (
+    "涟源市文具店",
+    "湄江五金店",
+    "涟源市建材公司",
+    "娄底市路桥建设有限公司",
+    "涟源市水利工程队",
+    "六亩塘农资站",
+    "涟源市印刷厂",
+    "蓝田苗木场",
+    "涟源市家电城",
+    "湘中建筑工程有限公司",
+)
 # (summary with {m} for the month, debit role, credit role, low yuan, high yuan, counterparty kind,
 #  months it happens in (None: any), weight)
 TEMPLATES: tuple[tuple[str, str, str, int, int, str, tuple[int, ...] | None, int], ...] = (
@@ -204,9 +252,18 @@ def receipt_image(*, title: str, lines: list[str], seed: str) -> bytes:
 class _VillageBooks:
     """One village's books, generated month by month with running balances."""
 
-    def __init__(self, *, code: str, seed: int, years: tuple[int, ...], target: float | None,
-                 charts: dict[int, str], accounts: dict[str, dict[str, Account]],
-                 cases: list[tuple[Any, ...]], next_id: int) -> None:
+    def __init__(
+        self,
+        *,
+        code: str,
+        seed: int,
+        years: tuple[int, ...],
+        target: float | None,
+        charts: dict[int, str],
+        accounts: dict[str, dict[str, Account]],
+        cases: list[tuple[Any, ...]],
+        next_id: int,
+    ) -> None:
         self.code = code
         self.rng = _rng(seed, code)
         self.years = years
@@ -241,13 +298,29 @@ class _VillageBooks:
                 period = year * 100 + month
                 vouchers: list[DemoVoucher] = []
 
-                def add(day: date, summary: str, lines: list[Line], payment: str = "", kind: str = "normal",
-                        corrects: DemoVoucher | None = None, case: Any = None,
-                        _year: int = year, _vouchers: list[DemoVoucher] = vouchers) -> DemoVoucher:
+                def add(
+                    day: date,
+                    summary: str,
+                    lines: list[Line],
+                    payment: str = "",
+                    kind: str = "normal",
+                    corrects: DemoVoucher | None = None,
+                    case: Any = None,
+                    _year: int = year,
+                    _vouchers: list[DemoVoucher] = vouchers,
+                ) -> DemoVoucher:
                     # Numbered and given ids once the month is complete, in date order.
-                    v = DemoVoucher(id=0, number=len(_vouchers), date=day, summary=summary, lines=lines,
-                                    payment=payment or self.payment(_year, lines), kind=kind, corrects=corrects,
-                                    case=case)
+                    v = DemoVoucher(
+                        id=0,
+                        number=len(_vouchers),
+                        date=day,
+                        summary=summary,
+                        lines=lines,
+                        payment=payment or self.payment(_year, lines),
+                        kind=kind,
+                        corrects=corrects,
+                        case=case,
+                    )
                     _vouchers.append(v)
                     for line in lines:
                         self.balances[line.account] += line.amount if line.side == "D" else -line.amount
@@ -257,9 +330,14 @@ class _VillageBooks:
                     self.carry_into_2023_chart()
                 if first:
                     opening = self.rng.randrange(50_000, 400_000) * 100
-                    add(date(year, 1, 1), "期初建账：银行存款余额",
-                        [Line(self.role(year, "bank"), "D", opening, "期初建账：银行存款余额", "涟源农村商业银行"),
-                         Line(self.role(year, "capital"), "C", opening, "期初建账：银行存款余额", "")])
+                    add(
+                        date(year, 1, 1),
+                        "期初建账：银行存款余额",
+                        [
+                            Line(self.role(year, "bank"), "D", opening, "期初建账：银行存款余额", "涟源农村商业银行"),
+                            Line(self.role(year, "capital"), "C", opening, "期初建账：银行存款余额", ""),
+                        ],
+                    )
                     first = False
                 if self.target is None:
                     wanted = SMALL_ENTRIES_PER_MONTH * SEASON[month - 1]
@@ -275,16 +353,29 @@ class _VillageBooks:
                     amount = self.rng.randrange(30_000, 150_000) * 100
                     summary = f"收到{year}年第{(month + 2) // 3}季度村级组织运转经费"
                     cp = "六亩塘镇财政所" if self.code[6:9] == "101" else "乡镇财政所"
-                    add(date(year, month, 2), summary,
-                        [Line(self.role(year, "bank"), "D", amount, summary, cp),
-                         Line(self.role(year, "subsidy"), "C", amount, summary, cp)])
+                    add(
+                        date(year, month, 2),
+                        summary,
+                        [
+                            Line(self.role(year, "bank"), "D", amount, summary, cp),
+                            Line(self.role(year, "subsidy"), "C", amount, summary, cp),
+                        ],
+                    )
                     made += 2
                 for due_period, original in [r for r in reversals if r[0] == period]:
-                    reverse = [Line(x.account, "C" if x.side == "D" else "D", x.amount, x.summary, x.counterparty)
-                               for x in original.lines]
+                    reverse = [
+                        Line(x.account, "C" if x.side == "D" else "D", x.amount, x.summary, x.counterparty)
+                        for x in original.lines
+                    ]
                     summary = f"冲销{original.date.year}年第{original.number}号凭证：重复报销"
-                    add(date(year, month, 3), summary, reverse, payment=original.payment, kind="reversal",
-                        corrects=original)
+                    add(
+                        date(year, month, 3),
+                        summary,
+                        reverse,
+                        payment=original.payment,
+                        kind="reversal",
+                        corrects=original,
+                    )
                     made += len(reverse)
                     reversals.remove((due_period, original))
                 days = self.days(year, month)
@@ -293,8 +384,7 @@ class _VillageBooks:
                     made += len(v.lines)
                     # A few vouchers are found wrong after publication and reversed the next
                     # month (within the year: a reversal keeps its original's chart).
-                    if (v.kind == "normal" and v.case is None and self.rng.random() < 0.002
-                            and month < 11):
+                    if v.kind == "normal" and v.case is None and self.rng.random() < 0.002 and month < 11:
                         reversals.append((periods.next_period(period), v))
                 if month == 12:
                     self.close_year(year, add)
@@ -307,8 +397,11 @@ class _VillageBooks:
                 yield period, vouchers
 
     def days(self, year: int, month: int) -> list[date]:
-        return [date(year, month, d) for d in range(1, periods.last_day(year * 100 + month).day + 1)
-                if date(year, month, d).weekday() < 6]
+        return [
+            date(year, month, d)
+            for d in range(1, periods.last_day(year * 100 + month).day + 1)
+            if date(year, month, d).weekday() < 6
+        ]
 
     def bank(self, year: int) -> int:
         return self.balances[self.role(year, "bank")]
@@ -320,21 +413,26 @@ class _VillageBooks:
     def ordinary(self, year: int, month: int, days: list[date], add: Any) -> DemoVoucher:
         choices = [t for t in TEMPLATES if t[6] is None or month in t[6]]
         summary, debit, credit, low, high, kind, _months, _w = self.rng.choices(
-            choices, weights=[t[7] for t in choices])[0]
+            choices, weights=[t[7] for t in choices]
+        )[0]
         summary = summary.format(m=month)
         amount = self.rng.randrange(low, high + 1) * 100 + self.rng.choice((0, 0, 0, 50, self.rng.randrange(100)))
         if credit == "cash" and self.balances[self.role(year, "cash")] < amount:
             credit = "bank"
         cp = self.counterparty(kind)
         day = self.rng.choice(days)
-        lines = [Line(self.role(year, debit), "D", amount, summary, cp),
-                 Line(self.role(year, credit), "C", amount, summary, cp)]
+        lines = [
+            Line(self.role(year, debit), "D", amount, summary, cp),
+            Line(self.role(year, credit), "C", amount, summary, cp),
+        ]
         if debit == "admin" and self.rng.random() < 0.15:
             # Split between two expense lines (e.g. materials and labour).
             part = amount // 3
-            lines = [Line(self.role(year, debit), "D", amount - part, summary, cp),
-                     Line(self.role(year, "public_exp"), "D", part, summary + "（公益部分）", cp),
-                     Line(self.role(year, credit), "C", amount, summary, cp)]
+            lines = [
+                Line(self.role(year, debit), "D", amount - part, summary, cp),
+                Line(self.role(year, "public_exp"), "D", part, summary + "（公益部分）", cp),
+                Line(self.role(year, credit), "C", amount, summary, cp),
+            ]
         case = None
         # Drawn whether or not a case is cited, so that the books do not depend on which
         # cases the demo's cases room happened to approve.
@@ -369,9 +467,14 @@ class _VillageBooks:
         remaining = self.balances[profit]
         if remaining:
             summary = f"{year}年收益分配：转入未分配收益"
-            add(date(year, 12, 31), summary,
-                [Line(profit, "D" if remaining < 0 else "C", abs(remaining), summary, ""),
-                 Line(self.role(year, "distribution"), "C" if remaining < 0 else "D", abs(remaining), summary, "")])
+            add(
+                date(year, 12, 31),
+                summary,
+                [
+                    Line(profit, "D" if remaining < 0 else "C", abs(remaining), summary, ""),
+                    Line(self.role(year, "distribution"), "C" if remaining < 0 else "D", abs(remaining), summary, ""),
+                ],
+            )
 
     def carry_into_2023_chart(self) -> None:
         target: dict[str, str] = {}
@@ -385,9 +488,20 @@ class _VillageBooks:
         self.balances = carried
 
 
-def _snapshot(*, village: Region, period: int, chart: Chart, accounts: dict[str, Account],
-              vouchers: list[DemoVoucher], balances: list[Balance], reviewed_on: str, closed_on: str,
-              signed_on: str, opinion: str, review_opinions: dict[int, str]) -> dict[str, Any]:
+def _snapshot(
+    *,
+    village: Region,
+    period: int,
+    chart: Chart,
+    accounts: dict[str, Account],
+    vouchers: list[DemoVoucher],
+    balances: list[Balance],
+    reviewed_on: str,
+    closed_on: str,
+    signed_on: str,
+    opinion: str,
+    review_opinions: dict[int, str],
+) -> dict[str, Any]:
     """The same document `publication.month_snapshot` builds from the working tables (a
     test compares the two)."""
     out = []
@@ -404,34 +518,78 @@ def _snapshot(*, village: Region, period: int, chart: Chart, accounts: dict[str,
                 debit += x.amount
             else:
                 credit += x.amount
-        out.append({
-            "year": v.date.year, "number": v.number, "date": v.date.isoformat(), "summary": v.summary,
-            "kind": v.kind,
-            "corrects": {"year": v.corrects.date.year, "number": v.corrects.number,
-                         "period": periods.text(periods.of(v.corrects.date))} if v.corrects else None,
-            "payment_method": v.payment, "direction": direction, "amount": amount,
-            "case": {"number": v.case[1], "item": v.case[2], "item_name": v.case[3]} if v.case else None,
-            "review": {"on": reviewed_on, "opinion": review_opinions[v.id]},
-            "receipts": [{"sha256": r["sha256"], "type": "image/jpeg", "bytes": r["size"], "thumbnail": True}
-                         for r in v.receipts],
-            "entries": [{"line": i, "account": x.account, "account_name": accounts[x.account].name, "sub_account": "",
-                         "side": x.side, "amount": x.amount, "summary": x.summary, "counterparty": x.counterparty}
-                        for i, x in enumerate(v.lines, start=1)],
-        })
+        out.append(
+            {
+                "year": v.date.year,
+                "number": v.number,
+                "date": v.date.isoformat(),
+                "summary": v.summary,
+                "kind": v.kind,
+                "corrects": {
+                    "year": v.corrects.date.year,
+                    "number": v.corrects.number,
+                    "period": periods.text(periods.of(v.corrects.date)),
+                }
+                if v.corrects
+                else None,
+                "payment_method": v.payment,
+                "direction": direction,
+                "amount": amount,
+                "case": {"number": v.case[1], "item": v.case[2], "item_name": v.case[3]} if v.case else None,
+                "review": {"on": reviewed_on, "opinion": review_opinions[v.id]},
+                "receipts": [
+                    {"sha256": r["sha256"], "type": "image/jpeg", "bytes": r["size"], "thumbnail": True}
+                    for r in v.receipts
+                ],
+                "entries": [
+                    {
+                        "line": i,
+                        "account": x.account,
+                        "account_name": accounts[x.account].name,
+                        "sub_account": "",
+                        "side": x.side,
+                        "amount": x.amount,
+                        "summary": x.summary,
+                        "counterparty": x.counterparty,
+                    }
+                    for i, x in enumerate(v.lines, start=1)
+                ],
+            }
+        )
     township = village.parent
     return {
-        "schema": publication.SCHEMA, "title": periods.text(period),
+        "schema": publication.SCHEMA,
+        "title": periods.text(period),
         "village": {"code": village.code, "name": village.name},
         "township": {"code": township.code, "name": township.name} if township else None,
-        "period": periods.text(period), "chart": {"code": chart.code, "name": chart.name},
-        "currency": "CNY", "unit": "fen", "closed_on": closed_on, "signed_off_on": signed_on,
+        "period": periods.text(period),
+        "chart": {"code": chart.code, "name": chart.name},
+        "currency": "CNY",
+        "unit": "fen",
+        "closed_on": closed_on,
+        "signed_off_on": signed_on,
         "signoff_opinion": opinion,
-        "totals": {"income": income, "expense": expense, "debit": debit, "credit": credit, "vouchers": len(out),
-                   "entries": count},
-        "balances": [{"account": b.account_code, "name": accounts[b.account_code].name,
-                      "side": accounts[b.account_code].side, "cash": accounts[b.account_code].cash,
-                      "opening": b.opening, "debit": b.debit, "credit": b.credit, "closing": b.closing}
-                     for b in balances],
+        "totals": {
+            "income": income,
+            "expense": expense,
+            "debit": debit,
+            "credit": credit,
+            "vouchers": len(out),
+            "entries": count,
+        },
+        "balances": [
+            {
+                "account": b.account_code,
+                "name": accounts[b.account_code].name,
+                "side": accounts[b.account_code].side,
+                "cash": accounts[b.account_code].cash,
+                "opening": b.opening,
+                "debit": b.debit,
+                "credit": b.credit,
+                "closing": b.closing,
+            }
+            for b in balances
+        ],
         "vouchers": out,
     }
 
@@ -446,8 +604,9 @@ def _delay(rng: random.Random) -> int:
     return rng.randrange(41, 91)
 
 
-def demo_finance(*, village_codes: list[str], scale: str, seed: int, bar: Any = None,
-                 limit: int | None = None) -> FinanceDemoResult:
+def demo_finance(
+    *, village_codes: list[str], scale: str, seed: int, bar: Any = None, limit: int | None = None
+) -> FinanceDemoResult:
     """Generate, write and publish the books of `village_codes` (see the module docstring).
     `limit` stops after that many villages (for measuring a part of the city)."""
     started = time.monotonic()
@@ -458,8 +617,9 @@ def demo_finance(*, village_codes: list[str], scale: str, seed: int, bar: Any = 
     charts = {y: services.default_chart(y).code for y in years}
     accounts = {code: services.accounts_of(code) for code in set(charts.values())}
     chart_rows = {c.code: c for c in Chart.objects.all()}
-    have_books = set(Voucher.objects.filter(village_id__in=village_codes).values_list("village_id", flat=True)
-                     .distinct())
+    have_books = set(
+        Voucher.objects.filter(village_id__in=village_codes).values_list("village_id", flat=True).distinct()
+    )
     villages = {r.code: r for r in Region.objects.select_related("parent").filter(code__in=village_codes)}
     cases = _approved_cases(village_codes)
     officials = _people("township-")
@@ -477,16 +637,34 @@ def demo_finance(*, village_codes: list[str], scale: str, seed: int, bar: Any = 
             continue
         if limit is not None and result.villages >= limit:
             break
-        books = _VillageBooks(code=code, seed=seed, years=years, target=target, charts=charts,
-                              accounts=accounts, cases=cases.get(code, []), next_id=next_id)
+        books = _VillageBooks(
+            code=code,
+            seed=seed,
+            years=years,
+            target=target,
+            charts=charts,
+            accounts=accounts,
+            cases=cases.get(code, []),
+            next_id=next_id,
+        )
         official = officials.get(codes.prefix_of(codes.parent_code(code) or code))
         supervisor = supervisors.get(code[:12])
         with transaction.atomic():
-            _write_village(villages[code], books, result=result,
-                           text_cache=text_caches[codes.parent_code(code) or ""], charts=charts,
-                           chart_rows=chart_rows, accounts=accounts, official=official, supervisor=supervisor,
-                           pending=code in pending, receipt_rate=receipt_rate, seed=seed,
-                           weight_total=weight_total)
+            _write_village(
+                villages[code],
+                books,
+                result=result,
+                text_cache=text_caches[codes.parent_code(code) or ""],
+                charts=charts,
+                chart_rows=chart_rows,
+                accounts=accounts,
+                official=official,
+                supervisor=supervisor,
+                pending=code in pending,
+                receipt_rate=receipt_rate,
+                seed=seed,
+                weight_total=weight_total,
+            )
         next_id = books.next_id
         result.villages += 1
         if bar is not None:
@@ -510,7 +688,8 @@ def _approved_cases(village_codes: list[str]) -> dict[str, list[tuple[Any, ...]]
         return found
     for pk, village, number, item, name, closed in (
         Case.objects.filter(village_id__in=village_codes, state=CaseState.APPROVED, closed_at__isnull=False)
-        .values_list("id", "village_id", "number", "item__code", "item__name_zh", "closed_at").order_by("id")
+        .values_list("id", "village_id", "number", "item__code", "item__name_zh", "closed_at")
+        .order_by("id")
     ):
         found[village].append((pk, number, item, name, timezone.localtime(closed).date()))
     return found
@@ -519,21 +698,33 @@ def _approved_cases(village_codes: list[str]) -> dict[str, list[tuple[Any, ...]]
 def _people(prefix: str) -> dict[str, Any]:
     from sunlit.accounts.models import User
 
-    return {u.username[len(prefix):]: u for u in User.objects.filter(username__startswith=prefix)}
+    return {u.username[len(prefix) :]: u for u in User.objects.filter(username__startswith=prefix)}
 
 
-def _write_village(village: Region, books: _VillageBooks, *, result: FinanceDemoResult,
-                   text_cache: dict[str, int],
-                   charts: dict[int, str], chart_rows: dict[str, Chart], accounts: dict[str, dict[str, Account]],
-                   official: Any, supervisor: Any, pending: bool, receipt_rate: float, seed: int,
-                   weight_total: float) -> None:
+def _write_village(
+    village: Region,
+    books: _VillageBooks,
+    *,
+    result: FinanceDemoResult,
+    text_cache: dict[str, int],
+    charts: dict[int, str],
+    chart_rows: dict[str, Chart],
+    accounts: dict[str, dict[str, Account]],
+    official: Any,
+    supervisor: Any,
+    pending: bool,
+    receipt_rate: float,
+    seed: int,
+    weight_total: float,
+) -> None:
     code = village.code
     county = codes.county_of(code)
     rng = _rng(seed, f"publish:{code}")
     official_id = official.pk if official else None
     supervisor_id = supervisor.pk if supervisor else None
-    FiscalYear.objects.bulk_create([FiscalYear(village_id=code, year=y, chart_id=c) for y, c in charts.items()],
-                                   ignore_conflicts=True)
+    FiscalYear.objects.bulk_create(
+        [FiscalYear(village_id=code, year=y, chart_id=c) for y, c in charts.items()], ignore_conflicts=True
+    )
     previous_publication: datetime | None = None
     last_periods = {books.years[-1] * 100 + 11, books.years[-1] * 100 + 12}
     balances_before: dict[str, int] = {}
@@ -557,18 +748,62 @@ def _write_village(village: Region, books: _VillageBooks, *, result: FinanceDemo
         for v in vouchers:
             fp = 0
             for line_no, x in enumerate(v.lines, start=1):
-                fp += services.row_fingerprint(day=v.date.isoformat(), account=x.account, sub_account="",
-                                               side=x.side, amount=x.amount, summary=x.summary,
-                                               counterparty=x.counterparty, payment_method=v.payment,
-                                               case_number=v.case[1] if v.case else "")
-                e_rows.append((county, code, v.id, line_no, x.account, "", x.side, x.amount, x.summary[:200],
-                               x.counterparty[:100]))
+                fp += services.row_fingerprint(
+                    day=v.date.isoformat(),
+                    account=x.account,
+                    sub_account="",
+                    side=x.side,
+                    amount=x.amount,
+                    summary=x.summary,
+                    counterparty=x.counterparty,
+                    payment_method=v.payment,
+                    case_number=v.case[1] if v.case else "",
+                )
+                e_rows.append(
+                    (
+                        county,
+                        code,
+                        v.id,
+                        line_no,
+                        x.account,
+                        "",
+                        x.side,
+                        x.amount,
+                        x.summary[:200],
+                        x.counterparty[:100],
+                    )
+                )
             v.fingerprint = fp
-            v_rows.append((v.id, county, code, v.date.year, v.number, v.date.isoformat(), period, v.summary[:200],
-                           v.payment, v.kind, v.corrects.id if v.corrects else None, "posted", "manual", fp,
-                           official_id, reviewed - timedelta(days=3), supervisor_id, reviewed, opinions[v.id],
-                           official_id, reviewed - timedelta(hours=1), official_id, reviewed - timedelta(hours=1),
-                           official_id, closed - timedelta(hours=1), v.case[0] if v.case else None))
+            v_rows.append(
+                (
+                    v.id,
+                    county,
+                    code,
+                    v.date.year,
+                    v.number,
+                    v.date.isoformat(),
+                    period,
+                    v.summary[:200],
+                    v.payment,
+                    v.kind,
+                    v.corrects.id if v.corrects else None,
+                    "posted",
+                    "manual",
+                    fp,
+                    official_id,
+                    reviewed - timedelta(days=3),
+                    supervisor_id,
+                    reviewed,
+                    opinions[v.id],
+                    official_id,
+                    reviewed - timedelta(hours=1),
+                    official_id,
+                    reviewed - timedelta(hours=1),
+                    official_id,
+                    closed - timedelta(hours=1),
+                    v.case[0] if v.case else None,
+                )
+            )
             if rng.random() < receipt_rate and v.kind == "normal":
                 v.receipts.append(_receipt(village, v, seed))
         # Balances: opening from the month before (already in the new chart at a change).
@@ -584,30 +819,67 @@ def _write_village(village: Region, books: _VillageBooks, *, result: FinanceDemo
         for account in sorted(set(opening) | set(activity), key=lambda c: (order.get(c, 9999), c)):
             d, c = activity[account] if account in activity else (0, 0)
             start = opening.get(account, 0)
-            balance_rows.append(Balance(village_code=code, period=period, account_code=account, opening=start,
-                                        debit=d, credit=c, closing=start + d - c))
+            balance_rows.append(
+                Balance(
+                    village_code=code,
+                    period=period,
+                    account_code=account,
+                    opening=start,
+                    debit=d,
+                    credit=c,
+                    closing=start + d - c,
+                )
+            )
         balances_before = {b.account_code: b.closing for b in balance_rows}
-        b_rows += [(b.village_code, b.period, b.account_code, b.opening, b.debit, b.credit, b.closing)
-                   for b in balance_rows]
+        b_rows += [
+            (b.village_code, b.period, b.account_code, b.opening, b.debit, b.credit, b.closing) for b in balance_rows
+        ]
         is_pending = pending and period in last_periods
         receipts = [r for v in vouchers for r in v.receipts]
-        r_rows += [Receipt(voucher_id=r["voucher"], village_code=code, file=r["file"], thumbnail=r["thumb"],
-                           content_type="image/jpeg", sha256=r["sha256"], size=r["size"], original_name=r["name"],
-                           uploaded_by_id=official_id, uploaded_at=reviewed - timedelta(days=4)) for r in receipts]
+        r_rows += [
+            Receipt(
+                voucher_id=r["voucher"],
+                village_code=code,
+                file=r["file"],
+                thumbnail=r["thumb"],
+                content_type="image/jpeg",
+                sha256=r["sha256"],
+                size=r["size"],
+                original_name=r["name"],
+                uploaded_by_id=official_id,
+                uploaded_at=reviewed - timedelta(days=4),
+            )
+            for r in receipts
+        ]
         result.receipts += len(receipts)
         result.vouchers += len(vouchers)
         result.entries += sum(len(v.lines) for v in vouchers)
-        month = Month(county_code=county, village_id=code, period=period, closed_by_id=official_id, closed_at=closed,
-                      status=MonthStatus.CLOSED)
+        month = Month(
+            county_code=county,
+            village_id=code,
+            period=period,
+            closed_by_id=official_id,
+            closed_at=closed,
+            status=MonthStatus.CLOSED,
+        )
         month_rows.append(month)
         if is_pending:
             result.months_pending += 1
             continue
         opinion = "账目清楚，同意公开"
-        snapshot = _snapshot(village=village, period=period, chart=chart, accounts=chart_accounts, vouchers=vouchers,
-                             balances=balance_rows, reviewed_on=reviewed.date().isoformat(),
-                             closed_on=closed.date().isoformat(), signed_on=signed.date().isoformat(), opinion=opinion,
-                             review_opinions=opinions)
+        snapshot = _snapshot(
+            village=village,
+            period=period,
+            chart=chart,
+            accounts=chart_accounts,
+            vouchers=vouchers,
+            balances=balance_rows,
+            reviewed_on=reviewed.date().isoformat(),
+            closed_on=closed.date().isoformat(),
+            signed_on=signed.date().isoformat(),
+            opinion=opinion,
+            review_opinions=opinions,
+        )
         entry = publication.publish_snapshot(village_code=code, period=period, snapshot=snapshot, by=supervisor)
         publication.derive(entry, snapshot, fresh=True, text_cache=text_cache)
         month.status, month.signed_off_by_id, month.signed_off_at = MonthStatus.PUBLISHED, supervisor_id, signed
@@ -618,8 +890,11 @@ def _write_village(village: Region, books: _VillageBooks, *, result: FinanceDemo
     # The working tables of the whole village at once (the publication log is already
     # written month by month, in order).
     _flush(v_rows, e_rows)
-    publication.insert_rows(Balance._meta.db_table, ("village_code", "period", "account_code", "opening", "debit",
-                                                     "credit", "closing"), b_rows)
+    publication.insert_rows(
+        Balance._meta.db_table,
+        ("village_code", "period", "account_code", "opening", "debit", "credit", "closing"),
+        b_rows,
+    )
     Receipt.objects.bulk_create(r_rows, batch_size=500)
     Month.objects.bulk_create(month_rows, batch_size=500)
 
@@ -632,21 +907,69 @@ def _carried(opening: dict[str, int], chart_accounts: dict[str, Account]) -> dic
     return {k: v for k, v in out.items() if v}
 
 
-VOUCHER_COLUMNS = ("id", "county_code", "village_code", "year", "number", "date", "period", "summary",
-                   "payment_method", "kind", "corrects_id", "status", "source", "fingerprint", "recorded_by_id",
-                   "recorded_at", "reviewed_by_id", "reviewed_at", "review_opinion", "first_signed_by_id",
-                   "first_signed_at", "second_signed_by_id", "second_signed_at", "posted_by_id", "posted_at",
-                   "case_id")
-ENTRY_COLUMNS = ("county_code", "village_code", "voucher_id", "line", "account_code", "sub_account", "side",
-                 "amount", "summary", "counterparty")
+VOUCHER_COLUMNS = (
+    "id",
+    "county_code",
+    "village_code",
+    "year",
+    "number",
+    "date",
+    "period",
+    "summary",
+    "payment_method",
+    "kind",
+    "corrects_id",
+    "status",
+    "source",
+    "fingerprint",
+    "recorded_by_id",
+    "recorded_at",
+    "reviewed_by_id",
+    "reviewed_at",
+    "review_opinion",
+    "first_signed_by_id",
+    "first_signed_at",
+    "second_signed_by_id",
+    "second_signed_at",
+    "posted_by_id",
+    "posted_at",
+    "case_id",
+)
+ENTRY_COLUMNS = (
+    "county_code",
+    "village_code",
+    "voucher_id",
+    "line",
+    "account_code",
+    "sub_account",
+    "side",
+    "amount",
+    "summary",
+    "counterparty",
+)
 
 
 def _flush(v_rows: list[tuple[Any, ...]], e_rows: list[tuple[Any, ...]]) -> None:
     if not v_rows:
         return
     adapt = connection.ops.adapt_datetimefield_value
-    rows = [(*r[:15], adapt(r[15]), r[16], adapt(r[17]), r[18], r[19], adapt(r[20]), r[21], adapt(r[22]), r[23],
-             adapt(r[24]), r[25]) for r in v_rows]
+    rows = [
+        (
+            *r[:15],
+            adapt(r[15]),
+            r[16],
+            adapt(r[17]),
+            r[18],
+            r[19],
+            adapt(r[20]),
+            r[21],
+            adapt(r[22]),
+            r[23],
+            adapt(r[24]),
+            r[25],
+        )
+        for r in v_rows
+    ]
     publication.insert_rows(Voucher._meta.db_table, VOUCHER_COLUMNS, rows, chunk=200)
     publication.insert_rows(Entry._meta.db_table, ENTRY_COLUMNS, e_rows)
 
@@ -656,9 +979,14 @@ def _receipt(village: Region, v: DemoVoucher, seed: int) -> dict[str, Any]:
     counterparty = next((x.counterparty for x in v.lines if x.counterparty), "")
     content = receipt_image(
         title=f"收 据  No.{v.date.year}{v.number:05d}",
-        lines=[f"日期：{v.date.isoformat()}", f"事由：{v.summary[:14]}", f"金额：¥{amount // 100:,}.{amount % 100:02d}",
-               f"单位：{counterparty[:14]}"],
-        seed=f"{seed}:{village.code}:{v.id}")
+        lines=[
+            f"日期：{v.date.isoformat()}",
+            f"事由：{v.summary[:14]}",
+            f"金额：¥{amount // 100:,}.{amount % 100:02d}",
+            f"单位：{counterparty[:14]}",
+        ],
+        seed=f"{seed}:{village.code}:{v.id}",
+    )
     sha = hashlib.sha256(content).hexdigest()
     name = f"finance/receipts/{sha[:2]}/{sha}.jpg"
     if not default_storage.exists(name):
@@ -667,8 +995,14 @@ def _receipt(village: Region, v: DemoVoucher, seed: int) -> dict[str, Any]:
     thumb_name = f"finance/receipts/{sha[:2]}/{sha}.thumb.jpg"
     if not default_storage.exists(thumb_name):
         thumb_name = default_storage.save(thumb_name, ContentFile(thumb))
-    return {"voucher": v.id, "file": name, "thumb": thumb_name, "sha256": sha, "size": len(content),
-            "name": f"收据{v.number}.jpg"}
+    return {
+        "voucher": v.id,
+        "file": name,
+        "thumb": thumb_name,
+        "sha256": sha,
+        "size": len(content),
+        "name": f"收据{v.number}.jpg",
+    }
 
 
 def seed_books(*, plan: Any, scale: str, seed: int, progress: bool = True) -> FinanceDemoResult:
@@ -681,8 +1015,14 @@ def seed_books(*, plan: Any, scale: str, seed: int, progress: bool = True) -> Fi
     from sunlit.transparency.services import root_sign
 
     villages = [v.code for t in plan.townships for v in t.villages]
-    with tqdm(total=len(villages), desc="demo books", unit="village", file=sys.stderr,
-              disable=None if progress else True, leave=False) as bar:
+    with tqdm(
+        total=len(villages),
+        desc="demo books",
+        unit="village",
+        file=sys.stderr,
+        disable=None if progress else True,
+        leave=False,
+    ) as bar:
         result = demo_finance(village_codes=villages, scale=scale, seed=seed, bar=bar)
     if result.months_published:
         root_sign(by=None)
@@ -690,5 +1030,6 @@ def seed_books(*, plan: Any, scale: str, seed: int, progress: bool = True) -> Fi
         sys.stderr.write(
             f"Demo books: {result.villages} village(s), {result.vouchers} vouchers, {result.entries} entries, "
             f"{result.months_published} month(s) published ({result.months_late} late, {result.months_pending} "
-            f"awaiting sign-off), {result.receipts} receipt images, in {result.seconds:.0f} s.\n")
+            f"awaiting sign-off), {result.receipts} receipt images, in {result.seconds:.0f} s.\n"
+        )
     return result

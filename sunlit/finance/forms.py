@@ -30,8 +30,9 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = int(settings.SUNLIT_FINANCE_IMPORT_MAX_MB) * 1024 * 1024
         if upload.size > limit:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB") % {
-                "mb": settings.SUNLIT_FINANCE_IMPORT_MAX_MB})
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB") % {"mb": settings.SUNLIT_FINANCE_IMPORT_MAX_MB}
+            )
         name = (upload.name or "").lower()
         if not name.endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an .xlsx or .csv file"))
@@ -66,20 +67,22 @@ class ChartForm(forms.Form):
 class VoucherForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     summary = forms.CharField(label=_("Summary (what the money was for)"), max_length=200)
-    payment_method = forms.ChoiceField(label=_("Payment method"),
-                                       choices=[("", _("from the cash and bank lines")), *PaymentMethod.choices],
-                                       required=False)
+    payment_method = forms.ChoiceField(
+        label=_("Payment method"),
+        choices=[("", _("from the cash and bank lines")), *PaymentMethod.choices],
+        required=False,
+    )
     case_number = forms.CharField(label=_("Authorising case number"), max_length=40, required=False)
 
     def __init__(self, *args: Any, accounts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for i in range(1, ENTRY_ROWS + 1):
             self.fields[f"account_{i}"] = forms.ChoiceField(
-                label=_("Account"), choices=[("", "—"), *accounts], required=False)
+                label=_("Account"), choices=[("", "—"), *accounts], required=False
+            )
             self.fields[f"side_{i}"] = forms.ChoiceField(label=_("Side"), choices=Side.choices, required=False)
             self.fields[f"amount_{i}"] = forms.CharField(label=_("Amount (yuan)"), required=False, max_length=20)
-            self.fields[f"counterparty_{i}"] = forms.CharField(label=_("Counterparty"), required=False,
-                                                                max_length=100)
+            self.fields[f"counterparty_{i}"] = forms.CharField(label=_("Counterparty"), required=False, max_length=100)
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         return [(f"account_{i}", f"side_{i}", f"amount_{i}", f"counterparty_{i}") for i in range(1, ENTRY_ROWS + 1)]
@@ -94,8 +97,15 @@ class VoucherForm(forms.Form):
             try:
                 fen = parse_yuan(amount)
             except InvalidInput as e:
-                raise InvalidInput(_("Line %(line)d: %(error)s") % {"line": i, "error": e.message},
-                                   field="entries") from None
-            out.append(EntryInput(account_code=account or "", side=self.cleaned_data.get(f"side_{i}") or "D",
-                                  amount=fen, counterparty=self.cleaned_data.get(f"counterparty_{i}") or ""))
+                raise InvalidInput(
+                    _("Line %(line)d: %(error)s") % {"line": i, "error": e.message}, field="entries"
+                ) from None
+            out.append(
+                EntryInput(
+                    account_code=account or "",
+                    side=self.cleaned_data.get(f"side_{i}") or "D",
+                    amount=fen,
+                    counterparty=self.cleaned_data.get(f"counterparty_{i}") or "",
+                )
+            )
         return out

@@ -87,13 +87,37 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "case": ("case", "casenumber", "授权事项编号", "事项编号", "事项", "审批事项编号"),
 }
 REQUIRED = ("date", "voucher", "summary", "account", "debit", "credit")
-FIELDS = ("village", "date", "voucher", "summary", "account", "sub_account", "debit", "credit", "counterparty",
-          "payment_method", "case")
+FIELDS = (
+    "village",
+    "date",
+    "voucher",
+    "summary",
+    "account",
+    "sub_account",
+    "debit",
+    "credit",
+    "counterparty",
+    "payment_method",
+    "case",
+)
 ALIASES = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
 PAYMENT_WORDS = {
-    "": "", "cash": "cash", "现金": "cash", "库存现金": "cash",
-    "bank": "bank", "banktransfer": "bank", "transfer": "bank", "银行": "bank", "转账": "bank", "银行转账": "bank",
-    "银行存款": "bank", "网银": "bank", "支票": "bank", "other": "other", "其他": "other", "其它": "other",
+    "": "",
+    "cash": "cash",
+    "现金": "cash",
+    "库存现金": "cash",
+    "bank": "bank",
+    "banktransfer": "bank",
+    "transfer": "bank",
+    "银行": "bank",
+    "转账": "bank",
+    "银行转账": "bank",
+    "银行存款": "bank",
+    "网银": "bank",
+    "支票": "bank",
+    "other": "other",
+    "其他": "other",
+    "其它": "other",
 }
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -211,9 +235,27 @@ class _Checker:
 
 # --- the temporary table ------------------------------------------------------------------
 
-COLUMNS = ("rowno", "village_code", "county_code", "year", "number", "date", "period", "summary", "account_code",
-           "sub_account", "side", "amount", "counterparty", "payment_method", "case_id", "cash", "fp",
-           "run_start", "bad")
+COLUMNS = (
+    "rowno",
+    "village_code",
+    "county_code",
+    "year",
+    "number",
+    "date",
+    "period",
+    "summary",
+    "account_code",
+    "sub_account",
+    "side",
+    "amount",
+    "counterparty",
+    "payment_method",
+    "case_id",
+    "cash",
+    "fp",
+    "run_start",
+    "bad",
+)
 
 
 def _create_table(name: str) -> None:
@@ -259,8 +301,9 @@ def _execute(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
 
 
 class _Importer:
-    def __init__(self, batch: ImportBatch, path: Path, *, by: User | None,
-                 on_progress: Callable[[ImportBatch], None] | None) -> None:
+    def __init__(
+        self, batch: ImportBatch, path: Path, *, by: User | None, on_progress: Callable[[ImportBatch], None] | None
+    ) -> None:
         self.batch = batch
         self.path = path
         self.by = by
@@ -297,7 +340,8 @@ class _Importer:
         if rows is not None:
             self.batch.rows_read = rows
         ImportBatch.objects.filter(pk=self.batch.pk).update(
-            stage=stage, progress=percent, rows_read=self.batch.rows_read)
+            stage=stage, progress=percent, rows_read=self.batch.rows_read
+        )
         if self.on_progress is not None:
             self.on_progress(self.batch)
 
@@ -358,9 +402,15 @@ class _Importer:
         if "village" not in self.columns and not self.batch.default_village:
             missing.append("village")
         if missing:
-            self.problem(number, "", _("Missing column(s): %(columns)s. The header row names them in Chinese or "
-                                       "English (docs/formats/finance-import.md).")
-                         % {"columns": ", ".join(missing)})
+            self.problem(
+                number,
+                "",
+                _(
+                    "Missing column(s): %(columns)s. The header row names them in Chinese or "
+                    "English (docs/formats/finance-import.md)."
+                )
+                % {"columns": ", ".join(missing)},
+            )
 
     def _check(self, number: int, cells: list[Any], checker: _Checker) -> tuple[Any, ...] | None:
         """One row checked on its own: its tuple for the temporary table (flagged bad if a
@@ -371,8 +421,9 @@ class _Importer:
         """
         if len(cells) < self.width:
             cells = [*cells, *([None] * (self.width - len(cells)))]
-        (v_raw, d_raw, n_raw, s_raw, a_raw, sub_raw, debit_raw, credit_raw, cp_raw, pay_raw,
-         case_raw) = self.fetch(cells)
+        (v_raw, d_raw, n_raw, s_raw, a_raw, sub_raw, debit_raw, credit_raw, cp_raw, pay_raw, case_raw) = self.fetch(
+            cells
+        )
         bad = False
         vcode = text(v_raw) or self.batch.default_village
         village = checker.village(vcode) if vcode else None
@@ -405,8 +456,12 @@ class _Importer:
         account_code = text(a_raw).split(" ", 1)[0]
         account = accounts.get(account_code)
         if account is None:
-            self.problem(number, "account", _("unknown account %(code)r in chart %(chart)s (%(year)d)")
-                         % {"code": account_code, "chart": chart_code, "year": year})
+            self.problem(
+                number,
+                "account",
+                _("unknown account %(code)r in chart %(chart)s (%(year)d)")
+                % {"code": account_code, "chart": chart_code, "year": year},
+            )
             bad = True
         debit = self._amount(number, "debit", debit_raw)
         credit = self._amount(number, "credit", credit_raw)
@@ -423,8 +478,11 @@ class _Importer:
             side, amount = "C", credit
         payment = checker.payment(pay_raw)
         if payment is None:
-            self.problem(number, "payment_method", _("%(value)r is not a payment method (cash, bank, other)")
-                         % {"value": pay_raw})
+            self.problem(
+                number,
+                "payment_method",
+                _("%(value)r is not a payment method (cash, bank, other)") % {"value": pay_raw},
+            )
             bad, payment = True, ""
         counterparty = text(cp_raw)[:100]
         sub_account = text(sub_raw)[:60]
@@ -437,11 +495,37 @@ class _Importer:
                 bad = True
         summary = summary[:200]
         account_code = account_code[:8]
-        fp = row_fingerprint(day=iso, account=account_code, sub_account=sub_account, side=side, amount=amount,
-                             summary=summary, counterparty=counterparty, payment_method=payment,
-                             case_number=case_number)
-        return (number, vcode, village.county, year, voucher, iso, period, summary, account_code, sub_account, side,
-                amount, counterparty, payment, case_id, account.cash if account else "", fp, 1 if bad else 0)
+        fp = row_fingerprint(
+            day=iso,
+            account=account_code,
+            sub_account=sub_account,
+            side=side,
+            amount=amount,
+            summary=summary,
+            counterparty=counterparty,
+            payment_method=payment,
+            case_number=case_number,
+        )
+        return (
+            number,
+            vcode,
+            village.county,
+            year,
+            voucher,
+            iso,
+            period,
+            summary,
+            account_code,
+            sub_account,
+            side,
+            amount,
+            counterparty,
+            payment,
+            case_id,
+            account.cash if account else "",
+            fp,
+            1 if bad else 0,
+        )
 
     def _amount(self, number: int, name: str, value: Any) -> int:
         """Fen, 0 for an empty cell, -1 after reporting a problem."""
@@ -475,31 +559,50 @@ class _Importer:
             f"SELECT {key}, MIN(rowno), SUM(run_start) FROM {t} GROUP BY {key} HAVING SUM(run_start) > 1 "
             f"ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}"
         ):
-            second = _query(f"SELECT rowno FROM {t} WHERE village_code = %s AND year = %s AND number = %s "
-                            "AND run_start = 1 ORDER BY rowno LIMIT 1 OFFSET 1", [village, year, number])
-            self.problem(second[0][0] if second else first, "voucher",
-                         _("voucher number %(number)d of %(year)d is used again (first at row %(first)s)")
-                         % {"number": number, "year": year, "first": row_label(first, self.sheets)})
+            second = _query(
+                f"SELECT rowno FROM {t} WHERE village_code = %s AND year = %s AND number = %s "
+                "AND run_start = 1 ORDER BY rowno LIMIT 1 OFFSET 1",
+                [village, year, number],
+            )
+            self.problem(
+                second[0][0] if second else first,
+                "voucher",
+                _("voucher number %(number)d of %(year)d is used again (first at row %(first)s)")
+                % {"number": number, "year": year, "first": row_label(first, self.sheets)},
+            )
         # Vouchers whose rows are all readable but do not balance, or differ in date.
-        balance_rows = [] if self.dropped else _query(
-            f"SELECT {key}, MIN(rowno), SUM(CASE WHEN side = 'D' THEN amount ELSE 0 END), "
-            f"SUM(CASE WHEN side = 'C' THEN amount ELSE 0 END), COUNT(DISTINCT date) FROM {t} "
-            f"GROUP BY {key} HAVING SUM(bad) = 0 AND SUM(run_start) = 1 AND "
-            f"(SUM(CASE WHEN side = 'D' THEN amount ELSE -amount END) <> 0 OR COUNT(DISTINCT date) > 1) "
-            f"ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}"
+        balance_rows = (
+            []
+            if self.dropped
+            else _query(
+                f"SELECT {key}, MIN(rowno), SUM(CASE WHEN side = 'D' THEN amount ELSE 0 END), "
+                f"SUM(CASE WHEN side = 'C' THEN amount ELSE 0 END), COUNT(DISTINCT date) FROM {t} "
+                f"GROUP BY {key} HAVING SUM(bad) = 0 AND SUM(run_start) = 1 AND "
+                f"(SUM(CASE WHEN side = 'D' THEN amount ELSE -amount END) <> 0 OR COUNT(DISTINCT date) > 1) "
+                f"ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}"
+            )
         )
         for _v, year, number, first, debit, credit, days in balance_rows:
             if debit != credit:
-                self.problem(first, "debit", _("voucher %(number)d of %(year)d does not balance: debits %(d)s, "
-                                               "credits %(c)s") % {"number": number, "year": year,
-                                                                   "d": yuan(debit), "c": yuan(credit)})
+                self.problem(
+                    first,
+                    "debit",
+                    _("voucher %(number)d of %(year)d does not balance: debits %(d)s, credits %(c)s")
+                    % {"number": number, "year": year, "d": yuan(debit), "c": yuan(credit)},
+                )
             if days > 1:
-                self.problem(first, "date", _("the rows of voucher %(number)d of %(year)d carry different dates")
-                             % {"number": number, "year": year})
+                self.problem(
+                    first,
+                    "date",
+                    _("the rows of voucher %(number)d of %(year)d carry different dates")
+                    % {"number": number, "year": year},
+                )
         # Vouchers already in the books: unchanged ones are skipped, others refused.
         vt = Voucher._meta.db_table
-        overlap = _query(f"SELECT 1 FROM {t} s JOIN {vt} v ON v.village_code = s.village_code AND "
-                         "v.year = s.year AND v.number = s.number LIMIT 1")
+        overlap = _query(
+            f"SELECT 1 FROM {t} s JOIN {vt} v ON v.village_code = s.village_code AND "
+            "v.year = s.year AND v.number = s.number LIMIT 1"
+        )
         if overlap:
             _execute(
                 f"UPDATE {t} SET skip = 1 WHERE EXISTS (SELECT 1 FROM {vt} v WHERE v.village_code = {t}.village_code "
@@ -511,9 +614,12 @@ class _Importer:
                 "v.village_code = s.village_code AND v.year = s.year AND v.number = s.number WHERE s.skip = 0 "
                 f"GROUP BY s.village_code, s.year, s.number ORDER BY MIN(s.rowno) LIMIT {MAX_PROBLEMS}"
             ):
-                self.problem(first, "voucher",
-                             _("voucher number %(number)d of %(year)d is already in the books with other entries")
-                             % {"number": number, "year": year})
+                self.problem(
+                    first,
+                    "voucher",
+                    _("voucher number %(number)d of %(year)d is already in the books with other entries")
+                    % {"number": number, "year": year},
+                )
         # Months that are closed or published take no new vouchers.
         mt = Month._meta.db_table
         for village, period, first, status in _query(
@@ -537,9 +643,15 @@ class _Importer:
                 f"THEN amount WHEN cash <> '' THEN -amount ELSE 0 END) > %s ORDER BY MIN(rowno) LIMIT {MAX_PROBLEMS}",
                 [limit],
             ):
-                self.problem(first, "case", _("voucher %(number)d of %(year)d spends %(amount)s yuan: above "
-                                              "%(limit)s yuan it needs the number of its authorising case")
-                             % {"number": number, "year": year, "amount": yuan(spent), "limit": yuan(limit)})
+                self.problem(
+                    first,
+                    "case",
+                    _(
+                        "voucher %(number)d of %(year)d spends %(amount)s yuan: above "
+                        "%(limit)s yuan it needs the number of its authorising case"
+                    )
+                    % {"number": number, "year": year, "amount": yuan(spent), "limit": yuan(limit)},
+                )
 
     # pass 4: the write
 
@@ -550,20 +662,26 @@ class _Importer:
         now = ops.adapt_datetimefield_value(timezone.now())
         by_id = self.by.pk if self.by is not None and getattr(self.by, "is_authenticated", False) else None
         with transaction.atomic():
-            unchanged = _query(f"SELECT COUNT(*) FROM (SELECT DISTINCT village_code, year, number FROM {t} "
-                               "WHERE skip = 1) u")[0][0]
+            unchanged = _query(
+                f"SELECT COUNT(*) FROM (SELECT DISTINCT village_code, year, number FROM {t} WHERE skip = 1) u"
+            )[0][0]
             months = _query(f"SELECT DISTINCT village_code, county_code, period FROM {t} WHERE skip = 0")
             Month.objects.bulk_create(
-                [Month(village_id=v, county_code=c, period=p) for v, c, p in months], ignore_conflicts=True)
+                [Month(village_id=v, county_code=c, period=p) for v, c, p in months], ignore_conflicts=True
+            )
             # A month that gained vouchers is open; one closed since the check would refuse.
-            closed = _query(f"SELECT 1 FROM {t} s JOIN {Month._meta.db_table} m ON m.village_code = s.village_code "
-                            "AND m.period = s.period WHERE s.skip = 0 AND m.status <> %s LIMIT 1", [MonthStatus.OPEN])
+            closed = _query(
+                f"SELECT 1 FROM {t} s JOIN {Month._meta.db_table} m ON m.village_code = s.village_code "
+                "AND m.period = s.period WHERE s.skip = 0 AND m.status <> %s LIMIT 1",
+                [MonthStatus.OPEN],
+            )
             if closed:
                 raise InvalidInput(_("A month of this file was closed while it was being checked: import again"))
             years = _query(f"SELECT DISTINCT village_code, year FROM {t} WHERE skip = 0")
             FiscalYear.objects.bulk_create(
                 [FiscalYear(village_id=v, year=y, chart_id=default_chart(y).code) for v, y in years],
-                ignore_conflicts=True)
+                ignore_conflicts=True,
+            )
             created = _execute(
                 f"INSERT INTO {vt} (county_code, village_code, year, number, date, period, summary, payment_method, "
                 "kind, status, source, import_batch_id, fingerprint, recorded_by_id, recorded_at, review_opinion, "
@@ -614,8 +732,12 @@ def import_file(
         sha, encoding = scan(path)
         batch.sha256, batch.size = sha, path.stat().st_size
         batch.save(update_fields=["sha256", "size"])
-        earlier = (ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE).exclude(pk=batch.pk)
-                   .order_by("created_at").first())
+        earlier = (
+            ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE)
+            .exclude(pk=batch.pk)
+            .order_by("created_at")
+            .first()
+        )
         if earlier is not None:
             # The same bytes were imported before: nothing can have changed.
             outcome.already_imported = True
@@ -633,8 +755,12 @@ def import_file(
             importer.set_progress("writing", 75)
             created, entries, unchanged = importer.write()
             batch.vouchers_created, batch.entries_created, batch.vouchers_unchanged = created, entries, unchanged
-            batch.villages = [v for (v,) in _query(f"SELECT DISTINCT village_code FROM {importer.table} "
-                                                     "WHERE skip = 0 ORDER BY village_code")][:500]
+            batch.villages = [
+                v
+                for (v,) in _query(
+                    f"SELECT DISTINCT village_code FROM {importer.table} WHERE skip = 0 ORDER BY village_code"
+                )
+            ][:500]
         finally:
             _execute(f"DROP TABLE IF EXISTS {importer.table}")
     except ImportRefused as refused:
@@ -663,12 +789,21 @@ def _finish(batch: ImportBatch, status: str, importer: _Importer, by: User | Non
     if importer.on_progress is not None:
         importer.on_progress(batch)
     audit_record(
-        action="finance.import" if status == ImportStatus.DONE else "finance.import_refused", by=by, obj=batch,
+        action="finance.import" if status == ImportStatus.DONE else "finance.import_refused",
+        by=by,
+        obj=batch,
         region_code=batch.default_village,
-        detail={"file": batch.filename, "sha256": batch.sha256, "rows": batch.rows_read,
-                "vouchers_created": batch.vouchers_created, "entries_created": batch.entries_created,
-                "vouchers_unchanged": batch.vouchers_unchanged, "problems": batch.problem_count,
-                "same_as": batch.same_as_id, "villages": batch.villages[:50]},
+        detail={
+            "file": batch.filename,
+            "sha256": batch.sha256,
+            "rows": batch.rows_read,
+            "vouchers_created": batch.vouchers_created,
+            "entries_created": batch.entries_created,
+            "vouchers_unchanged": batch.vouchers_unchanged,
+            "problems": batch.problem_count,
+            "same_as": batch.same_as_id,
+            "villages": batch.villages[:50],
+        },
     )
 
 
@@ -679,5 +814,9 @@ def batch_start(*, filename: str, default_village: str = "", by: User | None) ->
         if by is not None:
             jurisdiction.require(by, "finance.import", default_village)
     return ImportBatch.objects.create(
-        sha256="", filename=(filename or "")[:200], default_village=default_village,
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None, created_at=timezone.now())
+        sha256="",
+        filename=(filename or "")[:200],
+        default_village=default_village,
+        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )

@@ -88,8 +88,7 @@ class Account(models.Model):
 class FiscalYear(models.Model):
     """The chart a village keeps its books in for one year: fixed once it has vouchers."""
 
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+")
+    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code", related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     chart = models.ForeignKey(Chart, on_delete=models.PROTECT, related_name="+")
 
@@ -129,48 +128,69 @@ class Voucher(models.Model):
     """记账凭证: one transaction, its entries balanced, moving through the workflow."""
 
     county_code = models.CharField(max_length=12)
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+", db_index=False)
+    village = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, db_column="village_code", related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("voucher number"))
     date = models.DateField(_("date"))
     period = models.PositiveIntegerField(_("month"))
     summary = models.CharField(_("summary"), max_length=200)
-    payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices,
-                                      default=PaymentMethod.BANK)
+    payment_method = models.CharField(
+        _("payment method"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.BANK
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=VoucherKind.choices, default=VoucherKind.NORMAL)
     # Indexed only where set (see Meta): almost every voucher corrects nothing.
-    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="corrections", verbose_name=_("corrects"), db_index=False)
-    status = models.CharField(_("status"), max_length=14, choices=VoucherStatus.choices,
-                              default=VoucherStatus.RECORDED)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+        db_index=False,
+    )
+    status = models.CharField(_("status"), max_length=14, choices=VoucherStatus.choices, default=VoucherStatus.RECORDED)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.MANUAL)
-    import_batch = models.ForeignKey("ImportBatch", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="vouchers", db_index=False)
+    import_batch = models.ForeignKey(
+        "ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers", db_index=False
+    )
     # Order-independent hash of the entries: an import skips a voucher it already holds
     # unchanged, and refuses one whose number is taken by different content.
     fingerprint = models.BigIntegerField(default=0)
     # People's keys carry no index: "what did this person do" is the audit log's question.
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+", db_index=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+", db_index=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_opinion = models.TextField(_("review opinion"), blank=True)
-    first_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                        blank=True, related_name="+", db_index=False)
+    first_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     first_signed_at = models.DateTimeField(null=True, blank=True)
-    second_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="+", db_index=False)
+    second_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     second_signed_at = models.DateTimeField(null=True, blank=True)
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+", db_index=False)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     # The exercise of a listed power that authorised this spending ("no power outside the
     # list"); the public page links its case page and its item's flowchart.
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers",
-                             verbose_name=_("authorising case"), db_index=False)
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vouchers",
+        verbose_name=_("authorising case"),
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("voucher")
@@ -178,8 +198,9 @@ class Voucher(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["village", "year", "number"], name="finance_voucher_village_year_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="finance_voucher_number_positive"),
-            models.CheckConstraint(condition=Q(kind="normal") | Q(corrects__isnull=False),
-                                   name="finance_voucher_correction_names_original"),
+            models.CheckConstraint(
+                condition=Q(kind="normal") | Q(corrects__isnull=False), name="finance_voucher_correction_names_original"
+            ),
         ]
         # Few indexes on purpose: an import writes half a million vouchers at a time.
         indexes = [
@@ -239,19 +260,23 @@ class Month(models.Model):
     """One village's accounting month: open → closed (balances) → signed off (published)."""
 
     county_code = models.CharField(max_length=12)
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+", db_index=False)
+    village = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, db_column="village_code", related_name="+", db_index=False
+    )
     period = models.PositiveIntegerField(_("month"))
     status = models.CharField(_("status"), max_length=10, choices=MonthStatus.choices, default=MonthStatus.OPEN)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
-    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                      blank=True, related_name="+")
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signoff_opinion = models.TextField(_("sign-off opinion"), blank=True)
-    publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    publication = models.ForeignKey(
+        "transparency.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -282,7 +307,6 @@ class Balance(models.Model):
             models.UniqueConstraint(fields=["village_code", "period", "account_code"], name="finance_balance_key")
         ]
 
-
     def __str__(self) -> str:
         return f"{self.village_code} {self.period} {self.account_code} {self.closing}"
 
@@ -302,8 +326,9 @@ class Receipt(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField()
     original_name = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField()
 
     class Meta:
@@ -335,8 +360,9 @@ class PublishedMonth(models.Model):
     township_code = models.CharField(max_length=12)
     village_code = models.CharField(max_length=12)
     period = models.PositiveIntegerField()
-    publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False, db_index=False)
+    publication = models.ForeignKey(
+        "transparency.Entry", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     snapshot_sha256 = models.CharField(max_length=64)
     # When the log received it, and the day the supervision committee signed it off (the
     # snapshot's signed_off_on). The same day on a sign-off here; books published later
@@ -370,8 +396,9 @@ class PublishedEntry(models.Model):
     township_code = models.CharField(max_length=12)
     village_code = models.CharField(max_length=12)
     period = models.PositiveIntegerField()
-    publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False, db_index=False)
+    publication = models.ForeignKey(
+        "transparency.Entry", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     number = models.PositiveIntegerField()
     line = models.PositiveSmallIntegerField()
@@ -392,15 +419,20 @@ class PublishedEntry(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["county_code", "village_code", "period", "number", "line"],
-                         name="finance_pubentry_month"),
-            models.Index(fields=["county_code", "village_code", "account_code", "date"],
-                         name="finance_pubentry_account"),
+            models.Index(
+                fields=["county_code", "village_code", "period", "number", "line"], name="finance_pubentry_month"
+            ),
+            models.Index(
+                fields=["county_code", "village_code", "account_code", "date"], name="finance_pubentry_account"
+            ),
             # Search: a text's entries of a township, newest first, from the index alone.
-            models.Index(fields=["county_code", "township_code", "summary_text", "date"],
-                         name="finance_pubentry_summary"),
-            models.Index(fields=["county_code", "township_code", "counterparty_text", "date"],
-                         name="finance_pubentry_counterparty"),
+            models.Index(
+                fields=["county_code", "township_code", "summary_text", "date"], name="finance_pubentry_summary"
+            ),
+            models.Index(
+                fields=["county_code", "township_code", "counterparty_text", "date"],
+                name="finance_pubentry_counterparty",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -421,8 +453,9 @@ class PublishedBalance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["county_code", "village_code", "account_code", "period"],
-                                    name="finance_pubbalance_key")
+            models.UniqueConstraint(
+                fields=["county_code", "village_code", "account_code", "period"], name="finance_pubbalance_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -442,8 +475,9 @@ class PublishedCorrection(models.Model):
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=12)
     summary = models.CharField(max_length=200)
-    publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False, db_index=False)
+    publication = models.ForeignKey(
+        "transparency.Entry", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         indexes = [models.Index(fields=["county_code", "village_code", "target_period"], name="finance_pubcorr_target")]
@@ -460,8 +494,9 @@ class PublishedReceipt(models.Model):
     year = models.PositiveSmallIntegerField()
     number = models.PositiveIntegerField()
     content_type = models.CharField(max_length=40)
-    publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False, db_index=False)
+    publication = models.ForeignKey(
+        "transparency.Entry", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         indexes = [models.Index(fields=["sha256"], name="finance_pubreceipt_sha")]

@@ -61,8 +61,14 @@ def _context(lay: Layout, **extra: Any) -> dict[str, Any]:
     return {"fin": URLS[lay.name], **extra}
 
 
-def _serve(request: HttpRequest, *, key: str, version: Callable[[], str | None],
-           build: Callable[[], HttpResponse], html: bool = True) -> HttpResponse | None:
+def _serve(
+    request: HttpRequest,
+    *,
+    key: str,
+    version: Callable[[], str | None],
+    build: Callable[[], HttpResponse],
+    html: bool = True,
+) -> HttpResponse | None:
     """Serve a public response from cache, or build it; None when `version` says the thing
     does not exist (the caller answers 404).
 
@@ -78,8 +84,11 @@ def _serve(request: HttpRequest, *, key: str, version: Callable[[], str | None],
         if response.status_code != 200:
             return response
         built: dict[str, Any] = {
-            "etag": hashlib.sha256(response.content).hexdigest()[:40], "body": response.content,
-            "type": response["Content-Type"], "disposition": response.get("Content-Disposition", "")}
+            "etag": hashlib.sha256(response.content).hexdigest()[:40],
+            "body": response.content,
+            "type": response["Content-Type"],
+            "disposition": response.get("Content-Disposition", ""),
+        }
         return _answer(request, built, ttl, html)
     cache_key = "finance:page:" + hashlib.sha256(f"{key}|{language}".encode()).hexdigest()
     kept = cache.get(cache_key)
@@ -93,8 +102,12 @@ def _serve(request: HttpRequest, *, key: str, version: Callable[[], str | None],
             response = build()
             if response.status_code != 200:
                 return response
-            kept = {"etag": etag, "body": response.content, "type": response["Content-Type"],
-                    "disposition": response.get("Content-Disposition", "")}
+            kept = {
+                "etag": etag,
+                "body": response.content,
+                "type": response["Content-Type"],
+                "disposition": response.get("Content-Disposition", ""),
+            }
         kept["until"] = now + ttl
         cache.set(cache_key, kept, ttl)
     return _answer(request, kept, ttl, html)
@@ -136,8 +149,10 @@ def case_links(lay: Layout, case: dict[str, Any] | None) -> dict[str, str] | Non
     if not case:
         return None
     links = {"number": case["number"], "item_name": case.get("item_name", "")}
-    for key, name, arg in (("case_url", URLS[lay.name]["case"], case["number"]),
-                           ("item_url", URLS[lay.name]["item"], case.get("item", ""))):
+    for key, name, arg in (
+        ("case_url", URLS[lay.name]["case"], case["number"]),
+        ("item_url", URLS[lay.name]["item"], case.get("item", "")),
+    ):
         try:
             links[key] = reverse(name, args=[arg]) if arg else ""
         except NoReverseMatch:
@@ -157,29 +172,48 @@ def village(request: HttpRequest, code: str, layout: str = "portal") -> HttpResp
         region = selectors.village(code)
         if region is None:
             return not_found(request, lay)
-        return render_public(request, lay, "finance/village.html", _context(
-            lay, village=region, township=region.parent, years=selectors.published_years(code),
-            back_url=reverse(lay.village, args=[code])))
+        return render_public(
+            request,
+            lay,
+            "finance/village.html",
+            _context(
+                lay,
+                village=region,
+                township=region.parent,
+                years=selectors.published_years(code),
+                back_url=reverse(lay.village, args=[code]),
+            ),
+        )
 
-    return _serve(request, key=f"village:{layout}:{code}", version=lambda: selectors.village_version(code),
-                  build=build) or not_found(request, lay)
+    return _serve(
+        request, key=f"village:{layout}:{code}", version=lambda: selectors.village_version(code), build=build
+    ) or not_found(request, lay)
 
 
 def _month_context(request: HttpRequest, lay: Layout, page: selectors.MonthPage) -> dict[str, Any]:
     snapshot = page.snapshot
     vouchers = []
     for v in page.vouchers:
-        vouchers.append({
-            **v,
-            "case_links": case_links(lay, v["case"]),
-            "corrected_by": page.corrections.get((v["year"], v["number"]), []),
-            "ref": _("%(period)s No. %(number)d") % {"period": snapshot["period"], "number": v["number"]},
-        })
+        vouchers.append(
+            {
+                **v,
+                "case_links": case_links(lay, v["case"]),
+                "corrected_by": page.corrections.get((v["year"], v["number"]), []),
+                "ref": _("%(period)s No. %(number)d") % {"period": snapshot["period"], "number": v["number"]},
+            }
+        )
     region = page.village
     return _context(
-        lay, village=region, township=region.parent, page=page, snapshot=snapshot, vouchers=vouchers,
-        published=page.published, publication=page.published.publication,
-        pages=range(1, page.pages + 1), back_url=reverse(URLS[lay.name]["village"], args=[region.code]),
+        lay,
+        village=region,
+        township=region.parent,
+        page=page,
+        snapshot=snapshot,
+        vouchers=vouchers,
+        published=page.published,
+        publication=page.published.publication,
+        pages=range(1, page.pages + 1),
+        back_url=reverse(URLS[lay.name]["village"], args=[region.code]),
     )
 
 
@@ -198,8 +232,12 @@ def month(request: HttpRequest, code: str, period: str, layout: str = "portal") 
             return not_found(request, lay)
         return render_public(request, lay, "finance/month.html", _month_context(request, lay, page))
 
-    return _serve(request, key=f"month:{layout}:{code}:{p}:{number}", version=lambda: selectors.month_version(code, p),
-                  build=build) or not_found(request, lay)
+    return _serve(
+        request,
+        key=f"month:{layout}:{code}:{p}:{number}",
+        version=lambda: selectors.month_version(code, p),
+        build=build,
+    ) or not_found(request, lay)
 
 
 @require_GET
@@ -216,48 +254,101 @@ def month_json(request: HttpRequest, code: str, period: str) -> HttpResponse:
             raise Http404
         rows = selectors.flat_entries(page.snapshot)
         size = selectors.PAGE_ENTRIES
-        chunk = rows[(number - 1) * size: number * size]
+        chunk = rows[(number - 1) * size : number * size]
         base = reverse("finance:month_json", args=[code, periods.text(p)])
         publication = page.published.publication
         data = {
-            "village": page.snapshot["village"], "period": page.snapshot["period"], "unit": "fen",
-            "totals": page.snapshot["totals"], "page": number, "entries": chunk, "count": len(rows),
+            "village": page.snapshot["village"],
+            "period": page.snapshot["period"],
+            "unit": "fen",
+            "totals": page.snapshot["totals"],
+            "page": number,
+            "entries": chunk,
+            "count": len(rows),
             "next": f"{base}?page={number + 1}" if number * size < len(rows) else None,
             "publication": {
-                "entry": publication.pk, "entry_hash": publication.entry_hash,
+                "entry": publication.pk,
+                "entry_hash": publication.entry_hash,
                 "snapshot_sha256": publication.snapshot_sha256,
                 "url": reverse("transparency:entry_json", args=[publication.pk]),
             },
             "corrections": [
-                {"corrects": {"year": c.target_year, "number": c.target_number},
-                 "by": {"period": periods.text(c.period), "year": c.year, "number": c.number, "kind": c.kind}}
-                for found in page.corrections.values() for c in found
+                {
+                    "corrects": {"year": c.target_year, "number": c.target_number},
+                    "by": {"period": periods.text(c.period), "year": c.year, "number": c.number, "kind": c.kind},
+                }
+                for found in page.corrections.values()
+                for c in found
             ],
         }
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
-    response = _serve(request, key=f"month.json:{code}:{p}:{number}", version=lambda: selectors.month_version(code, p),
-                      build=build, html=False)
+    response = _serve(
+        request,
+        key=f"month.json:{code}:{p}:{number}",
+        version=lambda: selectors.month_version(code, p),
+        build=build,
+        html=False,
+    )
     if response is None:
         raise Http404
     return response
 
 
-HEADERS = ("date", "voucher", "line", "summary", "account", "account_name", "debit", "credit", "counterparty",
-           "direction", "payment_method", "case", "receipts")
+HEADERS = (
+    "date",
+    "voucher",
+    "line",
+    "summary",
+    "account",
+    "account_name",
+    "debit",
+    "credit",
+    "counterparty",
+    "direction",
+    "payment_method",
+    "case",
+    "receipts",
+)
 
 
 def _headers() -> list[str]:
-    return [_("Date"), _("Voucher"), _("Line"), _("Summary"), _("Account"), _("Account name"), _("Debit (yuan)"),
-            _("Credit (yuan)"), _("Counterparty"), _("Income or expense"), _("Payment method"),
-            _("Authorising case"), _("Receipts")]
+    return [
+        _("Date"),
+        _("Voucher"),
+        _("Line"),
+        _("Summary"),
+        _("Account"),
+        _("Account name"),
+        _("Debit (yuan)"),
+        _("Credit (yuan)"),
+        _("Counterparty"),
+        _("Income or expense"),
+        _("Payment method"),
+        _("Authorising case"),
+        _("Receipts"),
+    ]
 
 
 def _download_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
-    return [[r["date"], r["number"], r["line"], r["summary"], r["account"], r["account_name"],
-             Money(r["amount"]) if r["side"] == "D" else None, Money(r["amount"]) if r["side"] == "C" else None,
-             r["counterparty"], r["direction"], r["payment_method"], r["case"] or "", len(r["receipts"])]
-            for r in rows]
+    return [
+        [
+            r["date"],
+            r["number"],
+            r["line"],
+            r["summary"],
+            r["account"],
+            r["account_name"],
+            Money(r["amount"]) if r["side"] == "D" else None,
+            Money(r["amount"]) if r["side"] == "C" else None,
+            r["counterparty"],
+            r["direction"],
+            r["payment_method"],
+            r["case"] or "",
+            len(r["receipts"]),
+        ]
+        for r in rows
+    ]
 
 
 def _download(fmt: str, name: str, rows: list[list[Any]], title: str) -> HttpResponse:
@@ -279,11 +370,17 @@ def month_download(request: HttpRequest, code: str, period: str, fmt: str) -> Ht
         page = selectors.month(code, p)
         if page is None:
             raise Http404
-        return _download(fmt, f"{code}-{periods.text(p)}", _download_rows(selectors.flat_entries(page.snapshot)),
-                         periods.text(p))
+        return _download(
+            fmt, f"{code}-{periods.text(p)}", _download_rows(selectors.flat_entries(page.snapshot)), periods.text(p)
+        )
 
-    response = _serve(request, key=f"month.{fmt}:{code}:{p}:{get_language()}",
-                      version=lambda: selectors.month_version(code, p), build=build, html=False)
+    response = _serve(
+        request,
+        key=f"month.{fmt}:{code}:{p}:{get_language()}",
+        version=lambda: selectors.month_version(code, p),
+        build=build,
+        html=False,
+    )
     if response is None:
         raise Http404
     return response
@@ -308,18 +405,31 @@ def accounts(request: HttpRequest, code: str, year: str, layout: str = "portal")
         region = selectors.village(code)
         if region is None:
             return not_found(request, lay)
-        return render_public(request, lay, "finance/accounts.html", _context(
-            lay, village=region, township=region.parent, year=y, rows=selectors.accounts_of_year(code, y),
-            years=selectors.account_years(code), back_url=reverse(URLS[lay.name]["village"], args=[code])))
+        return render_public(
+            request,
+            lay,
+            "finance/accounts.html",
+            _context(
+                lay,
+                village=region,
+                township=region.parent,
+                year=y,
+                rows=selectors.accounts_of_year(code, y),
+                years=selectors.account_years(code),
+                back_url=reverse(URLS[lay.name]["village"], args=[code]),
+            ),
+        )
 
-    return _serve(request, key=f"accounts:{layout}:{code}:{y}", version=lambda: selectors.village_version(code),
-                  build=build) or not_found(request, lay)
+    return _serve(
+        request, key=f"accounts:{layout}:{code}:{y}", version=lambda: selectors.village_version(code), build=build
+    ) or not_found(request, lay)
 
 
 @require_GET
 @public_page
-def account(request: HttpRequest, code: str, year: str, account: str, layout: str = "portal",
-            fmt: str = "") -> HttpResponse:
+def account(
+    request: HttpRequest, code: str, year: str, account: str, layout: str = "portal", fmt: str = ""
+) -> HttpResponse:
     lay = LAYOUTS[layout]
     y = _year(year)
     if y is None or not account.isdigit() or len(account) > 8:
@@ -331,26 +441,59 @@ def account(request: HttpRequest, code: str, year: str, account: str, layout: st
             return not_found(request, lay)
         entries = selectors.account_entries(code, y, account)
         if fmt:
-            rows = [[e.date.isoformat(), e.number, e.line, e.summary, e.account_code, e.account_name,
-                     Money(e.amount) if e.side == "D" else None, Money(e.amount) if e.side == "C" else None,
-                     e.counterparty, e.direction, e.payment_method, e.case_number, e.receipts] for e in entries]
+            rows = [
+                [
+                    e.date.isoformat(),
+                    e.number,
+                    e.line,
+                    e.summary,
+                    e.account_code,
+                    e.account_name,
+                    Money(e.amount) if e.side == "D" else None,
+                    Money(e.amount) if e.side == "C" else None,
+                    e.counterparty,
+                    e.direction,
+                    e.payment_method,
+                    e.case_number,
+                    e.receipts,
+                ]
+                for e in entries
+            ]
             return _download(fmt, f"{code}-{y}-{account}", rows, f"{y}-{account}")
         row = next((a for a in selectors.accounts_of_year(code, y) if a.code == account), None)
         if row is None and not entries:
             return not_found(request, lay)
-        return render_public(request, lay, "finance/account.html", _context(
-            lay, village=region, township=region.parent, year=y, account=row, code=account, entries=entries,
-            back_url=reverse(URLS[lay.name]["accounts"], args=[code, y])))
+        return render_public(
+            request,
+            lay,
+            "finance/account.html",
+            _context(
+                lay,
+                village=region,
+                township=region.parent,
+                year=y,
+                account=row,
+                code=account,
+                entries=entries,
+                back_url=reverse(URLS[lay.name]["accounts"], args=[code, y]),
+            ),
+        )
 
-    return _serve(request, key=f"account:{layout}:{code}:{y}:{account}:{fmt}",
-                  version=lambda: selectors.village_version(code), build=build, html=not fmt) or not_found(request, lay)
+    return _serve(
+        request,
+        key=f"account:{layout}:{code}:{y}:{account}:{fmt}",
+        version=lambda: selectors.village_version(code),
+        build=build,
+        html=not fmt,
+    ) or not_found(request, lay)
 
 
 # --- search ----------------------------------------------------------------------------------
 
 
-def _search(request: HttpRequest, lay: Layout, *, township_code: str, village_code: str = "",
-            fmt: str = "") -> HttpResponse:
+def _search(
+    request: HttpRequest, lay: Layout, *, township_code: str, village_code: str = "", fmt: str = ""
+) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:40]
     number = _page(request)
     scope = village_code or township_code
@@ -359,33 +502,85 @@ def _search(request: HttpRequest, lay: Layout, *, township_code: str, village_co
         region = selectors.village(village_code) if village_code else selectors.township(township_code)
         if region is None:
             return not_found(request, lay)
-        result = selectors.search_entries(township_code=township_code, query=query, village_code=village_code,
-                                          page=number)
+        result = selectors.search_entries(
+            township_code=township_code, query=query, village_code=village_code, page=number
+        )
         if fmt == "json":
-            return JsonResponse({
-                "query": query, "count": result.count, "capped": result.capped, "page": result.page,
-                "entries": [{"village": e.village_code, "period": periods.text(e.period), "date": e.date.isoformat(),
-                             "voucher": e.number, "line": e.line, "summary": e.summary,
-                             "counterparty": e.counterparty, "account": e.account_code, "side": e.side,
-                             "amount": e.amount, "publication": e.publication_id} for e in result.entries],
-            }, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {
+                    "query": query,
+                    "count": result.count,
+                    "capped": result.capped,
+                    "page": result.page,
+                    "entries": [
+                        {
+                            "village": e.village_code,
+                            "period": periods.text(e.period),
+                            "date": e.date.isoformat(),
+                            "voucher": e.number,
+                            "line": e.line,
+                            "summary": e.summary,
+                            "counterparty": e.counterparty,
+                            "account": e.account_code,
+                            "side": e.side,
+                            "amount": e.amount,
+                            "publication": e.publication_id,
+                        }
+                        for e in result.entries
+                    ],
+                },
+                json_dumps_params={"ensure_ascii": False},
+            )
         if fmt in ("csv", "xlsx"):
-            rows = [[e.date.isoformat(), e.number, e.line, e.summary, e.account_code, e.account_name,
-                     Money(e.amount) if e.side == "D" else None, Money(e.amount) if e.side == "C" else None,
-                     e.counterparty, e.direction, e.payment_method, e.case_number, e.receipts]
-                    for e in result.entries]
+            rows = [
+                [
+                    e.date.isoformat(),
+                    e.number,
+                    e.line,
+                    e.summary,
+                    e.account_code,
+                    e.account_name,
+                    Money(e.amount) if e.side == "D" else None,
+                    Money(e.amount) if e.side == "C" else None,
+                    e.counterparty,
+                    e.direction,
+                    e.payment_method,
+                    e.case_number,
+                    e.receipts,
+                ]
+                for e in result.entries
+            ]
             return _download(fmt, f"{scope}-search", rows, "search")
         names = {}
         if not village_code:
             names = dict(selectors.Region.objects.filter(parent_id=township_code).values_list("code", "name"))
-        back = (reverse(URLS[lay.name]["village"], args=[village_code]) if village_code
-                else reverse(lay.township, args=[township_code]))
-        return render_public(request, lay, "finance/search.html", _context(
-            lay, region=region, village=region if village_code else None, query=query, result=result,
-            names=names, back_url=back))
+        back = (
+            reverse(URLS[lay.name]["village"], args=[village_code])
+            if village_code
+            else reverse(lay.township, args=[township_code])
+        )
+        return render_public(
+            request,
+            lay,
+            "finance/search.html",
+            _context(
+                lay,
+                region=region,
+                village=region if village_code else None,
+                query=query,
+                result=result,
+                names=names,
+                back_url=back,
+            ),
+        )
 
-    response = _serve(request, key=f"search:{lay.name}:{scope}:{query}:{number}:{fmt}",
-                      version=lambda: selectors.township_version(township_code), build=build, html=fmt == "")
+    response = _serve(
+        request,
+        key=f"search:{lay.name}:{scope}:{query}:{number}:{fmt}",
+        version=lambda: selectors.township_version(township_code),
+        build=build,
+        html=fmt == "",
+    )
     return response or not_found(request, lay)
 
 
@@ -426,13 +621,26 @@ def timeliness(request: HttpRequest, code: str, layout: str = "portal") -> HttpR
         if found is None:
             return not_found(request, lay)
         late = Paginator(found.late, 50).get_page(number)
-        return render_public(request, lay, "finance/timeliness.html", _context(
-            lay, t=found, late=late, limit_day=settings.SUNLIT_FINANCE_PUBLISH_BY_DAY,
-            back_url=reverse(lay.township, args=[code])))
+        return render_public(
+            request,
+            lay,
+            "finance/timeliness.html",
+            _context(
+                lay,
+                t=found,
+                late=late,
+                limit_day=settings.SUNLIT_FINANCE_PUBLISH_BY_DAY,
+                back_url=reverse(lay.township, args=[code]),
+            ),
+        )
 
     today = timezone.localdate().isoformat()
-    return _serve(request, key=f"timeliness:{layout}:{code}:{number}",
-                  version=lambda: f"{selectors.township_version(code)}.{today}", build=build) or not_found(request, lay)
+    return _serve(
+        request,
+        key=f"timeliness:{layout}:{code}:{number}",
+        version=lambda: f"{selectors.township_version(code)}.{today}",
+        build=build,
+    ) or not_found(request, lay)
 
 
 # --- receipts --------------------------------------------------------------------------------
@@ -447,9 +655,14 @@ def receipt(request: HttpRequest, sha256: str, layout: str = "portal") -> HttpRe
         return not_found(request, lay)
     published, stored = found
     back = reverse(URLS[lay.name]["month"], args=[published.village_code, periods.text(published.period)])
-    return render_public(request, lay, "finance/receipt.html", _context(
-        lay, receipt=published, stored=stored, back_url=back,
-        village=selectors.village(published.village_code)))
+    return render_public(
+        request,
+        lay,
+        "finance/receipt.html",
+        _context(
+            lay, receipt=published, stored=stored, back_url=back, village=selectors.village(published.village_code)
+        ),
+    )
 
 
 @require_GET
@@ -476,8 +689,19 @@ def receipt_file(request: HttpRequest, sha256: str, thumb: bool = False) -> File
 @require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import layout as a file to fill in: Chinese headers and two example vouchers."""
-    headers = ["村代码", "日期", "凭证号", "摘要", "科目编码", "明细科目", "借方金额", "贷方金额", "对方单位",
-               "结算方式", "授权事项编号"]
+    headers = [
+        "村代码",
+        "日期",
+        "凭证号",
+        "摘要",
+        "科目编码",
+        "明细科目",
+        "借方金额",
+        "贷方金额",
+        "对方单位",
+        "结算方式",
+        "授权事项编号",
+    ]
     village, income, power = "431382101201", "收到村级组织运转经费", "国网涟源市供电公司"
     rows = [
         [village, "2025-03-02", "1", income, "102", "", "30000.00", "", "六亩塘镇财政所", "银行", ""],

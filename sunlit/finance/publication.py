@@ -57,8 +57,11 @@ def month_snapshot(month: Month) -> dict[str, Any]:
     village: Region = Region.objects.select_related("parent").get(code=month.village_id)
     chart = chart_for(village_code=village.code, year=periods.year(month.period), create=False)
     accounts = accounts_of(chart.code)
-    vouchers = list(Voucher.objects.filter(village_id=village.code, period=month.period)
-                    .select_related("corrects", "case__item").order_by("number"))
+    vouchers = list(
+        Voucher.objects.filter(village_id=village.code, period=month.period)
+        .select_related("corrects", "case__item")
+        .order_by("number")
+    )
     lines: dict[int, list[Entry]] = defaultdict(list)
     for e in Entry.objects.filter(voucher__in=vouchers).order_by("voucher_id", "line"):
         lines[e.voucher_id].append(e)
@@ -80,37 +83,61 @@ def month_snapshot(month: Month) -> dict[str, Any]:
                 debit += e.amount
             else:
                 credit += e.amount
-        out.append({
-            "year": v.year,
-            "number": v.number,
-            "date": v.date.isoformat(),
-            "summary": v.summary,
-            "kind": v.kind,
-            "corrects": {"year": v.corrects.year, "number": v.corrects.number,
-                         "period": periods.text(v.corrects.period)} if v.corrects else None,
-            "payment_method": v.payment_method,
-            "direction": direction,
-            "amount": amount,
-            "case": {"number": v.case.number, "item": v.case.item.code, "item_name": v.case.item.name_zh}
-            if v.case is not None else None,
-            "review": {"on": _day(v.reviewed_at), "opinion": v.review_opinion},
-            "receipts": [{"sha256": r.sha256, "type": r.content_type, "bytes": r.size,
-                          "thumbnail": bool(r.thumbnail)} for r in receipts[v.pk]],
-            "entries": [{
-                "line": e.line, "account": e.account_code,
-                "account_name": accounts[e.account_code].name if e.account_code in accounts else "",
-                "sub_account": e.sub_account, "side": e.side, "amount": e.amount, "summary": e.summary,
-                "counterparty": e.counterparty,
-            } for e in entries],
-        })
+        out.append(
+            {
+                "year": v.year,
+                "number": v.number,
+                "date": v.date.isoformat(),
+                "summary": v.summary,
+                "kind": v.kind,
+                "corrects": {
+                    "year": v.corrects.year,
+                    "number": v.corrects.number,
+                    "period": periods.text(v.corrects.period),
+                }
+                if v.corrects
+                else None,
+                "payment_method": v.payment_method,
+                "direction": direction,
+                "amount": amount,
+                "case": {"number": v.case.number, "item": v.case.item.code, "item_name": v.case.item.name_zh}
+                if v.case is not None
+                else None,
+                "review": {"on": _day(v.reviewed_at), "opinion": v.review_opinion},
+                "receipts": [
+                    {"sha256": r.sha256, "type": r.content_type, "bytes": r.size, "thumbnail": bool(r.thumbnail)}
+                    for r in receipts[v.pk]
+                ],
+                "entries": [
+                    {
+                        "line": e.line,
+                        "account": e.account_code,
+                        "account_name": accounts[e.account_code].name if e.account_code in accounts else "",
+                        "sub_account": e.sub_account,
+                        "side": e.side,
+                        "amount": e.amount,
+                        "summary": e.summary,
+                        "counterparty": e.counterparty,
+                    }
+                    for e in entries
+                ],
+            }
+        )
     balances = []
     for b in Balance.objects.filter(village_code=village.code, period=month.period).order_by("id"):
         account = accounts.get(b.account_code)
-        balances.append({
-            "account": b.account_code, "name": account.name if account else "",
-            "side": account.side if account else "D", "cash": account.cash if account else "",
-            "opening": b.opening, "debit": b.debit, "credit": b.credit, "closing": b.closing,
-        })
+        balances.append(
+            {
+                "account": b.account_code,
+                "name": account.name if account else "",
+                "side": account.side if account else "D",
+                "cash": account.cash if account else "",
+                "opening": b.opening,
+                "debit": b.debit,
+                "credit": b.credit,
+                "closing": b.closing,
+            }
+        )
     township = village.parent
     return {
         "schema": SCHEMA,
@@ -124,8 +151,14 @@ def month_snapshot(month: Month) -> dict[str, Any]:
         "closed_on": _day(month.closed_at),
         "signed_off_on": _day(month.signed_off_at),
         "signoff_opinion": month.signoff_opinion,
-        "totals": {"income": income, "expense": expense, "debit": debit, "credit": credit,
-                   "vouchers": len(out), "entries": count},
+        "totals": {
+            "income": income,
+            "expense": expense,
+            "debit": debit,
+            "credit": credit,
+            "vouchers": len(out),
+            "entries": count,
+        },
         "balances": balances,
         "vouchers": out,
     }
@@ -152,8 +185,13 @@ def _deadline_facts(period: int, signed_off_on: date) -> tuple[date, int, bool]:
 
 
 @transaction.atomic
-def derive(entry: Published, snapshot: dict[str, Any] | None = None, *, fresh: bool = False,
-           text_cache: dict[str, int] | None = None) -> None:
+def derive(
+    entry: Published,
+    snapshot: dict[str, Any] | None = None,
+    *,
+    fresh: bool = False,
+    text_cache: dict[str, int] | None = None,
+) -> None:
     """(Re)build the public rows of one published month from its snapshot.
 
     `snapshot` may be passed when the caller holds the dict it just published (the same
@@ -186,38 +224,154 @@ def derive(entry: Published, snapshot: dict[str, Any] | None = None, *, fresh: b
     for v in vouchers:
         case = (v["case"] or {}).get("number", "")
         for e in v["entries"]:
-            rows.append((county, township, village, period, entry.pk, v["year"], v["number"], e["line"], v["date"],
-                         e["account"], e["account_name"], e["side"], e["amount"], e["summary"], e["counterparty"],
-                         v["payment_method"], v["direction"], v["kind"], case, len(v["receipts"]),
-                         texts.get(normalise(e["summary"])), texts.get(normalise(e["counterparty"]))))
+            rows.append(
+                (
+                    county,
+                    township,
+                    village,
+                    period,
+                    entry.pk,
+                    v["year"],
+                    v["number"],
+                    e["line"],
+                    v["date"],
+                    e["account"],
+                    e["account_name"],
+                    e["side"],
+                    e["amount"],
+                    e["summary"],
+                    e["counterparty"],
+                    v["payment_method"],
+                    v["direction"],
+                    v["kind"],
+                    case,
+                    len(v["receipts"]),
+                    texts.get(normalise(e["summary"])),
+                    texts.get(normalise(e["counterparty"])),
+                )
+            )
         for r in v["receipts"]:
             receipts.append((county, village, r["sha256"], period, v["year"], v["number"], r["type"], entry.pk))
         if v["corrects"]:
             c = v["corrects"]
-            corrections.append((county, village, periods.parse(c["period"]), c["year"], c["number"], period,
-                                v["year"], v["number"], v["kind"], v["summary"], entry.pk))
-    _insert(PublishedEntry, ("county_code", "township_code", "village_code", "period", "publication_id", "year",
-                             "number", "line", "date", "account_code", "account_name", "side", "amount", "summary",
-                             "counterparty", "payment_method", "direction", "kind", "case_number", "receipts",
-                             "summary_text", "counterparty_text"), rows)
-    _insert(PublishedReceipt, ("county_code", "village_code", "sha256", "period", "year", "number", "content_type",
-                               "publication_id"), receipts)
-    _insert(PublishedCorrection, ("county_code", "village_code", "target_period", "target_year", "target_number",
-                                  "period", "year", "number", "kind", "summary", "publication_id"), corrections)
-    _insert(PublishedBalance, ("county_code", "village_code", "period", "account_code", "account_name", "side",
-                               "opening", "debit", "credit", "closing"),
-            [(county, village, period, b["account"], b["name"], b["side"], b["opening"], b["debit"], b["credit"],
-              b["closing"]) for b in data["balances"]])
-    signed_off_on = (date.fromisoformat(data["signed_off_on"]) if data.get("signed_off_on")
-                     else timezone.localtime(entry.published_at).date())
+            corrections.append(
+                (
+                    county,
+                    village,
+                    periods.parse(c["period"]),
+                    c["year"],
+                    c["number"],
+                    period,
+                    v["year"],
+                    v["number"],
+                    v["kind"],
+                    v["summary"],
+                    entry.pk,
+                )
+            )
+    _insert(
+        PublishedEntry,
+        (
+            "county_code",
+            "township_code",
+            "village_code",
+            "period",
+            "publication_id",
+            "year",
+            "number",
+            "line",
+            "date",
+            "account_code",
+            "account_name",
+            "side",
+            "amount",
+            "summary",
+            "counterparty",
+            "payment_method",
+            "direction",
+            "kind",
+            "case_number",
+            "receipts",
+            "summary_text",
+            "counterparty_text",
+        ),
+        rows,
+    )
+    _insert(
+        PublishedReceipt,
+        ("county_code", "village_code", "sha256", "period", "year", "number", "content_type", "publication_id"),
+        receipts,
+    )
+    _insert(
+        PublishedCorrection,
+        (
+            "county_code",
+            "village_code",
+            "target_period",
+            "target_year",
+            "target_number",
+            "period",
+            "year",
+            "number",
+            "kind",
+            "summary",
+            "publication_id",
+        ),
+        corrections,
+    )
+    _insert(
+        PublishedBalance,
+        (
+            "county_code",
+            "village_code",
+            "period",
+            "account_code",
+            "account_name",
+            "side",
+            "opening",
+            "debit",
+            "credit",
+            "closing",
+        ),
+        [
+            (
+                county,
+                village,
+                period,
+                b["account"],
+                b["name"],
+                b["side"],
+                b["opening"],
+                b["debit"],
+                b["credit"],
+                b["closing"],
+            )
+            for b in data["balances"]
+        ],
+    )
+    signed_off_on = (
+        date.fromisoformat(data["signed_off_on"])
+        if data.get("signed_off_on")
+        else timezone.localtime(entry.published_at).date()
+    )
     deadline, days, late = _deadline_facts(period, signed_off_on)
     totals = data["totals"]
     PublishedMonth.objects.create(
-        county_code=county, township_code=township, village_code=village, period=period, publication_id=entry.pk,
-        snapshot_sha256=entry.snapshot_sha256, published_at=entry.published_at, signed_off_on=signed_off_on,
+        county_code=county,
+        township_code=township,
+        village_code=village,
+        period=period,
+        publication_id=entry.pk,
+        snapshot_sha256=entry.snapshot_sha256,
+        published_at=entry.published_at,
+        signed_off_on=signed_off_on,
         deadline=deadline,
-        days_to_publish=days, late=late, vouchers=totals["vouchers"], entries=totals["entries"],
-        income=totals["income"], expense=totals["expense"],
+        days_to_publish=days,
+        late=late,
+        vouchers=totals["vouchers"],
+        entries=totals["entries"],
+        income=totals["income"],
+        expense=totals["expense"],
         cash_closing=sum(b["closing"] for b in data["balances"] if b.get("cash")),
     )
 
@@ -226,8 +380,9 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -
     insert_rows(model._meta.db_table, columns, rows)
 
 
-def insert_rows(table: str, columns: tuple[str, ...] | list[str], rows: list[tuple[Any, ...]],
-                chunk: int = 500) -> None:
+def insert_rows(
+    table: str, columns: tuple[str, ...] | list[str], rows: list[tuple[Any, ...]], chunk: int = 500
+) -> None:
     """Many rows in few statements: COPY on PostgreSQL (no placeholders to parse, one
     stream), multi-row INSERT … VALUES (…), (…) on SQLite, `chunk` rows at a time."""
     if not rows:
@@ -243,7 +398,7 @@ def insert_rows(table: str, columns: tuple[str, ...] | list[str], rows: list[tup
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - names from code
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
+            part = rows[start : start + chunk]
             cursor.execute(head + ", ".join([one] * len(part)), [value for row in part for value in row])
 
 

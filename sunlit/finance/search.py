@@ -50,19 +50,27 @@ def text_ids(township_code: str, texts: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     chunk = sorted(wanted)
     for i in range(0, len(chunk), 500):
-        found.update(SearchText.objects.filter(township_code=township_code, text__in=chunk[i:i + 500])
-                     .values_list("text", "id"))
+        found.update(
+            SearchText.objects.filter(township_code=township_code, text__in=chunk[i : i + 500]).values_list(
+                "text", "id"
+            )
+        )
     new = sorted(wanted - set(found))
     if new:
         # Another village of the township may be publishing the same text at this moment.
-        SearchText.objects.bulk_create([SearchText(township_code=township_code, text=t) for t in new],
-                                       ignore_conflicts=True, batch_size=500)
+        SearchText.objects.bulk_create(
+            [SearchText(township_code=township_code, text=t) for t in new], ignore_conflicts=True, batch_size=500
+        )
         for i in range(0, len(new), 500):
-            found.update(SearchText.objects.filter(township_code=township_code, text__in=new[i:i + 500])
-                         .values_list("text", "id"))
+            found.update(
+                SearchText.objects.filter(township_code=township_code, text__in=new[i : i + 500]).values_list(
+                    "text", "id"
+                )
+            )
         SearchGram.objects.bulk_create(
             [SearchGram(township_code=township_code, gram=g, text_id=found[t]) for t in new for g in grams(t)],
-            ignore_conflicts=True, batch_size=2000,
+            ignore_conflicts=True,
+            batch_size=2000,
         )
     return found
 
@@ -80,18 +88,21 @@ def matching_texts_sql(township_code: str, query: str) -> tuple[str, list[object
     table, texts = SearchGram._meta.db_table, SearchText._meta.db_table
     if len(norm) == 1:
         low = ord(norm) * BASE
-        return (f"SELECT DISTINCT text_id FROM {table} WHERE township_code = %s AND gram >= %s AND gram < %s",
-                [township_code, low, low + BASE])
+        return (
+            f"SELECT DISTINCT text_id FROM {table} WHERE township_code = %s AND gram >= %s AND gram < %s",
+            [township_code, low, low + BASE],
+        )
     wanted = sorted(grams(norm) - {ord(norm[-1]) * BASE})[:MAX_QUERY_GRAMS]
     marks = ", ".join(["%s"] * len(wanted))
     if len(wanted) == 1:
         # Exactly the pair: the index answers alone.
-        return (f"SELECT text_id FROM {table} WHERE township_code = %s AND gram = %s ORDER BY text_id",
-                [township_code, wanted[0]])
+        return (
+            f"SELECT text_id FROM {table} WHERE township_code = %s AND gram = %s ORDER BY text_id",
+            [township_code, wanted[0]],
+        )
     return (
         f"SELECT id FROM {texts} WHERE id IN ("
         f"SELECT text_id FROM {table} WHERE township_code = %s AND gram IN ({marks}) "
         f"GROUP BY text_id HAVING COUNT(*) = %s) AND text LIKE %s ESCAPE '\\'",
         [township_code, *wanted, len(wanted), f"%{escape_like(norm)}%"],
     )
-

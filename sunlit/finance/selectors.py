@@ -71,18 +71,27 @@ def township(code: str) -> Region | None:
 def village_version(code: str) -> str:
     """Changes whenever the village publishes a month (or a correction lands)."""
     latest = PublishedMonth.objects.filter(county_code=codes.county_of(code), village_code=code).aggregate(
-        n=Max("publication_id"))["n"]
+        n=Max("publication_id")
+    )["n"]
     return f"v{latest or 0}"
 
 
 def month_version(code: str, period: int) -> str | None:
     """The month snapshot's hash and the newest correction of it; None if unpublished."""
     county = codes.county_of(code)
-    newest_correction = PublishedCorrection.objects.filter(
-        county_code=county, village_code=code, target_period=period).order_by().values("village_code").annotate(
-        n=Max("publication_id")).values("n")
-    row = (PublishedMonth.objects.filter(county_code=county, village_code=code, period=period)
-           .annotate(corrected=Subquery(newest_correction[:1])).values_list("snapshot_sha256", "corrected").first())
+    newest_correction = (
+        PublishedCorrection.objects.filter(county_code=county, village_code=code, target_period=period)
+        .order_by()
+        .values("village_code")
+        .annotate(n=Max("publication_id"))
+        .values("n")
+    )
+    row = (
+        PublishedMonth.objects.filter(county_code=county, village_code=code, period=period)
+        .annotate(corrected=Subquery(newest_correction[:1]))
+        .values_list("snapshot_sha256", "corrected")
+        .first()
+    )
     if row is None:
         return None
     return f"{row[0]}.{row[1] or 0}"
@@ -90,7 +99,8 @@ def month_version(code: str, period: int) -> str | None:
 
 def township_version(code: str) -> str:
     latest = PublishedMonth.objects.filter(county_code=codes.county_of(code), township_code=code).aggregate(
-        n=Max("publication_id"))["n"]
+        n=Max("publication_id")
+    )["n"]
     return f"t{latest or 0}"
 
 
@@ -147,19 +157,30 @@ def month(code: str, period: int, *, page: int = 1) -> MonthPage | None:
     region = village(code)
     if region is None:
         return None
-    published = (PublishedMonth.objects.select_related("publication")
-                 .filter(county_code=codes.county_of(code), village_code=code, period=period).first())
+    published = (
+        PublishedMonth.objects.select_related("publication")
+        .filter(county_code=codes.county_of(code), village_code=code, period=period)
+        .first()
+    )
     if published is None:
         return None
     snapshot = published.publication.snapshot
     corrections: dict[tuple[int, int], list[PublishedCorrection]] = defaultdict(list)
-    for c in PublishedCorrection.objects.filter(county_code=codes.county_of(code), village_code=code,
-                                                target_period=period).order_by("period", "number"):
+    for c in PublishedCorrection.objects.filter(
+        county_code=codes.county_of(code), village_code=code, target_period=period
+    ).order_by("period", "number"):
         corrections[(c.target_year, c.target_number)].append(c)
     chunks = paginate_vouchers(snapshot["vouchers"], PAGE_ENTRIES)
     page = min(max(page, 1), max(len(chunks), 1))
-    return MonthPage(village=region, published=published, snapshot=snapshot, corrections=dict(corrections),
-                     page=page, pages=max(len(chunks), 1), vouchers=chunks[page - 1] if chunks else [])
+    return MonthPage(
+        village=region,
+        published=published,
+        snapshot=snapshot,
+        corrections=dict(corrections),
+        page=page,
+        pages=max(len(chunks), 1),
+        vouchers=chunks[page - 1] if chunks else [],
+    )
 
 
 def paginate_vouchers(vouchers: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
@@ -183,14 +204,27 @@ def flat_entries(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for v in snapshot["vouchers"]:
         for e in v["entries"]:
-            rows.append({
-                "date": v["date"], "year": v["year"], "number": v["number"], "line": e["line"],
-                "summary": e["summary"], "account": e["account"], "account_name": e["account_name"],
-                "sub_account": e["sub_account"], "side": e["side"], "amount": e["amount"],
-                "counterparty": e["counterparty"], "direction": v["direction"], "payment_method": v["payment_method"],
-                "kind": v["kind"], "corrects": v["corrects"], "case": (v["case"] or {}).get("number"),
-                "receipts": [r["sha256"] for r in v["receipts"]],
-            })
+            rows.append(
+                {
+                    "date": v["date"],
+                    "year": v["year"],
+                    "number": v["number"],
+                    "line": e["line"],
+                    "summary": e["summary"],
+                    "account": e["account"],
+                    "account_name": e["account_name"],
+                    "sub_account": e["sub_account"],
+                    "side": e["side"],
+                    "amount": e["amount"],
+                    "counterparty": e["counterparty"],
+                    "direction": v["direction"],
+                    "payment_method": v["payment_method"],
+                    "kind": v["kind"],
+                    "corrects": v["corrects"],
+                    "case": (v["case"] or {}).get("number"),
+                    "receipts": [r["sha256"] for r in v["receipts"]],
+                }
+            )
     return rows
 
 
@@ -211,8 +245,11 @@ class AccountYear:
 
 def account_years(code: str) -> list[int]:
     county = codes.county_of(code)
-    found = (PublishedMonth.objects.filter(county_code=county, village_code=code)
-             .values_list("period", flat=True).order_by("-period"))
+    found = (
+        PublishedMonth.objects.filter(county_code=county, village_code=code)
+        .values_list("period", flat=True)
+        .order_by("-period")
+    )
     return sorted({periods.year(p) for p in found}, reverse=True)
 
 
@@ -220,9 +257,9 @@ def accounts_of_year(code: str, year: int) -> list[AccountYear]:
     """Per account: opening of the first published month of the year, the year's debits
     and credits, the closing of the last (one query)."""
     rows: dict[str, AccountYear] = {}
-    for b in PublishedBalance.objects.filter(county_code=codes.county_of(code), village_code=code,
-                                             period__gte=year * 100 + 1, period__lte=year * 100 + 12
-                                             ).order_by("period"):
+    for b in PublishedBalance.objects.filter(
+        county_code=codes.county_of(code), village_code=code, period__gte=year * 100 + 1, period__lte=year * 100 + 12
+    ).order_by("period"):
         found = rows.get(b.account_code)
         if found is None:
             found = rows[b.account_code] = AccountYear(b.account_code, b.account_name, b.side, b.opening, 0, 0, 0)
@@ -234,9 +271,15 @@ def accounts_of_year(code: str, year: int) -> list[AccountYear]:
 
 
 def account_entries(code: str, year: int, account: str, *, limit: int = 2000) -> list[PublishedEntry]:
-    return list(PublishedEntry.objects.filter(
-        county_code=codes.county_of(code), village_code=code, account_code=account,
-        date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).order_by("date", "number", "line")[:limit])
+    return list(
+        PublishedEntry.objects.filter(
+            county_code=codes.county_of(code),
+            village_code=code,
+            account_code=account,
+            date__gte=date(year, 1, 1),
+            date__lte=date(year, 12, 31),
+        ).order_by("date", "number", "line")[:limit]
+    )
 
 
 # --- search ----------------------------------------------------------------------------------
@@ -255,8 +298,9 @@ class SearchResult:
         return self.count > self.page * SEARCH_PAGE
 
 
-def search_entries(*, township_code: str, query: str, village_code: str = "", page: int = 1,
-                   per_page: int = SEARCH_PAGE) -> SearchResult:
+def search_entries(
+    *, township_code: str, query: str, village_code: str = "", page: int = 1, per_page: int = SEARCH_PAGE
+) -> SearchResult:
     """Published entries of a township (or one of its villages) whose summary or
     counterparty contains `query`, newest first. Four queries: the matching texts, the page
     of ids, a capped count, the entries.
@@ -288,23 +332,29 @@ def search_entries(*, township_code: str, query: str, village_code: str = "", pa
         parts, args = [], []
         for text in texts:
             for column in ("summary_text", "counterparty_text"):
-                parts.append(f"SELECT * FROM (SELECT date, id FROM {table} WHERE {scope} AND {column} = %s "
-                             f"ORDER BY date DESC, id DESC LIMIT {int(need)}) p")
+                parts.append(
+                    f"SELECT * FROM (SELECT date, id FROM {table} WHERE {scope} AND {column} = %s "
+                    f"ORDER BY date DESC, id DESC LIMIT {int(need)}) p"
+                )
                 args += [*base, text]
         ids_sql = f"SELECT id FROM (SELECT DISTINCT date, id FROM ({' UNION ALL '.join(parts)}) u) d {window}"
     else:
         # A UNION of the two index ranges, not an OR: with OR both databases read every
         # entry of the township.
-        ids_sql = (f"SELECT id FROM (SELECT date, id FROM {table} WHERE {scope} AND summary_text IN ({marks}) "
-                   f"UNION SELECT date, id FROM {table} WHERE {scope} AND counterparty_text IN ({marks})) u {window}")
+        ids_sql = (
+            f"SELECT id FROM (SELECT date, id FROM {table} WHERE {scope} AND summary_text IN ({marks}) "
+            f"UNION SELECT date, id FROM {table} WHERE {scope} AND counterparty_text IN ({marks})) u {window}"
+        )
         args = [*base, *texts, *base, *texts]
     # Counted from the indexes alone, and only as far as the page says ("more than 1,000");
     # an entry whose summary and counterparty both match is counted once.
     cap = SEARCH_COUNT_CAP + 1
-    count_sql = (f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {scope} AND summary_text IN ({marks}) "
-                 f"LIMIT {cap}) a) + (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {scope} "
-                 f"AND counterparty_text IN ({marks}) AND (summary_text IS NULL OR summary_text NOT IN ({marks})) "
-                 f"LIMIT {cap}) b)")
+    count_sql = (
+        f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {scope} AND summary_text IN ({marks}) "
+        f"LIMIT {cap}) a) + (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {scope} "
+        f"AND counterparty_text IN ({marks}) AND (summary_text IS NULL OR summary_text NOT IN ({marks})) "
+        f"LIMIT {cap}) b)"
+    )
     with connection.cursor() as c:
         c.execute(ids_sql, args)
         ids = [r[0] for r in c.fetchall()]
@@ -312,8 +362,13 @@ def search_entries(*, township_code: str, query: str, village_code: str = "", pa
         row = c.fetchone()
         count = int(row[0]) if row else 0
     entries = {e.id: e for e in PublishedEntry.objects.filter(id__in=ids)} if ids else {}
-    return SearchResult(query=query, entries=[entries[i] for i in ids if i in entries],
-                        count=min(count, SEARCH_COUNT_CAP), capped=count > SEARCH_COUNT_CAP, page=page)
+    return SearchResult(
+        query=query,
+        entries=[entries[i] for i in ids if i in entries],
+        count=min(count, SEARCH_COUNT_CAP),
+        capped=count > SEARCH_COUNT_CAP,
+        page=page,
+    )
 
 
 # --- timeliness ------------------------------------------------------------------------------
@@ -370,8 +425,9 @@ def timeliness(township_code: str, *, today: date | None = None) -> Timeliness |
     villages = {v.code: v for v in Region.objects.filter(parent=region, level=codes.VILLAGE).order_by("code")}
     published: dict[str, list[int]] = defaultdict(list)
     late_count: dict[str, int] = defaultdict(int)
-    for code, period, was_late in (PublishedMonth.objects.filter(county_code=county, township_code=township_code)
-                                   .values_list("village_code", "period", "late")):
+    for code, period, was_late in PublishedMonth.objects.filter(
+        county_code=county, township_code=township_code
+    ).values_list("village_code", "period", "late"):
         published[code].append(period)
         late_count[code] += int(was_late)
     due = last_due_period(today)
@@ -392,10 +448,12 @@ def timeliness(township_code: str, *, today: date | None = None) -> Timeliness |
                 p = periods.next_period(p)
         per_village.append((v, len(done), late_count.get(code, 0), gaps))
     missing.sort(key=lambda m: (-m.period, m.village.code))
-    late = (PublishedMonth.objects.filter(county_code=county, township_code=township_code, late=True)
-            .order_by("-signed_off_on", "-period", "village_code"))
-    return Timeliness(township=region, late=late, missing=missing, villages=villages, per_village=per_village,
-                      newest=newest, due=due)
+    late = PublishedMonth.objects.filter(county_code=county, township_code=township_code, late=True).order_by(
+        "-signed_off_on", "-period", "village_code"
+    )
+    return Timeliness(
+        township=region, late=late, missing=missing, villages=villages, per_village=per_village, newest=newest, due=due
+    )
 
 
 # --- receipts --------------------------------------------------------------------------------
@@ -418,8 +476,11 @@ def published_receipt(sha256: str) -> tuple[PublishedReceipt, Receipt] | None:
 
 
 def villages_in_scope(user: Any, action: str = "finance.view") -> QuerySet[Region]:
-    return jurisdiction.scope(Region.objects.filter(level=codes.VILLAGE), user, action, field="code").select_related(
-        "parent").order_by("code")
+    return (
+        jurisdiction.scope(Region.objects.filter(level=codes.VILLAGE), user, action, field="code")
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 @dataclass
@@ -441,21 +502,36 @@ def desks(user: Any) -> list[VillageDesk]:
     villages = list(villages_in_scope(user)[:1000])
     found = {v.code: VillageDesk(v) for v in villages}
     codes_ = list(found)
-    for code, status, n in (Month.objects.filter(village_id__in=codes_).values_list("village_id", "status")
-                            .annotate(n=Count("id")).order_by()):
+    for code, status, n in (
+        Month.objects.filter(village_id__in=codes_)
+        .values_list("village_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         desk = found[code]
         if status == MonthStatus.OPEN:
             desk.open_months = n
         elif status == MonthStatus.CLOSED:
             desk.closed_months = n
-    for code, p in (Month.objects.filter(village_id__in=codes_, status=MonthStatus.PUBLISHED)
-                    .values_list("village_id").annotate(p=Max("period")).order_by()):
+    for code, p in (
+        Month.objects.filter(village_id__in=codes_, status=MonthStatus.PUBLISHED)
+        .values_list("village_id")
+        .annotate(p=Max("period"))
+        .order_by()
+    ):
         found[code].last_published = p
-    pending = (Voucher.objects.filter(village_id__in=codes_).exclude(
-        status=VoucherStatus.POSTED, reviewed_at__isnull=False)
-        .exclude(period__in=Subquery(Month.objects.filter(village_id=OuterRef("village_id"),
-                                                          status=MonthStatus.PUBLISHED).values("period")))
-        .values_list("village_id", "status", "reviewed_at").annotate(n=Count("id")).order_by())
+    pending = (
+        Voucher.objects.filter(village_id__in=codes_)
+        .exclude(status=VoucherStatus.POSTED, reviewed_at__isnull=False)
+        .exclude(
+            period__in=Subquery(
+                Month.objects.filter(village_id=OuterRef("village_id"), status=MonthStatus.PUBLISHED).values("period")
+            )
+        )
+        .values_list("village_id", "status", "reviewed_at")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for code, status, reviewed_at, n in pending:
         desk = found[code]
         if status == VoucherStatus.RECORDED or (status == VoucherStatus.POSTED and reviewed_at is None):
@@ -470,8 +546,13 @@ def desks(user: Any) -> list[VillageDesk]:
 
 
 def months_of(village_code: str) -> list[Month]:
-    counts = {p: n for p, n in Voucher.objects.filter(village_id=village_code).values_list("period").annotate(
-        n=Count("id")).order_by()}
+    counts = {
+        p: n
+        for p, n in Voucher.objects.filter(village_id=village_code)
+        .values_list("period")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
     months = list(Month.objects.filter(village_id=village_code).order_by("-period"))
     for m in months:
         m.voucher_count = counts.get(m.period, 0)  # type: ignore[attr-defined]
@@ -479,16 +560,30 @@ def months_of(village_code: str) -> list[Month]:
 
 
 def month_vouchers(village_code: str, period: int) -> list[Voucher]:
-    return list(Voucher.objects.filter(village_id=village_code, period=period)
-                .select_related("case", "recorded_by", "reviewed_by").annotate(
-                    entry_count=Count("entries", distinct=True), receipt_count=Count("receipts", distinct=True))
-                .order_by("number"))
+    return list(
+        Voucher.objects.filter(village_id=village_code, period=period)
+        .select_related("case", "recorded_by", "reviewed_by")
+        .annotate(entry_count=Count("entries", distinct=True), receipt_count=Count("receipts", distinct=True))
+        .order_by("number")
+    )
 
 
 def voucher_detail(pk: int) -> Voucher | None:
-    return (Voucher.objects.select_related("village", "case", "corrects", "recorded_by", "reviewed_by",
-                                           "first_signed_by", "second_signed_by", "posted_by")
-            .prefetch_related("entries", "receipts", "corrections").filter(pk=pk).first())
+    return (
+        Voucher.objects.select_related(
+            "village",
+            "case",
+            "corrects",
+            "recorded_by",
+            "reviewed_by",
+            "first_signed_by",
+            "second_signed_by",
+            "posted_by",
+        )
+        .prefetch_related("entries", "receipts", "corrections")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def import_batches(user: Any, limit: int = 50) -> list[ImportBatch]:
@@ -504,10 +599,16 @@ def late_months_backoffice(user: Any, *, today: date | None = None) -> list[dict
     today = today or timezone.localdate()
     due = last_due_period(today)
     villages = villages_in_scope(user)
-    months = (Month.objects.filter(village__in=villages, period__lte=due).exclude(status=MonthStatus.PUBLISHED)
-              .select_related("village__parent").order_by("period", "village_id"))
-    return [{"month": m, "deadline": periods.deadline(m.period),
-             "days_overdue": (today - periods.deadline(m.period)).days} for m in months[:500]]
+    months = (
+        Month.objects.filter(village__in=villages, period__lte=due)
+        .exclude(status=MonthStatus.PUBLISHED)
+        .select_related("village__parent")
+        .order_by("period", "village_id")
+    )
+    return [
+        {"month": m, "deadline": periods.deadline(m.period), "days_overdue": (today - periods.deadline(m.period)).days}
+        for m in months[:500]
+    ]
 
 
 # --- charts of accounts --------------------------------------------------------------------
@@ -531,17 +632,26 @@ def chart_years(village_code: str, *, today: date | None = None) -> list[ChartYe
     """The chart the village keeps for each year, from its first year with vouchers (or
     this year) to next year: three queries, whatever the number of years."""
     this_year = (today or timezone.localdate()).year
-    counts = dict(Voucher.objects.filter(village_id=village_code).values_list("year").annotate(n=Count("id"))
-                  .order_by())
+    counts = dict(
+        Voucher.objects.filter(village_id=village_code).values_list("year").annotate(n=Count("id")).order_by()
+    )
     chosen = {fy.year: fy.chart for fy in FiscalYear.objects.select_related("chart").filter(village_id=village_code)}
     loaded = list(Chart.objects.order_by("-effective_from"))
     first = min([this_year, *counts, *chosen])
     years: list[ChartYear] = []
     for year in range(this_year + 1, first - 1, -1):
-        chart = chosen.get(year) or next((c for c in loaded if c.effective_from <= date(year, 1, 1)),
-                                         loaded[-1] if loaded else None)
+        chart = chosen.get(year) or next(
+            (c for c in loaded if c.effective_from <= date(year, 1, 1)), loaded[-1] if loaded else None
+        )
         if chart is None:
             continue
-        years.append(ChartYear(year=year, chart_code=chart.code, chart_name=chart.name, chosen=year in chosen,
-                               vouchers=counts.get(year, 0)))
+        years.append(
+            ChartYear(
+                year=year,
+                chart_code=chart.code,
+                chart_name=chart.name,
+                chosen=year in chosen,
+                vouchers=counts.get(year, 0),
+            )
+        )
     return years

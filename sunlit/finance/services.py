@@ -121,40 +121,67 @@ def chart_load(*, source: str | Path | dict[str, Any], by: User | None) -> Chart
         if not a.get("name"):
             problems.append(_("%(where)s: no name") % {"where": where})
         if a.get("category") not in Category.values:
-            problems.append(_("%(where)s: the category must be one of %(choices)s")
-                            % {"where": where, "choices": ", ".join(Category.values)})
+            problems.append(
+                _("%(where)s: the category must be one of %(choices)s")
+                % {"where": where, "choices": ", ".join(Category.values)}
+            )
         if a.get("side") not in Side.values:
             problems.append(_("%(where)s: the side must be D or C") % {"where": where})
         rows.append((i, acode, a))
     chart = Chart.objects.filter(code=code).first()
-    missing = set(Account.objects.filter(chart=chart).exclude(code__in=seen).values_list("code", flat=True)) \
-        if chart is not None else set()
+    missing = (
+        set(Account.objects.filter(chart=chart).exclude(code__in=seen).values_list("code", flat=True))
+        if chart is not None
+        else set()
+    )
     if missing:
         years = FiscalYear.objects.filter(chart=chart)
-        dropped = sorted(set(Entry.objects.filter(
-            account_code__in=missing, voucher__year__in=years.values("year"),
-            voucher__village__in=years.values("village")).values_list("account_code", flat=True).distinct()))
+        dropped = sorted(
+            set(
+                Entry.objects.filter(
+                    account_code__in=missing,
+                    voucher__year__in=years.values("year"),
+                    voucher__village__in=years.values("village"),
+                )
+                .values_list("account_code", flat=True)
+                .distinct()
+            )
+        )
         if dropped:
-            problems.append(_("accounts %(codes)s are used in books and cannot be removed")
-                            % {"codes": ", ".join(dropped)})
+            problems.append(
+                _("accounts %(codes)s are used in books and cannot be removed") % {"codes": ", ".join(dropped)}
+            )
     if problems:
         raise InvalidInput("\n".join(problems))
     chart, created = Chart.objects.update_or_create(
         code=code,
-        defaults={"name": data["name"], "document": data.get("document", ""), "effective_from": effective,
-                  "succeeds": succeeds},
+        defaults={
+            "name": data["name"],
+            "document": data.get("document", ""),
+            "effective_from": effective,
+            "succeeds": succeeds,
+        },
     )
     for order, acode, a in rows:
         Account.objects.update_or_create(
-            chart=chart, code=acode,
-            defaults={"name": a["name"], "name_en": a.get("name_en", ""), "category": a["category"],
-                      "side": a["side"], "cash": str(a.get("cash") or ""), "optional": bool(a.get("optional")),
-                      "carries_from": [str(c) for c in a.get("from", [])], "order": order},
+            chart=chart,
+            code=acode,
+            defaults={
+                "name": a["name"],
+                "name_en": a.get("name_en", ""),
+                "category": a["category"],
+                "side": a["side"],
+                "cash": str(a.get("cash") or ""),
+                "optional": bool(a.get("optional")),
+                "carries_from": [str(c) for c in a.get("from", [])],
+                "order": order,
+            },
         )
     Account.objects.filter(chart=chart).exclude(code__in=seen).delete()
     _accounts_cache.pop(code, None)
-    audit_record(action="finance.chart_load", by=by, obj=chart,
-                 detail={"code": code, "accounts": len(rows), "created": created})
+    audit_record(
+        action="finance.chart_load", by=by, obj=chart, detail={"code": code, "accounts": len(rows), "created": created}
+    )
     return chart
 
 
@@ -202,8 +229,13 @@ def fiscal_year_set(*, village: Region, year: int, chart_code: str, by: User | N
     if Voucher.objects.filter(village=village, year=year).exists():
         raise InvalidInput(_("%(year)d already has vouchers: its chart can no longer change") % {"year": year})
     fy, _created = FiscalYear.objects.update_or_create(village=village, year=year, defaults={"chart": chart})
-    audit_record(action="finance.fiscal_year_set", by=by, obj=fy, region_code=village.code,
-                 detail={"year": year, "chart": chart_code})
+    audit_record(
+        action="finance.fiscal_year_set",
+        by=by,
+        obj=fy,
+        region_code=village.code,
+        detail={"year": year, "chart": chart_code},
+    )
     return fy
 
 
@@ -220,12 +252,23 @@ class EntryInput:
     sub_account: str = ""
 
 
-def row_fingerprint(*, day: str, account: str, sub_account: str, side: str, amount: int, summary: str,
-                    counterparty: str, payment_method: str, case_number: str) -> int:
+def row_fingerprint(
+    *,
+    day: str,
+    account: str,
+    sub_account: str,
+    side: str,
+    amount: int,
+    summary: str,
+    counterparty: str,
+    payment_method: str,
+    case_number: str,
+) -> int:
     """48 bits of one entry's content. A voucher's fingerprint is the plain sum over its
     entries: order-independent, and computable by SUM() in SQL during an import."""
-    text = "\x1f".join((day, account, sub_account, side, str(amount), summary, counterparty, payment_method,
-                        case_number))
+    text = "\x1f".join(
+        (day, account, sub_account, side, str(amount), summary, counterparty, payment_method, case_number)
+    )
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=6).digest(), "big")
 
 
@@ -272,7 +315,9 @@ def resolve_case(number: str, village_code: str) -> tuple[Any, str]:
         return None, _("case %(number)s belongs to another village") % {"number": number}
     if case.state != CaseState.APPROVED:
         return None, _("case %(number)s is not approved (it is %(state)s): it authorises nothing yet") % {
-            "number": number, "state": case.get_state_display()}
+            "number": number,
+            "state": case.get_state_display(),
+        }
     return case, ""
 
 
@@ -289,8 +334,11 @@ def _check_entries(entries: Sequence[EntryInput], accounts: dict[str, Account], 
     debit = credit = 0
     for i, e in enumerate(entries, start=1):
         if e.account_code not in accounts:
-            raise InvalidInput(_("Line %(line)d: %(code)s is not an account of chart %(chart)s")
-                               % {"line": i, "code": e.account_code, "chart": chart.code}, field="entries")
+            raise InvalidInput(
+                _("Line %(line)d: %(code)s is not an account of chart %(chart)s")
+                % {"line": i, "code": e.account_code, "chart": chart.code},
+                field="entries",
+            )
         if e.side not in Side.values:
             raise InvalidInput(_("Line %(line)d: the side must be debit or credit") % {"line": i}, field="entries")
         if not isinstance(e.amount, int) or e.amount <= 0:
@@ -300,8 +348,11 @@ def _check_entries(entries: Sequence[EntryInput], accounts: dict[str, Account], 
         else:
             credit += e.amount
     if debit != credit:
-        raise InvalidInput(_("Debits (%(d)s) and credits (%(c)s) differ: the voucher does not balance")
-                           % {"d": yuan(debit), "c": yuan(credit)}, field="entries")
+        raise InvalidInput(
+            _("Debits (%(d)s) and credits (%(c)s) differ: the voucher does not balance")
+            % {"d": yuan(debit), "c": yuan(credit)},
+            field="entries",
+        )
 
 
 def _month_for_write(village: Region, period: int, *, lock: bool = True) -> Month:
@@ -314,7 +365,9 @@ def _month_for_write(village: Region, period: int, *, lock: bool = True) -> Mont
     if month.status != MonthStatus.OPEN:
         raise InvalidInput(
             _("%(month)s is already closed: date the voucher in an open month, or reopen it first")
-            % {"month": periods.text(period)}, field="date")
+            % {"month": periods.text(period)},
+            field="date",
+        )
     return month
 
 
@@ -332,15 +385,31 @@ def _save_entries(voucher: Voucher, entries: Sequence[EntryInput]) -> int:
     rows = []
     for line, e in enumerate(entries, start=1):
         summary = (e.summary or voucher.summary).strip()[:200]
-        rows.append(Entry(
-            county_code=voucher.county_code, village_code=voucher.village_id, voucher=voucher, line=line,
-            account_code=e.account_code, sub_account=e.sub_account.strip()[:60], side=e.side, amount=e.amount,
-            summary=summary, counterparty=e.counterparty.strip()[:100],
-        ))
-        fp += row_fingerprint(day=voucher.date.isoformat(), account=e.account_code, sub_account=e.sub_account.strip(),
-                              side=e.side, amount=e.amount, summary=summary, counterparty=e.counterparty.strip(),
-                              payment_method=voucher.payment_method,
-                              case_number=voucher.case.number if voucher.case is not None else "")
+        rows.append(
+            Entry(
+                county_code=voucher.county_code,
+                village_code=voucher.village_id,
+                voucher=voucher,
+                line=line,
+                account_code=e.account_code,
+                sub_account=e.sub_account.strip()[:60],
+                side=e.side,
+                amount=e.amount,
+                summary=summary,
+                counterparty=e.counterparty.strip()[:100],
+            )
+        )
+        fp += row_fingerprint(
+            day=voucher.date.isoformat(),
+            account=e.account_code,
+            sub_account=e.sub_account.strip(),
+            side=e.side,
+            amount=e.amount,
+            summary=summary,
+            counterparty=e.counterparty.strip(),
+            payment_method=voucher.payment_method,
+            case_number=voucher.case.number if voucher.case is not None else "",
+        )
     Entry.objects.bulk_create(rows)
     return fp
 
@@ -368,14 +437,17 @@ def voucher_record(
     if kind not in VoucherKind.values:
         raise InvalidInput(_("Unknown voucher kind"), field="kind")
     if (kind == VoucherKind.NORMAL) != (corrects is None):
-        raise InvalidInput(_("A reversing or correcting voucher names the voucher it corrects, and only it does"),
-                           field="corrects")
+        raise InvalidInput(
+            _("A reversing or correcting voucher names the voucher it corrects, and only it does"), field="corrects"
+        )
     if corrects is not None:
         if corrects.village_id != village.code:
             raise InvalidInput(_("A voucher can only correct one of its own village"), field="corrects")
         if not Month.objects.filter(village=village, period=corrects.period, status=MonthStatus.PUBLISHED).exists():
-            raise InvalidInput(_("Only a published voucher is corrected by another voucher; change this one "
-                                 "while its month is open"), field="corrects")
+            raise InvalidInput(
+                _("Only a published voucher is corrected by another voucher; change this one while its month is open"),
+                field="corrects",
+            )
     period = periods.of(date)
     chart = chart_for(village_code=village.code, year=date.year)
     accounts = accounts_of(chart.code)
@@ -390,25 +462,47 @@ def voucher_record(
     limit = case_required_above()
     if limit and direction == "expense" and amount > limit and case is None and kind == VoucherKind.NORMAL:
         raise InvalidInput(
-            _("Spending above %(limit)s yuan needs the number of the case that authorised it")
-            % {"limit": yuan(limit)}, field="case_number")
+            _("Spending above %(limit)s yuan needs the number of the case that authorised it") % {"limit": yuan(limit)},
+            field="case_number",
+        )
     _month_for_write(village, period)
     # The fiscal-year row serialises numbering within a village and year.
     FiscalYear.objects.select_for_update().filter(village=village, year=date.year).first()
     number = (Voucher.objects.filter(village=village, year=date.year).aggregate(n=Max("number"))["n"] or 0) + 1
     now = timezone.now()
     voucher = Voucher(
-        county_code=codes.county_of(village.code), village=village, year=date.year, number=number, date=date,
-        period=period, summary=summary[:200], payment_method=payment_method, kind=kind, corrects=corrects,
-        status=VoucherStatus.RECORDED, source=Source.MANUAL, recorded_by=by if by is not None else None,
-        recorded_at=now, case=case,
+        county_code=codes.county_of(village.code),
+        village=village,
+        year=date.year,
+        number=number,
+        date=date,
+        period=period,
+        summary=summary[:200],
+        payment_method=payment_method,
+        kind=kind,
+        corrects=corrects,
+        status=VoucherStatus.RECORDED,
+        source=Source.MANUAL,
+        recorded_by=by if by is not None else None,
+        recorded_at=now,
+        case=case,
     )
     voucher.save()
     voucher.fingerprint = _save_entries(voucher, entries)
     voucher.save(update_fields=["fingerprint"])
-    audit_record(action="finance.voucher_record", by=by, obj=voucher, region_code=village.code,
-                 detail={"number": number, "year": date.year, "kind": kind,
-                         "corrects": corrects.pk if corrects else None, "entries": len(entries)})
+    audit_record(
+        action="finance.voucher_record",
+        by=by,
+        obj=voucher,
+        region_code=village.code,
+        detail={
+            "number": number,
+            "year": date.year,
+            "kind": kind,
+            "corrects": corrects.pk if corrects else None,
+            "entries": len(entries),
+        },
+    )
     return voucher
 
 
@@ -456,27 +550,52 @@ def voucher_update(
     voucher.reviewed_by, voucher.reviewed_at = None, None
     voucher.entries.all().delete()
     voucher.fingerprint = _save_entries(voucher, entries)
-    voucher.save(update_fields=["date", "period", "summary", "payment_method", "case", "status",
-                                "reviewed_by", "reviewed_at", "fingerprint"])
-    audit_record(action="finance.voucher_update", by=by, obj=voucher, region_code=voucher.village_id,
-                 detail={"entries": len(entries)})
+    voucher.save(
+        update_fields=[
+            "date",
+            "period",
+            "summary",
+            "payment_method",
+            "case",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "fingerprint",
+        ]
+    )
+    audit_record(
+        action="finance.voucher_update",
+        by=by,
+        obj=voucher,
+        region_code=voucher.village_id,
+        detail={"entries": len(entries)},
+    )
     return voucher
 
 
 def _reopen_from(village: Region, period: int, *, by: User | None, reason: str) -> list[int]:
     """Reopen a closed month and every later closed one (their opening balances chain)."""
-    months = list(Month.objects.select_for_update().filter(
-        village=village, period__gte=period, status=MonthStatus.CLOSED).order_by("period"))
+    months = list(
+        Month.objects.select_for_update()
+        .filter(village=village, period__gte=period, status=MonthStatus.CLOSED)
+        .order_by("period")
+    )
     if Month.objects.filter(village=village, period__gt=period, status=MonthStatus.PUBLISHED).exists():
         raise InvalidInput(_("A later month is already published: correct with a new voucher instead"))
     reopened = [m.period for m in months]
     if reopened:
         Balance.objects.filter(village_code=village.code, period__in=reopened).delete()
         Month.objects.filter(pk__in=[m.pk for m in months]).update(
-            status=MonthStatus.OPEN, closed_by=None, closed_at=None)
-        audit_record(action="finance.month_reopen", by=by, region_code=village.code,
-                     object_type="finance.month", object_id=str(months[0].pk),
-                     detail={"periods": [periods.text(p) for p in reopened], "reason": reason})
+            status=MonthStatus.OPEN, closed_by=None, closed_at=None
+        )
+        audit_record(
+            action="finance.month_reopen",
+            by=by,
+            region_code=village.code,
+            object_type="finance.month",
+            object_id=str(months[0].pk),
+            detail={"periods": [periods.text(p) for p in reopened], "reason": reason},
+        )
     return reopened
 
 
@@ -506,8 +625,13 @@ def voucher_review(*, voucher: Voucher, approve: bool, opinion: str = "", by: Us
         if month.status == MonthStatus.CLOSED:
             _reopen_from(voucher.village, voucher.period, by=by, reason=opinion)
     voucher.save(update_fields=["reviewed_by", "reviewed_at", "review_opinion", "status"])
-    audit_record(action="finance.voucher_review", by=by, obj=voucher, region_code=voucher.village_id,
-                 detail={"approve": approve, "opinion": voucher.review_opinion})
+    audit_record(
+        action="finance.voucher_review",
+        by=by,
+        obj=voucher,
+        region_code=voucher.village_id,
+        detail={"approve": approve, "opinion": voucher.review_opinion},
+    )
     return voucher
 
 
@@ -522,20 +646,29 @@ def vouchers_review_month(*, village: Region, period: int, opinion: str = "", by
     month = Month.objects.select_for_update().filter(village=village, period=period).first()
     if month is None or month.status == MonthStatus.PUBLISHED:
         raise InvalidInput(_("There is nothing to review in %(month)s") % {"month": periods.text(period)})
-    awaiting = Voucher.objects.filter(village=village, period=period).filter(
-        Q(status=VoucherStatus.RECORDED) | Q(status=VoucherStatus.POSTED, reviewed_at__isnull=True)
-    ).exclude(recorded_by=by)
+    awaiting = (
+        Voucher.objects.filter(village=village, period=period)
+        .filter(Q(status=VoucherStatus.RECORDED) | Q(status=VoucherStatus.POSTED, reviewed_at__isnull=True))
+        .exclude(recorded_by=by)
+    )
     ids = list(awaiting.values_list("pk", flat=True))
     now = timezone.now()
     opinion = (opinion or "").strip() or _("Approved")
     Voucher.objects.filter(pk__in=ids, status=VoucherStatus.RECORDED).update(
-        status=VoucherStatus.REVIEWED, reviewed_by=by, reviewed_at=now, review_opinion=opinion)
+        status=VoucherStatus.REVIEWED, reviewed_by=by, reviewed_at=now, review_opinion=opinion
+    )
     Voucher.objects.filter(pk__in=ids, status=VoucherStatus.POSTED).update(
-        reviewed_by=by, reviewed_at=now, review_opinion=opinion)
+        reviewed_by=by, reviewed_at=now, review_opinion=opinion
+    )
     if ids:
-        audit_record(action="finance.vouchers_review_month", by=by, region_code=village.code,
-                     object_type="finance.month", object_id=str(month.pk),
-                     detail={"period": periods.text(period), "vouchers": ids, "opinion": opinion})
+        audit_record(
+            action="finance.vouchers_review_month",
+            by=by,
+            region_code=village.code,
+            object_type="finance.month",
+            object_id=str(month.pk),
+            detail={"period": periods.text(period), "vouchers": ids, "opinion": opinion},
+        )
     return len(ids)
 
 
@@ -556,10 +689,14 @@ def voucher_countersign(*, voucher: Voucher, by: User) -> Voucher:
     else:
         voucher.second_signed_by, voucher.second_signed_at = by, now
         voucher.status = VoucherStatus.COUNTERSIGNED
-    voucher.save(update_fields=["first_signed_by", "first_signed_at", "second_signed_by", "second_signed_at",
-                                "status"])
-    audit_record(action="finance.voucher_countersign", by=by, obj=voucher, region_code=voucher.village_id,
-                 detail={"complete": voucher.status == VoucherStatus.COUNTERSIGNED})
+    voucher.save(update_fields=["first_signed_by", "first_signed_at", "second_signed_by", "second_signed_at", "status"])
+    audit_record(
+        action="finance.voucher_countersign",
+        by=by,
+        obj=voucher,
+        region_code=voucher.village_id,
+        detail={"complete": voucher.status == VoucherStatus.COUNTERSIGNED},
+    )
     return voucher
 
 
@@ -569,8 +706,9 @@ def voucher_post(*, voucher: Voucher, by: User) -> Voucher:
     voucher = _lock(voucher)
     jurisdiction.require(by, "finance.post", voucher.village_id)
     if voucher.status != VoucherStatus.COUNTERSIGNED:
-        raise InvalidInput(_("Only a countersigned voucher is posted: the agent refuses spending that "
-                             "skipped its procedure"))
+        raise InvalidInput(
+            _("Only a countersigned voucher is posted: the agent refuses spending that skipped its procedure")
+        )
     voucher.status, voucher.posted_by, voucher.posted_at = VoucherStatus.POSTED, by, timezone.now()
     voucher.save(update_fields=["status", "posted_by", "posted_at"])
     audit_record(action="finance.voucher_post", by=by, obj=voucher, region_code=voucher.village_id)
@@ -587,15 +725,33 @@ def voucher_reverse(*, voucher: Voucher, date: date, reason: str, by: User | Non
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Say why the voucher is reversed"), field="reason")
-    entries = [EntryInput(account_code=e.account_code, side=Side.CREDIT if e.side == Side.DEBIT else Side.DEBIT,
-                          amount=e.amount, summary=e.summary, counterparty=e.counterparty, sub_account=e.sub_account)
-               for e in voucher.entries.order_by("line")]
+    entries = [
+        EntryInput(
+            account_code=e.account_code,
+            side=Side.CREDIT if e.side == Side.DEBIT else Side.DEBIT,
+            amount=e.amount,
+            summary=e.summary,
+            counterparty=e.counterparty,
+            sub_account=e.sub_account,
+        )
+        for e in voucher.entries.order_by("line")
+    ]
     summary = _("Reversal of %(year)d No. %(number)d: %(reason)s") % {
-        "year": voucher.year, "number": voucher.number, "reason": reason}
-    return voucher_record(village=voucher.village, date=date, summary=summary, entries=entries,
-                          payment_method=voucher.payment_method,
-                          case_number=voucher.case.number if voucher.case is not None else "",
-                          corrects=voucher, kind=VoucherKind.REVERSAL, by=by)
+        "year": voucher.year,
+        "number": voucher.number,
+        "reason": reason,
+    }
+    return voucher_record(
+        village=voucher.village,
+        date=date,
+        summary=summary,
+        entries=entries,
+        payment_method=voucher.payment_method,
+        case_number=voucher.case.number if voucher.case is not None else "",
+        corrects=voucher,
+        kind=VoucherKind.REVERSAL,
+        by=by,
+    )
 
 
 # --- receipts -----------------------------------------------------------------------------
@@ -627,18 +783,35 @@ def receipt_attach(*, voucher: Voucher, data: bytes, filename: str, by: User | N
     cleaned = clean_upload(data=data, filename=filename)
     if Receipt.objects.filter(voucher=voucher, sha256=cleaned.sha256).exists():
         raise InvalidInput(_("This receipt is already attached"), field="file")
-    receipt = Receipt(voucher=voucher, village_code=voucher.village_id, content_type=cleaned.content_type,
-                      sha256=cleaned.sha256, size=cleaned.size, original_name=(filename or "")[:200],
-                      uploaded_by=by, uploaded_at=timezone.now())
+    receipt = Receipt(
+        voucher=voucher,
+        village_code=voucher.village_id,
+        content_type=cleaned.content_type,
+        sha256=cleaned.sha256,
+        size=cleaned.size,
+        original_name=(filename or "")[:200],
+        uploaded_by=by,
+        uploaded_at=timezone.now(),
+    )
     receipt.file.save(f"{cleaned.sha256}.{cleaned.extension}", ContentFile(cleaned.content), save=False)
     if cleaned.content_type.startswith("image/"):
         thumb = _thumbnail(cleaned.content)
         if thumb is not None:
             receipt.thumbnail.save(f"{cleaned.sha256}.thumb.jpg", ContentFile(thumb), save=False)
     receipt.save()
-    audit_record(action="finance.receipt_attach", by=by, obj=receipt, region_code=voucher.village_id,
-                 detail={"voucher": voucher.pk, "sha256": cleaned.sha256, "original_sha256": cleaned.original_sha256,
-                         "type": cleaned.content_type, "bytes": cleaned.size})
+    audit_record(
+        action="finance.receipt_attach",
+        by=by,
+        obj=receipt,
+        region_code=voucher.village_id,
+        detail={
+            "voucher": voucher.pk,
+            "sha256": cleaned.sha256,
+            "original_sha256": cleaned.original_sha256,
+            "type": cleaned.content_type,
+            "bytes": cleaned.size,
+        },
+    )
     return receipt
 
 
@@ -648,18 +821,25 @@ def receipt_attach(*, voucher: Voucher, data: bytes, filename: str, by: User | N
 def _carried_balances(village: Region, period: int, chart: Chart) -> dict[str, int]:
     """Opening balances for `period`: the closing balances of the last closed month
     before it, moved into this chart's accounts if the village changed chart."""
-    last = (Month.objects.filter(village=village, period__lt=period)
-            .exclude(status=MonthStatus.OPEN).order_by("-period").first())
+    last = (
+        Month.objects.filter(village=village, period__lt=period)
+        .exclude(status=MonthStatus.OPEN)
+        .order_by("-period")
+        .first()
+    )
     if last is None:
         return {}
-    closing = dict(Balance.objects.filter(village_code=village.code, period=last.period)
-                   .values_list("account_code", "closing"))
+    closing = dict(
+        Balance.objects.filter(village_code=village.code, period=last.period).values_list("account_code", "closing")
+    )
     before = chart_for(village_code=village.code, year=periods.year(last.period), create=False)
     if before.code == chart.code:
         return {k: v for k, v in closing.items() if v}
     if chart.succeeds_id != before.code:
-        raise InvalidInput(_("Chart %(new)s does not say how balances carry over from chart %(old)s")
-                           % {"new": chart.code, "old": before.code})
+        raise InvalidInput(
+            _("Chart %(new)s does not say how balances carry over from chart %(old)s")
+            % {"new": chart.code, "old": before.code}
+        )
     target: dict[str, str] = {}
     for account in accounts_of(chart.code).values():
         for old in account.carries_from:
@@ -675,9 +855,12 @@ def _carried_balances(village: Region, period: int, chart: Chart) -> dict[str, i
         opening[target[code]] += amount
     if stranded:
         raise InvalidInput(
-            _("Accounts %(codes)s of chart %(old)s have balances that no account of chart %(new)s takes over: "
-              "clear them with vouchers first")
-            % {"codes": ", ".join(sorted(stranded)), "old": before.code, "new": chart.code})
+            _(
+                "Accounts %(codes)s of chart %(old)s have balances that no account of chart %(new)s takes over: "
+                "clear them with vouchers first"
+            )
+            % {"codes": ", ".join(sorted(stranded)), "old": before.code, "new": chart.code}
+        )
     return {k: v for k, v in opening.items() if v}
 
 
@@ -686,17 +869,29 @@ def month_balances(village: Region, period: int) -> list[Balance]:
     chart = chart_for(village_code=village.code, year=periods.year(period))
     opening = _carried_balances(village, period, chart)
     activity: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for code, side, total in (Entry.objects.filter(voucher__village=village, voucher__period=period)
-                              .values_list("account_code", "side").annotate(total=Sum("amount"))
-                              .order_by()):
+    for code, side, total in (
+        Entry.objects.filter(voucher__village=village, voucher__period=period)
+        .values_list("account_code", "side")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
         activity[code][0 if side == Side.DEBIT else 1] += total
     order = {code: a.order for code, a in accounts_of(chart.code).items()}
     rows = []
     for code in sorted(set(opening) | set(activity), key=lambda c: (order.get(c, 9999), c)):
         debit, credit = activity[code] if code in activity else (0, 0)
         start = opening.get(code, 0)
-        rows.append(Balance(village_code=village.code, period=period, account_code=code, opening=start,
-                            debit=debit, credit=credit, closing=start + debit - credit))
+        rows.append(
+            Balance(
+                village_code=village.code,
+                period=period,
+                account_code=code,
+                opening=start,
+                debit=debit,
+                credit=credit,
+                closing=start + debit - credit,
+            )
+        )
     return rows
 
 
@@ -707,7 +902,8 @@ def month_close(*, village: Region, period: int, by: User | None) -> Month:
     if by is not None:
         jurisdiction.require(by, "finance.post", village.code)
     month, _created = Month.objects.get_or_create(
-        village=village, period=period, defaults={"county_code": codes.county_of(village.code)})
+        village=village, period=period, defaults={"county_code": codes.county_of(village.code)}
+    )
     month = Month.objects.select_for_update().get(pk=month.pk)
     if month.status != MonthStatus.OPEN:
         raise InvalidInput(_("%(month)s is already closed") % {"month": periods.text(period)})
@@ -715,19 +911,26 @@ def month_close(*, village: Region, period: int, by: User | None) -> Month:
         raise InvalidInput(_("%(month)s has not ended yet") % {"month": periods.text(period)})
     earlier = Month.objects.filter(village=village, period__lt=period, status=MonthStatus.OPEN).order_by("period")
     if earlier.exists():
-        raise InvalidInput(_("Close %(month)s first: months close in order")
-                           % {"month": periods.text(earlier[0].period)})
+        raise InvalidInput(
+            _("Close %(month)s first: months close in order") % {"month": periods.text(earlier[0].period)}
+        )
     pending = Voucher.objects.filter(village=village, period=period).exclude(status=VoucherStatus.POSTED).count()
     if pending:
-        raise InvalidInput(_("%(n)d voucher(s) of %(month)s are not posted yet")
-                           % {"n": pending, "month": periods.text(period)})
+        raise InvalidInput(
+            _("%(n)d voucher(s) of %(month)s are not posted yet") % {"n": pending, "month": periods.text(period)}
+        )
     balances = month_balances(village, period)
     Balance.objects.filter(village_code=village.code, period=period).delete()
     Balance.objects.bulk_create(balances)
     month.status, month.closed_by, month.closed_at = MonthStatus.CLOSED, by, timezone.now()
     month.save(update_fields=["status", "closed_by", "closed_at"])
-    audit_record(action="finance.month_close", by=by, obj=month, region_code=village.code,
-                 detail={"period": periods.text(period), "accounts": len(balances)})
+    audit_record(
+        action="finance.month_close",
+        by=by,
+        obj=month,
+        region_code=village.code,
+        detail={"period": periods.text(period), "accounts": len(balances)},
+    )
     return month
 
 
@@ -756,24 +959,38 @@ def month_signoff(*, village: Region, period: int, opinion: str = "", by: User |
         jurisdiction.require(by, "finance.signoff", village.code)
     month = Month.objects.select_for_update().filter(village=village, period=period).first()
     if month is None or month.status != MonthStatus.CLOSED:
-        raise InvalidInput(_("%(month)s must be closed by the accountant before it is signed off")
-                           % {"month": periods.text(period)})
+        raise InvalidInput(
+            _("%(month)s must be closed by the accountant before it is signed off") % {"month": periods.text(period)}
+        )
     unreviewed = Voucher.objects.filter(village=village, period=period, reviewed_at__isnull=True).count()
     if unreviewed:
-        raise InvalidInput(_("%(n)d voucher(s) of %(month)s still await the committee's review")
-                           % {"n": unreviewed, "month": periods.text(period)})
-    earlier = Month.objects.filter(village=village, period__lt=period).exclude(
-        status=MonthStatus.PUBLISHED).order_by("period").first()
+        raise InvalidInput(
+            _("%(n)d voucher(s) of %(month)s still await the committee's review")
+            % {"n": unreviewed, "month": periods.text(period)}
+        )
+    earlier = (
+        Month.objects.filter(village=village, period__lt=period)
+        .exclude(status=MonthStatus.PUBLISHED)
+        .order_by("period")
+        .first()
+    )
     if earlier is not None:
-        raise InvalidInput(_("Sign off %(month)s first: months are published in order")
-                           % {"month": periods.text(earlier.period)})
+        raise InvalidInput(
+            _("Sign off %(month)s first: months are published in order") % {"month": periods.text(earlier.period)}
+        )
     now = timezone.now()
     month.signed_off_by, month.signed_off_at = by, now
     month.signoff_opinion = (opinion or "").strip() or _("Checked and approved")
     entry = publication.month_publish(month=month, by=by)
     month.status, month.publication, month.published_at = MonthStatus.PUBLISHED, entry, entry.published_at
-    month.save(update_fields=["status", "signed_off_by", "signed_off_at", "signoff_opinion", "publication",
-                              "published_at"])
-    audit_record(action="finance.month_signoff", by=by, obj=month, region_code=village.code,
-                 detail={"period": periods.text(period), "entry": entry.pk, "entry_hash": entry.entry_hash})
+    month.save(
+        update_fields=["status", "signed_off_by", "signed_off_at", "signoff_opinion", "publication", "published_at"]
+    )
+    audit_record(
+        action="finance.month_signoff",
+        by=by,
+        obj=month,
+        region_code=village.code,
+        detail={"period": periods.text(period), "entry": entry.pk, "entry_hash": entry.entry_hash},
+    )
     return month

@@ -45,10 +45,14 @@ def _village_or_404(user: Any, code: str) -> Any:
 @login_required
 @require_GET
 def office(request: HttpRequest) -> HttpResponse:
-    return render(request, "finance/office/index.html", {
-        "desks": selectors.desks(request.user),
-        "can_import": bool(jurisdiction.prefixes(request.user, "finance.import")),
-    })
+    return render(
+        request,
+        "finance/office/index.html",
+        {
+            "desks": selectors.desks(request.user),
+            "can_import": bool(jurisdiction.prefixes(request.user, "finance.import")),
+        },
+    )
 
 
 @login_required
@@ -56,20 +60,31 @@ def office(request: HttpRequest) -> HttpResponse:
 def imports(request: HttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "finance.import"):
         raise Http404
-    villages = [(v.code, f"{v.parent.name if v.parent else ''} {v.name} ({v.code})")
-                for v in selectors.villages_in_scope(request.user, "finance.import")[:1000]]
+    villages = [
+        (v.code, f"{v.parent.name if v.parent else ''} {v.name} ({v.code})")
+        for v in selectors.villages_in_scope(request.user, "finance.import")[:1000]
+    ]
     form = UploadForm(request.POST or None, request.FILES or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         try:
-            return importdesk.start_upload(request, form.cleaned_data["file"],
-                                           default_village=form.cleaned_data["village"],
-                                           start=imports_service.batch_start, task=finance_import_task,
-                                           page="finance:import")
+            return importdesk.start_upload(
+                request,
+                form.cleaned_data["file"],
+                default_village=form.cleaned_data["village"],
+                start=imports_service.batch_start,
+                task=finance_import_task,
+                page="finance:import",
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
-    return render(request, "finance/office/imports.html", {
-        "form": form, "batches": selectors.import_batches(request.user),
-    })
+    return render(
+        request,
+        "finance/office/imports.html",
+        {
+            "form": form,
+            "batches": selectors.import_batches(request.user),
+        },
+    )
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
@@ -94,27 +109,38 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def late(request: HttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "finance.view"):
         raise Http404
-    townships = sorted({v.parent for v in selectors.villages_in_scope(request.user)[:1000] if v.parent},
-                       key=lambda r: r.code)
-    return render(request, "finance/office/late.html", {
-        "rows": selectors.late_months_backoffice(request.user), "townships": townships,
-        "limit_day": services.settings.SUNLIT_FINANCE_PUBLISH_BY_DAY,
-    })
+    townships = sorted(
+        {v.parent for v in selectors.villages_in_scope(request.user)[:1000] if v.parent}, key=lambda r: r.code
+    )
+    return render(
+        request,
+        "finance/office/late.html",
+        {
+            "rows": selectors.late_months_backoffice(request.user),
+            "townships": townships,
+            "limit_day": services.settings.SUNLIT_FINANCE_PUBLISH_BY_DAY,
+        },
+    )
 
 
 @login_required
 @require_GET
 def village_books(request: HttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
-    return render(request, "finance/office/books.html", {
-        "village": region, "months": selectors.months_of(code),
-        "can_record": jurisdiction.can(request.user, "finance.record", code),
-        "can_post": jurisdiction.can(request.user, "finance.post", code),
-        "today_period": periods.of(timezone.localdate()),
-        "chart_years": selectors.chart_years(code),
-        "can_choose_chart": jurisdiction.can(request.user, "finance.chart", code),
-        "charts": selectors.charts(),
-    })
+    return render(
+        request,
+        "finance/office/books.html",
+        {
+            "village": region,
+            "months": selectors.months_of(code),
+            "can_record": jurisdiction.can(request.user, "finance.record", code),
+            "can_post": jurisdiction.can(request.user, "finance.post", code),
+            "today_period": periods.of(timezone.localdate()),
+            "chart_years": selectors.chart_years(code),
+            "can_choose_chart": jurisdiction.can(request.user, "finance.chart", code),
+            "charts": selectors.charts(),
+        },
+    )
 
 
 def _month_action(request: HttpRequest, region: Any, period: int) -> None:
@@ -152,20 +178,32 @@ def month_desk(request: HttpRequest, code: str, period: str) -> HttpResponse:
         return redirect("finance:month_desk", code=code, period=period)
     month = Month.objects.filter(village=region, period=p).first()
     vouchers = selectors.month_vouchers(code, p)
-    awaiting = [v for v in vouchers if v.status == VoucherStatus.RECORDED
-                or (v.status == VoucherStatus.POSTED and v.reviewed_at is None)]
+    awaiting = [
+        v
+        for v in vouchers
+        if v.status == VoucherStatus.RECORDED or (v.status == VoucherStatus.POSTED and v.reviewed_at is None)
+    ]
     user = request.user
     status = month.status if month else MonthStatus.OPEN
-    return render(request, "finance/office/month.html", {
-        "village": region, "period": p, "month": month, "vouchers": vouchers, "awaiting": awaiting,
-        "status": status,
-        "can_review": jurisdiction.can(user, "finance.review", code) and status != MonthStatus.PUBLISHED,
-        "can_close": jurisdiction.can(user, "finance.post", code) and status == MonthStatus.OPEN,
-        "can_reopen": jurisdiction.can(user, "finance.post", code) and status == MonthStatus.CLOSED,
-        "can_signoff": jurisdiction.can(user, "finance.signoff", code) and status == MonthStatus.CLOSED,
-        "public_url": reverse("finance:month", args=[code, periods.text(p)])
-        if status == MonthStatus.PUBLISHED else "",
-    })
+    return render(
+        request,
+        "finance/office/month.html",
+        {
+            "village": region,
+            "period": p,
+            "month": month,
+            "vouchers": vouchers,
+            "awaiting": awaiting,
+            "status": status,
+            "can_review": jurisdiction.can(user, "finance.review", code) and status != MonthStatus.PUBLISHED,
+            "can_close": jurisdiction.can(user, "finance.post", code) and status == MonthStatus.OPEN,
+            "can_reopen": jurisdiction.can(user, "finance.post", code) and status == MonthStatus.CLOSED,
+            "can_signoff": jurisdiction.can(user, "finance.signoff", code) and status == MonthStatus.CLOSED,
+            "public_url": reverse("finance:month", args=[code, periods.text(p)])
+            if status == MonthStatus.PUBLISHED
+            else "",
+        },
+    )
 
 
 @login_required
@@ -181,18 +219,27 @@ def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             voucher = services.voucher_record(
-                village=region, date=form.cleaned_data["date"], summary=form.cleaned_data["summary"],
-                entries=form.entries(), payment_method=form.cleaned_data["payment_method"],
-                case_number=form.cleaned_data["case_number"], by=_user(request))
+                village=region,
+                date=form.cleaned_data["date"],
+                summary=form.cleaned_data["summary"],
+                entries=form.entries(),
+                payment_method=form.cleaned_data["payment_method"],
+                case_number=form.cleaned_data["case_number"],
+                by=_user(request),
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, _("Voucher No. %(n)d recorded; it awaits the supervision committee.")
-                             % {"n": voucher.number})
+            messages.success(
+                request, _("Voucher No. %(n)d recorded; it awaits the supervision committee.") % {"n": voucher.number}
+            )
             return redirect("finance:voucher", pk=voucher.pk)
     entry_rows = [[form[name] for name in row] for row in form.rows()]
-    return render(request, "finance/office/voucher_new.html", {"village": region, "form": form, "chart": chart,
-                                                                "entry_rows": entry_rows})
+    return render(
+        request,
+        "finance/office/voucher_new.html",
+        {"village": region, "form": form, "chart": chart, "entry_rows": entry_rows},
+    )
 
 
 @login_required
@@ -204,32 +251,50 @@ def voucher_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     jurisdiction.require_or_404(request.user, "finance.view", found.village_id)
     if not jurisdiction.can(request.user, "finance.record", found.village_id) or found.status not in (
-            VoucherStatus.RECORDED, VoucherStatus.RETURNED):
+        VoucherStatus.RECORDED,
+        VoucherStatus.RETURNED,
+    ):
         raise Http404
     chart = services.chart_for(village_code=found.village_id, year=found.year, create=False)
     accounts = [(a.code, f"{a.code} {a.name}") for a in services.accounts_of(chart.code).values()]
-    initial: dict[str, Any] = {"date": found.date, "summary": found.summary, "payment_method": found.payment_method,
-                               "case_number": found.case.number if found.case is not None else ""}
+    initial: dict[str, Any] = {
+        "date": found.date,
+        "summary": found.summary,
+        "payment_method": found.payment_method,
+        "case_number": found.case.number if found.case is not None else "",
+    }
     for line, entry in enumerate(found.entries.all(), start=1):
-        initial.update({f"account_{line}": entry.account_code, f"side_{line}": entry.side,
-                        f"amount_{line}": f"{entry.amount // 100}.{entry.amount % 100:02d}",
-                        f"counterparty_{line}": entry.counterparty})
+        initial.update(
+            {
+                f"account_{line}": entry.account_code,
+                f"side_{line}": entry.side,
+                f"amount_{line}": f"{entry.amount // 100}.{entry.amount % 100:02d}",
+                f"counterparty_{line}": entry.counterparty,
+            }
+        )
     form = VoucherForm(request.POST or None, accounts=accounts, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.voucher_update(
-                voucher=found, date=form.cleaned_data["date"], summary=form.cleaned_data["summary"],
-                entries=form.entries(), payment_method=form.cleaned_data["payment_method"],
-                case_number=form.cleaned_data["case_number"], by=_user(request))
+                voucher=found,
+                date=form.cleaned_data["date"],
+                summary=form.cleaned_data["summary"],
+                entries=form.entries(),
+                payment_method=form.cleaned_data["payment_method"],
+                case_number=form.cleaned_data["case_number"],
+                by=_user(request),
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, _("Voucher changed; it awaits the supervision committee again."))
             return redirect("finance:voucher", pk=pk)
     entry_rows = [[form[name] for name in row] for row in form.rows()]
-    return render(request, "finance/office/voucher_new.html", {"village": found.village, "form": form,
-                                                                "chart": chart, "entry_rows": entry_rows,
-                                                                "voucher": found})
+    return render(
+        request,
+        "finance/office/voucher_new.html",
+        {"village": found.village, "form": form, "chart": chart, "entry_rows": entry_rows, "voucher": found},
+    )
 
 
 def _voucher_action(request: HttpRequest, voucher: Any) -> str:
@@ -258,8 +323,7 @@ def _voucher_action(request: HttpRequest, voucher: Any) -> str:
             day = date.fromisoformat(request.POST.get("date", ""))
         except ValueError:
             raise InvalidInput(_("Give the date of the reversing voucher"), field="date") from None
-        reversal = services.voucher_reverse(voucher=voucher, date=day, reason=request.POST.get("reason", ""),
-                                            by=user)
+        reversal = services.voucher_reverse(voucher=voucher, date=day, reason=request.POST.get("reason", ""), by=user)
         return _("Reversing voucher No. %(n)d recorded.") % {"n": reversal.number}
     raise InvalidInput(_("Unknown action"))
 
@@ -281,20 +345,30 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
     month = Month.objects.filter(village_id=code, period=found.period).first()
     published = month is not None and month.status == MonthStatus.PUBLISHED
     awaiting_review = found.status == VoucherStatus.RECORDED or (
-        found.status == VoucherStatus.POSTED and found.reviewed_at is None)
-    return render(request, "finance/office/voucher.html", {
-        "voucher": found, "published": published, "month": month,
-        "can_review": awaiting_review and not published and jurisdiction.can(user, "finance.review", code)
-        and found.recorded_by_id != user.pk,
-        "can_countersign": found.status == VoucherStatus.REVIEWED and jurisdiction.can(
-            user, "finance.countersign", code) and user.pk not in (found.recorded_by_id, found.first_signed_by_id),
-        "can_post": found.status == VoucherStatus.COUNTERSIGNED and jurisdiction.can(user, "finance.post", code),
-        "can_attach": not published and jurisdiction.can(user, "finance.record", code),
-        "can_edit": found.status in (VoucherStatus.RECORDED, VoucherStatus.RETURNED)
-        and jurisdiction.can(user, "finance.record", code),
-        "can_reverse": published and found.kind == "normal" and jurisdiction.can(user, "finance.record", code),
-        "today": timezone.localdate(),
-    })
+        found.status == VoucherStatus.POSTED and found.reviewed_at is None
+    )
+    return render(
+        request,
+        "finance/office/voucher.html",
+        {
+            "voucher": found,
+            "published": published,
+            "month": month,
+            "can_review": awaiting_review
+            and not published
+            and jurisdiction.can(user, "finance.review", code)
+            and found.recorded_by_id != user.pk,
+            "can_countersign": found.status == VoucherStatus.REVIEWED
+            and jurisdiction.can(user, "finance.countersign", code)
+            and user.pk not in (found.recorded_by_id, found.first_signed_by_id),
+            "can_post": found.status == VoucherStatus.COUNTERSIGNED and jurisdiction.can(user, "finance.post", code),
+            "can_attach": not published and jurisdiction.can(user, "finance.record", code),
+            "can_edit": found.status in (VoucherStatus.RECORDED, VoucherStatus.RETURNED)
+            and jurisdiction.can(user, "finance.record", code),
+            "can_reverse": published and found.kind == "normal" and jurisdiction.can(user, "finance.record", code),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -344,19 +418,24 @@ def charts(request: HttpRequest) -> HttpResponse:
                         raise InvalidInput(_("The file is not a chart of accounts in YAML"))
                     chart = services.chart_load(source=data, by=_user(request))
                 else:
-                    chart = services.chart_load(source=SHIPPED_CHARTS / form.cleaned_data["shipped"],
-                                                by=_user(request))
+                    chart = services.chart_load(source=SHIPPED_CHARTS / form.cleaned_data["shipped"], by=_user(request))
             except (UnicodeDecodeError, yaml.YAMLError) as e:
                 messages.error(request, _("The file cannot be read as YAML in UTF-8: %(error)s") % {"error": e})
             except ApplicationError as e:
                 messages.error(request, e.message)
             else:
-                messages.success(request, _("Chart %(code)s loaded: %(name)s") % {"code": chart.code,
-                                                                                 "name": chart.name})
+                messages.success(
+                    request, _("Chart %(code)s loaded: %(name)s") % {"code": chart.code, "name": chart.name}
+                )
                 return redirect("finance:charts")
-    return render(request, "finance/office/charts.html", {
-        "charts": selectors.charts(), "form": form if may_load else None,
-    })
+    return render(
+        request,
+        "finance/office/charts.html",
+        {
+            "charts": selectors.charts(),
+            "form": form if may_load else None,
+        },
+    )
 
 
 @login_required
@@ -367,9 +446,14 @@ def chart_detail(request: HttpRequest, code: str) -> HttpResponse:
     chart = next((c for c in selectors.charts() if c.code == code), None)
     if chart is None:
         raise Http404
-    return render(request, "finance/office/chart.html", {
-        "chart": chart, "accounts": list(services.accounts_of(chart.code).values()),
-    })
+    return render(
+        request,
+        "finance/office/chart.html",
+        {
+            "chart": chart,
+            "accounts": list(services.accounts_of(chart.code).values()),
+        },
+    )
 
 
 @login_required
@@ -384,11 +468,15 @@ def chart_year(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("Choose a year"))
     else:
         try:
-            services.fiscal_year_set(village=region, year=year, chart_code=request.POST.get("chart", ""),
-                                     by=_user(request))
+            services.fiscal_year_set(
+                village=region, year=year, chart_code=request.POST.get("chart", ""), by=_user(request)
+            )
         except ApplicationError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, _("%(year)d: the books are kept in chart %(chart)s")
-                             % {"year": year, "chart": request.POST.get("chart", "")})
+            messages.success(
+                request,
+                _("%(year)d: the books are kept in chart %(chart)s")
+                % {"year": year, "chart": request.POST.get("chart", "")},
+            )
     return redirect("finance:books", code)

@@ -63,7 +63,5 @@ def envlist(name: str, default: list[str]) -> list[str]:
 def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = envstr(name, default)
     if value not in choices:
-        raise ImproperlyConfigured(
-            f"{name}={value!r} is not one of: {', '.join(choices)}"
-        )
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}")
     return value

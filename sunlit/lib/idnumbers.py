@@ -53,9 +53,7 @@ def normalize(value: object, *, field: str = "id_number") -> str:
     if not text:
         raise InvalidInput(_("Enter the ID number."), field=field)
     if len(text) != LENGTH or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        raise InvalidInput(
-            _("An ID number has 18 characters: 17 digits and a last digit or X."), field=field
-        )
+        raise InvalidInput(_("An ID number has 18 characters: 17 digits and a last digit or X."), field=field)
     try:
         date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
@@ -104,7 +102,7 @@ def unseal(token: str) -> str:
 
     if not token.startswith(SEAL_PREFIX):
         raise ValueError("not a sealed ID number")
-    blob = base64.b64decode(token[len(SEAL_PREFIX):])
+    blob = base64.b64decode(token[len(SEAL_PREFIX) :])
     return AESGCM(_keys()[1]).decrypt(blob[:12], blob[12:], b"id").decode("ascii")
 
 

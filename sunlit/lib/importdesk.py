@@ -30,8 +30,7 @@ def batch_or_404(model: Any, request: HttpRequest, pk: int, view_action: str) ->
     if batch is None:
         raise Http404
     mine = batch.uploaded_by_id == request.user.pk
-    if not mine and not (batch.default_village and jurisdiction.can(request.user, view_action,
-                                                                    batch.default_village)):
+    if not mine and not (batch.default_village and jurisdiction.can(request.user, view_action, batch.default_village)):
         raise Http404
     return batch
 
@@ -43,8 +42,9 @@ def progress(request: HttpRequest, template: str, batch: Any) -> HttpResponse:
     return response
 
 
-def start_upload(request: HttpRequest, upload: Any, *, default_village: str, start: Callable[..., Any],
-                 task: Any, page: str) -> HttpResponse:
+def start_upload(
+    request: HttpRequest, upload: Any, *, default_village: str, start: Callable[..., Any], task: Any, page: str
+) -> HttpResponse:
     """Begin a batch for an uploaded file, keep its bytes under the batch's id (the hash
     is known once read), queue the import, and go to its page (URL name `page`).
     A refusal by `start` (ApplicationError) propagates for the form to show."""
@@ -70,8 +70,9 @@ def local_copy(batch: Any, prefix: str) -> Iterator[Path]:
         yield path
 
 
-def run(model: Any, batch_id: int, user_id: int | None, *, prefix: str,
-        import_file: Callable[..., Any]) -> tuple[Any, Any] | None:
+def run(
+    model: Any, batch_id: int, user_id: int | None, *, prefix: str, import_file: Callable[..., Any]
+) -> tuple[Any, Any] | None:
     """A task's body: run the queued batch once (a task delivered twice finds it started
     and does nothing). Returns (batch, outcome), or None when skipped; `import_file`'s
     refusal (ApplicationError, e.g. ImportRefused) propagates."""
@@ -85,13 +86,12 @@ def run(model: Any, batch_id: int, user_id: int | None, *, prefix: str,
         return batch, import_file(batch=batch, path=path, by=by)
 
 
-
-
 # --- the command line: `sunlit <room> import FILE [--village CODE] [--user NAME] --------------
 
 
-def cli_import(command: Any, options: dict[str, Any], *, start: Callable[..., Any],
-               import_file: Callable[..., Any]) -> tuple[Any, Any] | None:
+def cli_import(
+    command: Any, options: dict[str, Any], *, start: Callable[..., Any], import_file: Callable[..., Any]
+) -> tuple[Any, Any] | None:
     """Run an import in the foreground with a progress bar. Returns (batch, outcome), or
     None when the file had been imported before (the command has said so). Bad options
     raise CommandError; the import's refusal (ImportRefused) propagates to `refused`."""
@@ -112,9 +112,15 @@ def cli_import(command: Any, options: dict[str, Any], *, start: Callable[..., An
         if by is None:
             raise CommandError(_("No active account %(name)s") % {"name": options["user"]})
     batch = start(filename=path.name, default_village=options.get("village", ""), by=by)
-    with tqdm(total=100, desc=path.name, unit="%", file=sys.stderr, leave=False,
-              disable=True if options.get("no_progress") else None,
-              bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
+    with tqdm(
+        total=100,
+        desc=path.name,
+        unit="%",
+        file=sys.stderr,
+        leave=False,
+        disable=True if options.get("no_progress") else None,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+    ) as bar:
 
         def show(b: Any) -> None:
             bar.n = b.progress
@@ -122,8 +128,10 @@ def cli_import(command: Any, options: dict[str, Any], *, start: Callable[..., An
 
         outcome = import_file(batch=batch, path=path, by=by, on_progress=show)
     if outcome.already_imported:
-        command.stdout.write(_("%(name)s was imported before (import #%(id)d): nothing changed.")
-                             % {"name": path.name, "id": batch.same_as_id or batch.pk})
+        command.stdout.write(
+            _("%(name)s was imported before (import #%(id)d): nothing changed.")
+            % {"name": path.name, "id": batch.same_as_id or batch.pk}
+        )
         return None
     return batch, outcome
 

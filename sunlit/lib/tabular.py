@@ -103,9 +103,13 @@ def scan(path: Path) -> tuple[str, str | None]:
                 pass
     position, line = bad_at or (0, 1)
     raise InvalidInput(
-        _("Line %(line)d (byte %(pos)d) is neither UTF-8 nor GB18030: save the file as \"CSV UTF-8\" or as "
-          "Excel and try again. Nothing was imported.") % {"line": line, "pos": position},
-        field="file")
+        _(
+            'Line %(line)d (byte %(pos)d) is neither UTF-8 nor GB18030: save the file as "CSV UTF-8" or as '
+            "Excel and try again. Nothing was imported."
+        )
+        % {"line": line, "pos": position},
+        field="file",
+    )
 
 
 class Progress:
@@ -140,8 +144,9 @@ def rows_xlsx(path: Path, progress: list[Progress]) -> Iterator[tuple[int, list[
         book = Workbook(raw)
     except (XlsxError, KeyError, OSError, ValueError) as e:
         raw.close()
-        raise InvalidInput(_("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e},
-                           field="file") from None
+        raise InvalidInput(
+            _("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e}, field="file"
+        ) from None
     try:
         # Sheets after the first continue it (a sheet holds at most 1,048,576 rows); each
         # starts with the same header row. Rows are numbered sheet × 10⁷ + row.
@@ -149,8 +154,9 @@ def rows_xlsx(path: Path, progress: list[Progress]) -> Iterator[tuple[int, list[
             for number, row in enumerate(book.rows(index), start=1):
                 yield index * 10_000_000 + number, row
     except (XlsxError, KeyError, OSError, ValueError) as e:
-        raise InvalidInput(_("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e},
-                           field="file") from None
+        raise InvalidInput(
+            _("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e}, field="file"
+        ) from None
     finally:
         book.close()
         raw.close()
@@ -191,8 +197,6 @@ def text(value: Any) -> str:
 
 def header_key(value: Any) -> str:
     return _HEADER_NOISE.sub("", str(value or "")).casefold()
-
-
 
 
 def rows(path: Path, encoding: str | None, progress: list[Progress]) -> Iterator[tuple[int, list[Any]]]:

@@ -113,12 +113,23 @@ def clean_upload(*, data: bytes, filename: str, max_bytes: int | None = None) ->
         )
     original_sha256 = hashlib.sha256(data).hexdigest()
     if _is_pdf(data):
-        return CleanedFile(content=data, content_type=PDF[0], extension=PDF[1], sha256=original_sha256,
-                           original_sha256=original_sha256, size=len(data))
+        return CleanedFile(
+            content=data,
+            content_type=PDF[0],
+            extension=PDF[1],
+            sha256=original_sha256,
+            original_sha256=original_sha256,
+            size=len(data),
+        )
     image = _clean_image(data, filename)
     if image is None:
         raise _refuse(filename)
     content, content_type, extension = image
-    return CleanedFile(content=content, content_type=content_type, extension=extension,
-                       sha256=hashlib.sha256(content).hexdigest(), original_sha256=original_sha256,
-                       size=len(content))
+    return CleanedFile(
+        content=content,
+        content_type=content_type,
+        extension=extension,
+        sha256=hashlib.sha256(content).hexdigest(),
+        original_sha256=original_sha256,
+        size=len(content),
+    )

@@ -105,6 +105,7 @@ class Workbook:
     def _sheets(self) -> list[tuple[str, str]]:
         targets: dict[str, str] = {}
         if "xl/_rels/workbook.xml.rels" in self.names:
+
             def rel(name: str, attrs: dict[str, str]) -> None:
                 if name == f"{PKG_REL} Relationship":
                     target = attrs.get("Target", "")
@@ -223,7 +224,7 @@ class Workbook:
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal col, kind, style, in_value, expected, prefix
             if prefix:
-                name = name[len(prefix):]
+                name = name[len(prefix) :]
             if name == "c":
                 ref = attrs.get("r")
                 col = _col(ref) if ref else len(row)
@@ -246,7 +247,7 @@ class Workbook:
         def end(name: str) -> None:
             nonlocal in_value, expected
             if prefix:
-                name = name[len(prefix):]
+                name = name[len(prefix) :]
             if name == "c":
                 value = value_of(kind, "".join(text), style)
                 if col >= len(row):

@@ -33,9 +33,7 @@ class Layout:
 
 LAYOUTS = {
     "portal": Layout("portal", "portal/base.html", "portal:home", "portal:township", "portal:village"),
-    "kiosk": Layout(
-        "kiosk", "kiosk/base.html", "portal:kiosk_home", "portal:kiosk_township", "portal:kiosk_village"
-    ),
+    "kiosk": Layout("kiosk", "kiosk/base.html", "portal:kiosk_home", "portal:kiosk_township", "portal:kiosk_village"),
 }
 
 
@@ -61,8 +59,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-def render_public(request: HttpRequest, layout: Layout, template: str, context: dict[str, Any],
-            status: int = 200) -> HttpResponse:
+def render_public(
+    request: HttpRequest, layout: Layout, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     context = {
         **context,
         "layout": layout.name,
@@ -75,7 +74,4 @@ def render_public(request: HttpRequest, layout: Layout, template: str, context: 
 def not_found(request: HttpRequest, layout: Layout) -> HttpResponse:
     # Rendered here rather than raised, so the friendly page keeps the layout (a kiosk's
     # Home button) and shows in DEBUG too.
-    return render_public(request, layout, "portal/not_found.html", {"back_url": reverse(layout.home)},
-                   status=404)
-
-
+    return render_public(request, layout, "portal/not_found.html", {"back_url": reverse(layout.home)}, status=404)

@@ -46,12 +46,8 @@ def home_areas() -> list[Area]:
         Region.objects.filter(level=codes.TOWNSHIP)
         .select_related("parent")
         .annotate(
-            village_count=Count(
-                "children", filter=Q(children__level=codes.VILLAGE, children__is_community=False)
-            ),
-            community_count=Count(
-                "children", filter=Q(children__level=codes.VILLAGE, children__is_community=True)
-            ),
+            village_count=Count("children", filter=Q(children__level=codes.VILLAGE, children__is_community=False)),
+            community_count=Count("children", filter=Q(children__level=codes.VILLAGE, children__is_community=True)),
         )
         .order_by("code")
     )

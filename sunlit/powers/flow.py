@@ -70,7 +70,11 @@ class MeetingRule:
     passes: Threshold
 
     def quorum_met(
-        self, *, expected: int, present: int, households_expected: int | None = None,
+        self,
+        *,
+        expected: int,
+        present: int,
+        households_expected: int | None = None,
         households_present: int | None = None,
     ) -> bool:
         """Is the meeting quorate? Any one quorum threshold suffices; a household
@@ -95,7 +99,9 @@ class MeetingRule:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MeetingRule:
         return cls(
-            key=data["key"], name_zh=data["name_zh"], name_en=data["name_en"],
+            key=data["key"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
             quorum=tuple(Threshold(**t) for t in data["quorum"]),
             passes=Threshold(**data["passes"]),
         )

@@ -51,13 +51,44 @@ MEETING_FIELDS = {"name_zh", "name_en", "basis", "quorum", "passes"}
 THRESHOLD_FIELDS = {"more_than", "at_least", "of", "unit"}
 SUBFLOW_FIELDS = {"name_zh", "name_en", "prefix", "required_for", "basis", "steps", "final"}
 STEP_FIELDS = {
-    "key", "name_zh", "name_en", "role", "level", "days", "records", "attachments", "meeting",
-    "publicity_days", "approval", "outcomes", "description_zh", "description_en",
+    "key",
+    "name_zh",
+    "name_en",
+    "role",
+    "level",
+    "days",
+    "records",
+    "attachments",
+    "meeting",
+    "publicity_days",
+    "approval",
+    "outcomes",
+    "description_zh",
+    "description_en",
 }
 ITEM_FIELDS = {
-    "code", "name_zh", "name_en", "category", "basis", "exerciser", "exerciser_en", "supervisor",
-    "supervisor_en", "conditions", "materials", "time_limit_days", "fee", "fee_en", "risks", "flow",
-    "level", "township", "local", "needs_amount", "needs_applicant", "replaces",
+    "code",
+    "name_zh",
+    "name_en",
+    "category",
+    "basis",
+    "exerciser",
+    "exerciser_en",
+    "supervisor",
+    "supervisor_en",
+    "conditions",
+    "materials",
+    "time_limit_days",
+    "fee",
+    "fee_en",
+    "risks",
+    "flow",
+    "level",
+    "township",
+    "local",
+    "needs_amount",
+    "needs_applicant",
+    "replaces",
 }
 # What item_defaults may set: everything but what makes an item itself.
 DEFAULTABLE = ITEM_FIELDS - {"code", "name_zh", "name_en", "flow", "replaces"}
@@ -147,8 +178,14 @@ class _Problems:
 
 def _type_name(value: Any) -> str:
     names = {
-        bool: _("true/false"), int: _("a whole number"), float: _("a decimal number"), str: _("text"),
-        list: _("a list"), _Map: _("a mapping"), dict: _("a mapping"), type(None): _("nothing"),
+        bool: _("true/false"),
+        int: _("a whole number"),
+        float: _("a decimal number"),
+        str: _("text"),
+        list: _("a list"),
+        _Map: _("a mapping"),
+        dict: _("a mapping"),
+        type(None): _("nothing"),
     }
     return names.get(type(value), type(value).__name__)
 
@@ -163,15 +200,22 @@ class _Reader:
         self.m, self.p, self.where = m, p, where
         for key in m:
             if key not in allowed:
-                p.add(m.at(key), where, _("unknown field %(field)r (allowed: %(allowed)s)")
-                      % {"field": key, "allowed": ", ".join(sorted(allowed))})
+                p.add(
+                    m.at(key),
+                    where,
+                    _("unknown field %(field)r (allowed: %(allowed)s)")
+                    % {"field": key, "allowed": ", ".join(sorted(allowed))},
+                )
 
     def problem(self, key: str, message: str) -> None:
         self.p.add(self.m.at(key), self.where, message)
 
     def wrong_type(self, key: str, wanted: str) -> None:
-        self.problem(key, _("%(field)s must be %(wanted)s, not %(got)s")
-                     % {"field": key, "wanted": wanted, "got": _type_name(self.m[key])})
+        self.problem(
+            key,
+            _("%(field)s must be %(wanted)s, not %(got)s")
+            % {"field": key, "wanted": wanted, "got": _type_name(self.m[key])},
+        )
 
     def has(self, key: str) -> bool:
         return key in self.m
@@ -227,12 +271,16 @@ class _Reader:
             return ()
         return tuple(v.strip() for v in value)
 
-    def choice(self, key: str, choices: Collection[str], *, required: bool = True, default: str = "",
-               what: str = "") -> str:
+    def choice(
+        self, key: str, choices: Collection[str], *, required: bool = True, default: str = "", what: str = ""
+    ) -> str:
         value = self.text(key, required=required, default=default)
         if value and value not in choices:
-            self.problem(key, _("unknown %(what)s %(value)r (expected one of: %(choices)s)")
-                         % {"what": what or key, "value": value, "choices": ", ".join(choices)})
+            self.problem(
+                key,
+                _("unknown %(what)s %(value)r (expected one of: %(choices)s)")
+                % {"what": what or key, "value": value, "choices": ", ".join(choices)},
+            )
             return default
         return value
 
@@ -277,8 +325,9 @@ def _threshold(value: Any, line: int, p: _Problems, where: str, *, quorum: bool)
     raw = value[kind]
     match = FRACTION.match(raw) if isinstance(raw, str) else None
     if not match or int(match.group(2)) == 0 or not 0 < Fraction(raw) <= 1:
-        r.problem(kind, _("%(field)s must be a fraction such as 1/2 or 2/3, not %(value)r")
-                  % {"field": kind, "value": raw})
+        r.problem(
+            kind, _("%(field)s must be a fraction such as 1/2 or 2/3, not %(value)r") % {"field": kind, "value": raw}
+        )
         return None
     base = r.choice("of", ("expected", "present"), what=_("base"))
     unit = r.choice("unit", ("people", "households"), required=False, default="people", what=_("unit"))
@@ -318,8 +367,7 @@ def _meetings(m: _Map | None, p: _Problems) -> tuple[dict[str, f.MeetingRule], d
             r.problem("passes", _("%(field)s is required") % {"field": "passes"})
         basis[key] = r.text("basis", required=False)
         if quorum and passes:
-            rules[key] = f.MeetingRule(key=key, name_zh=name_zh, name_en=name_en, quorum=tuple(quorum),
-                                       passes=passes)
+            rules[key] = f.MeetingRule(key=key, name_zh=name_zh, name_en=name_en, quorum=tuple(quorum), passes=passes)
     return rules, basis
 
 
@@ -358,8 +406,10 @@ def _attachments(value: list[Any], r: _Reader, ctx: _Context) -> tuple[f.Attachm
             r.wrong_type("attachments", _("a list of attachment kinds"))
             continue
         if kind and kind not in ctx.kinds:
-            r.problem("attachments", _("unknown attachment kind %(kind)r (declare it under attachment_kinds)")
-                      % {"kind": kind})
+            r.problem(
+                "attachments",
+                _("unknown attachment kind %(kind)r (declare it under attachment_kinds)") % {"kind": kind},
+            )
             continue
         if kind:
             name_zh, name_en = ctx.kinds[kind]
@@ -391,8 +441,11 @@ def _step_values(m: _Map, ctx: _Context, where: str, *, partial: bool) -> tuple[
         records = r.texts("records")
         for kind in records:
             if kind not in f.RECORD_KINDS:
-                r.problem("records", _("unknown record kind %(kind)r (expected one of: %(choices)s)")
-                          % {"kind": kind, "choices": ", ".join(f.RECORD_KINDS)})
+                r.problem(
+                    "records",
+                    _("unknown record kind %(kind)r (expected one of: %(choices)s)")
+                    % {"kind": kind, "choices": ", ".join(f.RECORD_KINDS)},
+                )
         values["records"] = tuple(k for k in records if k in f.RECORD_KINDS)
     if "attachments" in m:
         raw = r.items("attachments")
@@ -400,8 +453,11 @@ def _step_values(m: _Map, ctx: _Context, where: str, *, partial: bool) -> tuple[
     if "meeting" in m:
         meeting = r.text("meeting")
         if meeting and meeting not in ctx.meetings:
-            r.problem("meeting", _("unknown meeting %(key)r (declared: %(choices)s)")
-                      % {"key": meeting, "choices": ", ".join(ctx.meetings) or "—"})
+            r.problem(
+                "meeting",
+                _("unknown meeting %(key)r (declared: %(choices)s)")
+                % {"key": meeting, "choices": ", ".join(ctx.meetings) or "—"},
+            )
         values["meeting"] = meeting if meeting in ctx.meetings else None
     if "publicity_days" in m:
         values["publicity_days"] = r.number("publicity_days", minimum=0)
@@ -422,12 +478,20 @@ def _outcomes(m: _Map, r: _Reader) -> tuple[dict[str, str | None], dict[str, int
     for outcome, target in raw.items():
         line = raw.at(outcome)
         if outcome not in f.OUTCOMES:
-            r.p.add(line, r.where, _("unknown outcome %(outcome)r (expected one of: %(choices)s)")
-                    % {"outcome": outcome, "choices": ", ".join(f.OUTCOMES)})
+            r.p.add(
+                line,
+                r.where,
+                _("unknown outcome %(outcome)r (expected one of: %(choices)s)")
+                % {"outcome": outcome, "choices": ", ".join(f.OUTCOMES)},
+            )
             continue
         if target is not None and not isinstance(target, str):
-            r.p.add(line, r.where, _("outcome %(outcome)s must name a step, @approved or @rejected, not %(got)s")
-                    % {"outcome": outcome, "got": _type_name(target)})
+            r.p.add(
+                line,
+                r.where,
+                _("outcome %(outcome)s must name a step, @approved or @rejected, not %(got)s")
+                % {"outcome": outcome, "got": _type_name(target)},
+            )
             continue
         found[outcome] = target
         lines[outcome] = line
@@ -440,7 +504,9 @@ def _raw_step(m: Any, line: int, ctx: _Context, where: str) -> _RawStep | None:
         return None
     key = m.get("key")
     where = _("%(outer)s, %(inner)s") % {
-        "outer": where, "inner": _("step %(key)s") % {"key": key if isinstance(key, str) else "?"}}
+        "outer": where,
+        "inner": _("step %(key)s") % {"key": key if isinstance(key, str) else "?"},
+    }
     values, r = _step_values(m, ctx, where, partial=False)
     key = r.text("key")
     if key and not KEY.match(key):
@@ -467,12 +533,22 @@ def _with_records(values: dict[str, Any]) -> dict[str, Any]:
 def _check_step(raw: _RawStep, p: _Problems, where: str) -> None:
     s = raw.step
     if s.role in VILLAGE_ONLY_ROLES and s.level and s.level != "village":
-        p.add(raw.line, where, _("step %(key)s: a %(role)s acts only at village level, not %(level)s")
-              % {"key": s.key, "role": s.role, "level": s.level})
+        p.add(
+            raw.line,
+            where,
+            _("step %(key)s: a %(role)s acts only at village level, not %(level)s")
+            % {"key": s.key, "role": s.role, "level": s.level},
+        )
     if s.publicity_days and s.days < s.publicity_days:
-        p.add(raw.line, where,
-              _("step %(key)s: its time limit (%(days)d working days) is shorter than its publicity period "
-                "(%(publicity)d days)") % {"key": s.key, "days": s.days, "publicity": s.publicity_days})
+        p.add(
+            raw.line,
+            where,
+            _(
+                "step %(key)s: its time limit (%(days)d working days) is shorter than its publicity period "
+                "(%(publicity)d days)"
+            )
+            % {"key": s.key, "days": s.days, "publicity": s.publicity_days},
+        )
 
 
 # --- Sub-flows --------------------------------------------------------------------------
@@ -505,14 +581,20 @@ def _subflows(m: _Map | None, ctx: _Context) -> dict[str, _Subflow]:
         if prefix and not KEY.match(prefix):
             r.problem("prefix", _("a prefix is lower-case letters, digits and _ (%(key)r)") % {"key": prefix})
         elif prefix in prefixes:
-            r.problem("prefix", _("prefix %(prefix)r is already used by sub-flow %(other)s")
-                      % {"prefix": prefix, "other": prefixes[prefix]})
+            r.problem(
+                "prefix",
+                _("prefix %(prefix)r is already used by sub-flow %(other)s")
+                % {"prefix": prefix, "other": prefixes[prefix]},
+            )
         prefixes[prefix] = key
         required_for = r.texts("required_for")
         for category in required_for:
             if category not in f.CATEGORIES:
-                r.problem("required_for", _("unknown category %(value)r (expected one of: %(choices)s)")
-                          % {"value": category, "choices": ", ".join(f.CATEGORIES)})
+                r.problem(
+                    "required_for",
+                    _("unknown category %(value)r (expected one of: %(choices)s)")
+                    % {"value": category, "choices": ", ".join(f.CATEGORIES)},
+                )
         parts: dict[str, list[_RawStep]] = {"steps": [], "final": []}
         for part in ("steps", "final"):
             for entry in r.items(part, required=part == "steps"):
@@ -522,26 +604,37 @@ def _subflows(m: _Map | None, ctx: _Context) -> dict[str, _Subflow]:
                     continue
                 step = _raw_step(entry, entry_line, ctx, where)
                 if step is not None:
-                    parts[part].append(replace(step, step=replace(step.step, subflow=key), subflow=key,
-                                               final=part == "final"))
+                    parts[part].append(
+                        replace(step, step=replace(step.step, subflow=key), subflow=key, final=part == "final")
+                    )
         sub = _Subflow(
             info=SubflowInfo(key=key, name_zh=r.text("name_zh"), name_en=r.text("name_en"), prefix=prefix),
-            steps=parts["steps"], final=parts["final"], required_for=required_for, line=raw.line,
+            steps=parts["steps"],
+            final=parts["final"],
+            required_for=required_for,
+            line=raw.line,
         )
         seen: dict[str, int] = {}
         for s in sub.steps + sub.final:
             if s.step.key in seen:
-                ctx.p.add(s.line, where, _("duplicate step key %(key)r (first at line %(first)d)")
-                          % {"key": s.step.key, "first": seen[s.step.key]})
+                ctx.p.add(
+                    s.line,
+                    where,
+                    _("duplicate step key %(key)r (first at line %(first)d)")
+                    % {"key": s.step.key, "first": seen[s.step.key]},
+                )
             seen.setdefault(s.step.key, s.line)
             _check_step(s, ctx.p, where)
             # Targets inside a sub-flow name its own steps; check them once here rather
             # than once for every item that includes it.
             for outcome, target in s.outcomes.items():
                 if target is not None and target not in f.TERMINALS and target not in sub.keys:
-                    ctx.p.add(s.outcome_lines[outcome], where,
-                              _("step %(key)s: %(outcome)s leads to unknown step %(target)r")
-                              % {"key": s.step.key, "outcome": outcome, "target": target})
+                    ctx.p.add(
+                        s.outcome_lines[outcome],
+                        where,
+                        _("step %(key)s: %(outcome)s leads to unknown step %(target)r")
+                        % {"key": s.step.key, "outcome": outcome, "target": target},
+                    )
         found[key] = sub
     return found
 
@@ -574,8 +667,9 @@ def _merged(defaults: _Map | None, item: _Map) -> _Map:
     return merged
 
 
-def _expand(entries: list[Any], line: int, ctx: _Context, subflows: dict[str, _Subflow],
-            where: str) -> tuple[list[_RawStep], list[str]]:
+def _expand(
+    entries: list[Any], line: int, ctx: _Context, subflows: dict[str, _Subflow], where: str
+) -> tuple[list[_RawStep], list[str]]:
     """The item's flow with includes expanded: (steps in order, included sub-flow keys)."""
     main: list[_RawStep] = []
     final: list[_RawStep] = []
@@ -587,8 +681,11 @@ def _expand(entries: list[Any], line: int, ctx: _Context, subflows: dict[str, _S
             sub = subflows.get(name)
             if sub is None:
                 if name:
-                    r.problem("include", _("unknown sub-flow %(key)r (declared: %(choices)s)")
-                              % {"key": name, "choices": ", ".join(subflows) or "—"})
+                    r.problem(
+                        "include",
+                        _("unknown sub-flow %(key)r (declared: %(choices)s)")
+                        % {"key": name, "choices": ", ".join(subflows) or "—"},
+                    )
                 continue
             included.append(name)
             overrides = _overrides(r.mapping("overrides"), sub, ctx, where)
@@ -602,8 +699,9 @@ def _expand(entries: list[Any], line: int, ctx: _Context, subflows: dict[str, _S
         if step is None:
             continue
         if "." in step.step.key:
-            ctx.p.add(step.line, where, _("step key %(key)r: dots are kept for sub-flow prefixes")
-                      % {"key": step.step.key})
+            ctx.p.add(
+                step.line, where, _("step key %(key)r: dots are kept for sub-flow prefixes") % {"key": step.step.key}
+            )
         _check_step(step, ctx.p, where)
         main.append(step)
     return main + final, included
@@ -614,8 +712,9 @@ def _overrides(m: _Map | None, sub: _Subflow, ctx: _Context, where: str) -> dict
     for key, raw in (m or {}).items():
         line = m.at(key) if m else 0
         if key not in sub.keys:
-            ctx.p.add(line, where, _("overrides: sub-flow %(sub)s has no step %(key)r")
-                      % {"sub": sub.info.key, "key": key})
+            ctx.p.add(
+                line, where, _("overrides: sub-flow %(sub)s has no step %(key)r") % {"sub": sub.info.key, "key": key}
+            )
             continue
         if not isinstance(raw, _Map):
             ctx.p.add(line, where, _("overrides: %(key)s must be a mapping of step fields") % {"key": key})
@@ -635,8 +734,12 @@ def _resolve(steps: list[_RawStep], p: _Problems, where: str) -> tuple[f.Step, .
     index: dict[str, int] = {}
     for i, s in enumerate(steps):
         if s.step.key in index:
-            p.add(s.line, where, _("duplicate step key %(key)r (first at line %(first)d)")
-                  % {"key": s.step.key, "first": steps[index[s.step.key]].line})
+            p.add(
+                s.line,
+                where,
+                _("duplicate step key %(key)r (first at line %(first)d)")
+                % {"key": s.step.key, "first": steps[index[s.step.key]].line},
+            )
         else:
             index[s.step.key] = i
     first_final = next((i for i, s in enumerate(steps) if s.final), None)
@@ -657,16 +760,28 @@ def _resolve(steps: list[_RawStep], p: _Problems, where: str) -> tuple[f.Step, .
             line = s.outcome_lines.get(outcome, s.line)
             if outcome == f.OUTCOME_RETURN:
                 if target in f.TERMINALS:
-                    p.add(line, where, _("step %(key)s: return must go back to an earlier step, not %(target)s")
-                          % {"key": s.step.key, "target": target})
+                    p.add(
+                        line,
+                        where,
+                        _("step %(key)s: return must go back to an earlier step, not %(target)s")
+                        % {"key": s.step.key, "target": target},
+                    )
                     continue
                 if target in index and index[target] >= i:
-                    p.add(line, where, _("step %(key)s: return must go back to an earlier step; %(target)s comes "
-                                         "later") % {"key": s.step.key, "target": target})
+                    p.add(
+                        line,
+                        where,
+                        _("step %(key)s: return must go back to an earlier step; %(target)s comes later")
+                        % {"key": s.step.key, "target": target},
+                    )
                     continue
             if target not in f.TERMINALS and target not in index:
-                p.add(line, where, _("step %(key)s: %(outcome)s leads to unknown step %(target)r")
-                      % {"key": s.step.key, "outcome": outcome, "target": target})
+                p.add(
+                    line,
+                    where,
+                    _("step %(key)s: %(outcome)s leads to unknown step %(target)r")
+                    % {"key": s.step.key, "outcome": outcome, "target": target},
+                )
                 continue
             final_outcomes[outcome] = target
         resolved.append(replace(s.step, outcomes=final_outcomes))
@@ -690,8 +805,12 @@ def _check_graph(resolved: list[f.Step], raw: list[_RawStep], p: _Problems, wher
                 changed = True
     for s in resolved:
         if s.outcomes and s.key not in ending:
-            p.add(lines[s.key], where, _("step %(key)s can never reach an end (@approved or @rejected): "
-                                         "it is caught in a loop with no exit") % {"key": s.key})
+            p.add(
+                lines[s.key],
+                where,
+                _("step %(key)s can never reach an end (@approved or @rejected): it is caught in a loop with no exit")
+                % {"key": s.key},
+            )
     if not resolved:
         return
     by_key = {s.key: s for s in resolved}
@@ -723,8 +842,14 @@ def _risks(r: _Reader) -> tuple[f.Risk, ...]:
     return tuple(found)
 
 
-def _item(raw: Any, line: int, defaults: _Map | None, ctx: _Context, subflows: dict[str, _Subflow],
-          townships: Collection[str] | None) -> f.Item | None:
+def _item(
+    raw: Any,
+    line: int,
+    defaults: _Map | None,
+    ctx: _Context,
+    subflows: dict[str, _Subflow],
+    townships: Collection[str] | None,
+) -> f.Item | None:
     if not isinstance(raw, _Map):
         ctx.p.add(line, _("items"), _("an item must be a mapping with code, name_zh, name_en …"))
         return None
@@ -734,8 +859,9 @@ def _item(raw: Any, line: int, defaults: _Map | None, ctx: _Context, subflows: d
     r = _Reader(m, ctx.p, where, ITEM_FIELDS)
     code = r.text("code")
     if code and not CODE.match(code):
-        r.problem("code", _("an item code is capital letters and digits joined by -, like ZD-01 (%(code)r)")
-                  % {"code": code})
+        r.problem(
+            "code", _("an item code is capital letters and digits joined by -, like ZD-01 (%(code)r)") % {"code": code}
+        )
     category = r.choice("category", f.CATEGORIES, what=_("category"))
     level = r.choice("level", ITEM_LEVELS, required=False, default="village", what=_("level"))
     township = r.text("township", required=False) or None
@@ -759,8 +885,9 @@ def _item(raw: Any, line: int, defaults: _Map | None, ctx: _Context, subflows: d
     expanded, included = _expand(entries, m.at("flow"), ctx, subflows, where)
     for key, sub in subflows.items():
         if category in sub.required_for and key not in included:
-            r.problem("flow", _("a %(category)s item must include the sub-flow %(key)s")
-                      % {"category": category, "key": key})
+            r.problem(
+                "flow", _("a %(category)s item must include the sub-flow %(key)s") % {"category": category, "key": key}
+            )
     if expanded:
         steps = _resolve(expanded, ctx.p, where)
     item = f.Item(
@@ -824,8 +951,11 @@ def parse(source: str, *, townships: Collection[str] | None = None) -> PowerList
     assert isinstance(root, _Map)
     r = _Reader(root, p, "", TOP_FIELDS)
     if r.has("format") and root["format"] != FORMAT:
-        r.problem("format", _("format %(got)r is not supported (this version reads format %(want)d)")
-                  % {"got": root["format"], "want": FORMAT})
+        r.problem(
+            "format",
+            _("format %(got)r is not supported (this version reads format %(want)d)")
+            % {"got": root["format"], "want": FORMAT},
+        )
     meetings, meeting_basis = _meetings(r.mapping("meetings"), p)
     kinds: dict[str, tuple[str, str]] = {}
     kinds_map = r.mapping("attachment_kinds")
@@ -842,8 +972,7 @@ def parse(source: str, *, townships: Collection[str] | None = None) -> PowerList
     if defaults is not None:
         for key in defaults:
             if key not in DEFAULTABLE:
-                p.add(defaults.at(key), _("item_defaults"), _("%(field)r cannot be given a default")
-                      % {"field": key})
+                p.add(defaults.at(key), _("item_defaults"), _("%(field)r cannot be given a default") % {"field": key})
     items: list[f.Item] = []
     first_line: dict[str, int] = {}
     for entry in r.items("items", required=True):
@@ -856,8 +985,11 @@ def parse(source: str, *, townships: Collection[str] | None = None) -> PowerList
         if item is None:
             continue
         if item.code in first_line:
-            p.add(item.extra["line"], _("item %(code)s") % {"code": item.code},
-                  _("duplicate item code (first at line %(first)d)") % {"first": first_line[item.code]})
+            p.add(
+                item.extra["line"],
+                _("item %(code)s") % {"code": item.code},
+                _("duplicate item code (first at line %(first)d)") % {"first": first_line[item.code]},
+            )
             continue
         if item.code:
             first_line[item.code] = item.extra["line"]
@@ -865,9 +997,12 @@ def parse(source: str, *, townships: Collection[str] | None = None) -> PowerList
     for item in items:
         for old in item.extra["replaces"]:
             if old in first_line:
-                p.add(item.extra["line"], _("item %(code)s") % {"code": item.code},
-                      _("replaces %(old)s, but %(old)s is still in the list (line %(line)d)")
-                      % {"old": old, "line": first_line[old]})
+                p.add(
+                    item.extra["line"],
+                    _("item %(code)s") % {"code": item.code},
+                    _("replaces %(old)s, but %(old)s is still in the list (line %(line)d)")
+                    % {"old": old, "line": first_line[old]},
+                )
     p.raise_if_any()
     return PowerList(
         label=r.text("label", required=False),

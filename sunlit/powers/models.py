@@ -45,8 +45,9 @@ class PowerListVersion(models.Model):
         verbose_name = _("power-list version")
         constraints = [
             # One current list at a time, enforced by the database, not by hope.
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True),
-                                    name="powers_one_current_version"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="powers_one_current_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,7 +90,11 @@ class PowerItem(models.Model):
     flow = models.JSONField(_("flow"))  # flow.Flow.to_dict()
     level = models.CharField(_("opened at"), max_length=10, default="village")
     township = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Only for this township's villages (特色清单)"),
     )
     local = models.BooleanField(_("locally defined"), default=False)
@@ -135,15 +140,30 @@ class PowerItem(models.Model):
 
     def as_item(self) -> Item:
         extra: dict[str, Any] = {
-            "exerciser_en": self.exerciser_en, "supervisor_en": self.supervisor_en, "fee_en": self.fee_en,
-            "replaces": list(self.replaces), "line": self.line,
+            "exerciser_en": self.exerciser_en,
+            "supervisor_en": self.supervisor_en,
+            "fee_en": self.fee_en,
+            "replaces": list(self.replaces),
+            "line": self.line,
         }
         return Item(
-            code=self.code, name_zh=self.name_zh, name_en=self.name_en, category=self.category,
-            basis=self.basis, exerciser=self.exerciser, supervisor=self.supervisor,
-            conditions=tuple(self.conditions), materials=tuple(self.materials),
-            time_limit_days=self.time_limit_days, fee=self.fee,
-            risks=tuple(Risk(**r) for r in self.risks), flow=self.get_flow(), level=self.level,
-            township=self.township_id, local=self.local, needs_amount=self.needs_amount,
-            needs_applicant=self.needs_applicant, extra=extra,
+            code=self.code,
+            name_zh=self.name_zh,
+            name_en=self.name_en,
+            category=self.category,
+            basis=self.basis,
+            exerciser=self.exerciser,
+            supervisor=self.supervisor,
+            conditions=tuple(self.conditions),
+            materials=tuple(self.materials),
+            time_limit_days=self.time_limit_days,
+            fee=self.fee,
+            risks=tuple(Risk(**r) for r in self.risks),
+            flow=self.get_flow(),
+            level=self.level,
+            township=self.township_id,
+            local=self.local,
+            needs_amount=self.needs_amount,
+            needs_applicant=self.needs_applicant,
+            extra=extra,
         )

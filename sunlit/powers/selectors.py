@@ -31,9 +31,12 @@ def version(number: int) -> PowerListVersion | None:
 
 def versions() -> QuerySet[PowerListVersion]:
     """Every version, newest first, with its item count (one query)."""
-    return (PowerListVersion.objects.select_related("loaded_by").defer("source")
-            .annotate(item_count=Count("items"))
-            .order_by("-number"))
+    return (
+        PowerListVersion.objects.select_related("loaded_by")
+        .defer("source")
+        .annotate(item_count=Count("items"))
+        .order_by("-number")
+    )
 
 
 def item(version: PowerListVersion | None, code: str) -> PowerItem | None:
@@ -42,8 +45,7 @@ def item(version: PowerListVersion | None, code: str) -> PowerItem | None:
     return PowerItem.objects.select_related("township", "version").filter(version=version, code=code).first()
 
 
-def items(version: PowerListVersion, *, township: str | None = None,
-          all_townships: bool = False) -> list[PowerItem]:
+def items(version: PowerListVersion, *, township: str | None = None, all_townships: bool = False) -> list[PowerItem]:
     """The version's items in list order: the general ones, plus `township`'s own
     (特色清单); with `all_townships`, every township's too."""
     qs = PowerItem.objects.filter(version=version).select_related("township")
@@ -108,19 +110,41 @@ def grouped(items: list[PowerItem]) -> list[Group]:
 
 # Fields compared as "other fields" (names and flow have their own headings).
 COMPARED = (
-    "category", "basis", "exerciser", "exerciser_en", "supervisor", "supervisor_en", "conditions",
-    "materials", "time_limit_days", "fee", "fee_en", "risks", "level", "township_id", "local",
-    "needs_amount", "needs_applicant",
+    "category",
+    "basis",
+    "exerciser",
+    "exerciser_en",
+    "supervisor",
+    "supervisor_en",
+    "conditions",
+    "materials",
+    "time_limit_days",
+    "fee",
+    "fee_en",
+    "risks",
+    "level",
+    "township_id",
+    "local",
+    "needs_amount",
+    "needs_applicant",
 )
 FIELD_LABELS = {
-    "category": gettext_lazy("category"), "basis": gettext_lazy("policy basis"),
-    "exerciser": gettext_lazy("exercised by"), "exerciser_en": gettext_lazy("exercised by (English)"),
-    "supervisor": gettext_lazy("supervised by"), "supervisor_en": gettext_lazy("supervised by (English)"),
-    "conditions": gettext_lazy("conditions"), "materials": gettext_lazy("required materials"),
-    "time_limit_days": gettext_lazy("time limit"), "fee": gettext_lazy("fee"),
-    "fee_en": gettext_lazy("fee (English)"), "risks": gettext_lazy("risk points"),
-    "level": gettext_lazy("where cases are opened"), "township_id": gettext_lazy("township"),
-    "local": gettext_lazy("locally defined"), "needs_amount": gettext_lazy("amount"),
+    "category": gettext_lazy("category"),
+    "basis": gettext_lazy("policy basis"),
+    "exerciser": gettext_lazy("exercised by"),
+    "exerciser_en": gettext_lazy("exercised by (English)"),
+    "supervisor": gettext_lazy("supervised by"),
+    "supervisor_en": gettext_lazy("supervised by (English)"),
+    "conditions": gettext_lazy("conditions"),
+    "materials": gettext_lazy("required materials"),
+    "time_limit_days": gettext_lazy("time limit"),
+    "fee": gettext_lazy("fee"),
+    "fee_en": gettext_lazy("fee (English)"),
+    "risks": gettext_lazy("risk points"),
+    "level": gettext_lazy("where cases are opened"),
+    "township_id": gettext_lazy("township"),
+    "local": gettext_lazy("locally defined"),
+    "needs_amount": gettext_lazy("amount"),
     "needs_applicant": gettext_lazy("applicant household"),
 }
 
@@ -165,8 +189,9 @@ class VersionDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.renamed or self.replaced or self.flow_changed
-                    or self.fields_changed)
+        return not (
+            self.added or self.removed or self.renamed or self.replaced or self.flow_changed or self.fields_changed
+        )
 
 
 def _flow_shape(data: dict[str, Any]) -> Any:
@@ -210,8 +235,11 @@ def version_diff(a: PowerListVersion, b: PowerListVersion) -> VersionDiff:
 
 # --- Flowcharts ------------------------------------------------------------------------
 
-LEVEL_LABELS = {"village": gettext_lazy("village"), "township": gettext_lazy("township"),
-                "county": gettext_lazy("county")}
+LEVEL_LABELS = {
+    "village": gettext_lazy("village"),
+    "township": gettext_lazy("township"),
+    "county": gettext_lazy("county"),
+}
 
 
 def _label(text: str) -> str:
@@ -237,15 +265,15 @@ def role_at(role: str, level: str) -> str:
 def step_summary(step: f.Step) -> str:
     """One line under a step's name: who, where, how long."""
     role = role_at(step.role, step.level)
-    parts = [role, str(LEVEL_LABELS.get(step.level, step.level)),
-             _("%(days)d working days") % {"days": step.days}]
+    parts = [role, str(LEVEL_LABELS.get(step.level, step.level)), _("%(days)d working days") % {"days": step.days}]
     if step.publicity_days:
         parts.append(_("posted %(days)d days") % {"days": step.publicity_days})
     return " · ".join(parts)
 
 
-def flowchart_mermaid(item: PowerItem | f.Item, *, subflows: dict[str, Any] | None = None,
-                      meetings: dict[str, Any] | None = None) -> str:
+def flowchart_mermaid(
+    item: PowerItem | f.Item, *, subflows: dict[str, Any] | None = None, meetings: dict[str, Any] | None = None
+) -> str:
     """The item's flow as a Mermaid `flowchart TD`, in the current language.
 
     Steps are numbered boxes (publicity steps slanted and shaded, meetings rounded),
@@ -364,16 +392,24 @@ def step_rows(item: PowerItem) -> list[StepRow]:
                 continue
             where = str(ends[target]) if target in ends else _("step %(n)d") % {"n": numbers.get(target, 0)}
             outcomes.append((str(labels[outcome]), where))
-        rows.append(StepRow(
-            number=n, key=s.key, name=_local(s, "name"),
-            description=_local(s, "description") if (s.description_zh or s.description_en) else "",
-            role=role_at(s.role, s.level),
-            level=str(LEVEL_LABELS.get(s.level, s.level)), days=s.days, publicity_days=s.publicity_days,
-            approval=s.approval,
-            meeting=_local(_Obj(meetings[s.meeting]), "name") if s.meeting in meetings else "",
-            subflow=_local(_Obj(subflows[s.subflow]), "name") if s.subflow in subflows else "",
-            attachments=[(a.name_en if english() else a.name_zh) + ("" if a.required else _(" (if any)"))
-                         for a in s.attachments],
-            outcomes=outcomes,
-        ))
+        rows.append(
+            StepRow(
+                number=n,
+                key=s.key,
+                name=_local(s, "name"),
+                description=_local(s, "description") if (s.description_zh or s.description_en) else "",
+                role=role_at(s.role, s.level),
+                level=str(LEVEL_LABELS.get(s.level, s.level)),
+                days=s.days,
+                publicity_days=s.publicity_days,
+                approval=s.approval,
+                meeting=_local(_Obj(meetings[s.meeting]), "name") if s.meeting in meetings else "",
+                subflow=_local(_Obj(subflows[s.subflow]), "name") if s.subflow in subflows else "",
+                attachments=[
+                    (a.name_en if english() else a.name_zh) + ("" if a.required else _(" (if any)"))
+                    for a in s.attachments
+                ],
+                outcomes=outcomes,
+            )
+        )
     return rows

@@ -50,8 +50,14 @@ def version_snapshot(version: PowerListVersion, items: list[PowerItem]) -> dict[
         "loaded_at": version.loaded_at.isoformat(),
         "counts": counts,
         "items": [
-            {"code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "category": i.category,
-             "township": i.township_id, "local": i.local}
+            {
+                "code": i.code,
+                "name_zh": i.name_zh,
+                "name_en": i.name_en,
+                "category": i.category,
+                "township": i.township_id,
+                "local": i.local,
+            }
             for i in items
         ],
     }
@@ -94,8 +100,13 @@ def powers_load(*, source: str, label: str = "", by: User | None) -> PowerListVe
         current.is_current = False
         current.save(update_fields=["is_current"])
     version = PowerListVersion(
-        number=number, label=label[:200], label_en=parsed.label_en[:200], source=source, sha256=digest,
-        loaded_at=timezone.now(), loaded_by=by if getattr(by, "is_authenticated", False) else None,
+        number=number,
+        label=label[:200],
+        label_en=parsed.label_en[:200],
+        source=source,
+        sha256=digest,
+        loaded_at=timezone.now(),
+        loaded_by=by if getattr(by, "is_authenticated", False) else None,
         is_current=True,
         meetings={k: {**r.to_dict(), "basis": parsed.meeting_basis.get(k, "")} for k, r in parsed.meetings.items()},
         subflows={k: asdict(s) for k, s in parsed.subflows.items()},
@@ -112,21 +123,46 @@ def powers_load(*, source: str, label: str = "", by: User | None) -> PowerListVe
         ) from None
     items = [
         PowerItem(
-            version=version, position=position, code=i.code, name_zh=i.name_zh, name_en=i.name_en,
-            category=i.category, basis=i.basis, exerciser=i.exerciser, exerciser_en=i.extra["exerciser_en"],
-            supervisor=i.supervisor, supervisor_en=i.extra["supervisor_en"], conditions=list(i.conditions),
-            materials=list(i.materials), time_limit_days=i.time_limit_days, fee=i.fee, fee_en=i.extra["fee_en"],
-            risks=[asdict(r) for r in i.risks], flow=i.flow.to_dict(), level=i.level, township_id=i.township,
-            local=i.local, needs_amount=i.needs_amount, needs_applicant=i.needs_applicant,
-            replaces=list(i.extra["replaces"]), line=i.extra["line"],
+            version=version,
+            position=position,
+            code=i.code,
+            name_zh=i.name_zh,
+            name_en=i.name_en,
+            category=i.category,
+            basis=i.basis,
+            exerciser=i.exerciser,
+            exerciser_en=i.extra["exerciser_en"],
+            supervisor=i.supervisor,
+            supervisor_en=i.extra["supervisor_en"],
+            conditions=list(i.conditions),
+            materials=list(i.materials),
+            time_limit_days=i.time_limit_days,
+            fee=i.fee,
+            fee_en=i.extra["fee_en"],
+            risks=[asdict(r) for r in i.risks],
+            flow=i.flow.to_dict(),
+            level=i.level,
+            township_id=i.township,
+            local=i.local,
+            needs_amount=i.needs_amount,
+            needs_applicant=i.needs_applicant,
+            replaces=list(i.extra["replaces"]),
+            line=i.extra["line"],
         )
         for position, i in enumerate(parsed.items, start=1)
     ]
     PowerItem.objects.bulk_create(items)
     audit_record(
-        action="powers.load", by=by, obj=version,
-        detail={"number": number, "label": version.label, "sha256": digest, "items": len(items),
-                "previous": current.number if current else None},
+        action="powers.load",
+        by=by,
+        obj=version,
+        detail={
+            "number": number,
+            "label": version.label,
+            "sha256": digest,
+            "items": len(items),
+            "previous": current.number if current else None,
+        },
     )
     from sunlit.transparency.services import publish
 

@@ -49,22 +49,28 @@ def _render(request: HttpRequest, layout: Layout, template: str, context: dict[s
     return render_public(request, layout, template, {**context, "purls": _names(layout)})
 
 
-def _list_page(request: HttpRequest, lay: Layout, *, region: Any = None, township: str | None = None,
-               back_url: str) -> HttpResponse:
+def _list_page(
+    request: HttpRequest, lay: Layout, *, region: Any = None, township: str | None = None, back_url: str
+) -> HttpResponse:
     current = selectors.current_version()
     if current is None:
         return _render(request, lay, "powers/list.html", {"version": None, "back_url": back_url})
     items = selectors.items(current, township=township)
-    return _render(request, lay, "powers/list.html", {
-        "version": current,
-        "groups": selectors.grouped(items),
-        "count": len(items),
-        "region": region,
-        "township_code": township,
-        # Only on the county-wide list: where to find each township's own items.
-        "townships": selectors.townships_with_own_items(current) if region is None else [],
-        "back_url": back_url,
-    })
+    return _render(
+        request,
+        lay,
+        "powers/list.html",
+        {
+            "version": current,
+            "groups": selectors.grouped(items),
+            "count": len(items),
+            "region": region,
+            "township_code": township,
+            # Only on the county-wide list: where to find each township's own items.
+            "townships": selectors.townships_with_own_items(current) if region is None else [],
+            "back_url": back_url,
+        },
+    )
 
 
 @require_GET
@@ -81,8 +87,9 @@ def township_list(request: HttpRequest, code: str, layout: str = "portal") -> Ht
     region = portal_selectors.township(code)
     if region is None:
         return not_found(request, lay)
-    return _list_page(request, lay, region=region, township=region.code,
-                      back_url=reverse(lay.township, args=[region.code]))
+    return _list_page(
+        request, lay, region=region, township=region.code, back_url=reverse(lay.township, args=[region.code])
+    )
 
 
 @require_GET
@@ -92,8 +99,13 @@ def village_list(request: HttpRequest, code: str, layout: str = "portal") -> Htt
     region = selectors.village(code)
     if region is None:
         return not_found(request, lay)
-    return _list_page(request, lay, region=region, township=codes.parent_code(region.code),
-                      back_url=reverse(lay.village, args=[region.code]))
+    return _list_page(
+        request,
+        lay,
+        region=region,
+        township=codes.parent_code(region.code),
+        back_url=reverse(lay.village, args=[region.code]),
+    )
 
 
 def _item_page(request: HttpRequest, lay: Layout, version: PowerListVersion | None, code: str) -> HttpResponse:
@@ -102,15 +114,21 @@ def _item_page(request: HttpRequest, lay: Layout, version: PowerListVersion | No
         return not_found(request, lay)
     assert version is not None
     current = version if version.is_current else selectors.current_version()
-    return _render(request, lay, "powers/item.html", {
-        "item": found,
-        "version": version,
-        "current": current,
-        "mermaid": selectors.flowchart_mermaid(found),
-        "steps": selectors.step_rows(found),
-        "back_url": reverse(_names(lay)["list"]) if version.is_current
-        else reverse(_names(lay)["version"], args=[version.number]),
-    })
+    return _render(
+        request,
+        lay,
+        "powers/item.html",
+        {
+            "item": found,
+            "version": version,
+            "current": current,
+            "mermaid": selectors.flowchart_mermaid(found),
+            "steps": selectors.step_rows(found),
+            "back_url": reverse(_names(lay)["list"])
+            if version.is_current
+            else reverse(_names(lay)["version"], args=[version.number]),
+        },
+    )
 
 
 @require_GET
@@ -143,14 +161,18 @@ def item_print(request: HttpRequest, code: str) -> HttpResponse:
     if found is None:
         return not_found(request, LAYOUTS["portal"])
     url = request.build_absolute_uri(reverse("powers:item", args=[found.code]))
-    return render(request, "powers/print.html", {
-        "item": found,
-        "version": version,
-        "mermaid": selectors.flowchart_mermaid(found),
-        "steps": selectors.step_rows(found),
-        "url": url,
-        "qr": _qr_data_uri(url),
-    })
+    return render(
+        request,
+        "powers/print.html",
+        {
+            "item": found,
+            "version": version,
+            "mermaid": selectors.flowchart_mermaid(found),
+            "steps": selectors.step_rows(found),
+            "url": url,
+            "qr": _qr_data_uri(url),
+        },
+    )
 
 
 @require_GET
@@ -172,10 +194,18 @@ def version_detail(request: HttpRequest, number: int, layout: str = "portal") ->
         return not_found(request, lay)
     items = selectors.items(found, all_townships=True)
     previous = selectors.version(number - 1) if number > 1 else None
-    return _render(request, lay, "powers/version.html", {
-        "version": found, "groups": selectors.grouped(items), "count": len(items), "previous": previous,
-        "back_url": reverse(_names(lay)["versions"]),
-    })
+    return _render(
+        request,
+        lay,
+        "powers/version.html",
+        {
+            "version": found,
+            "groups": selectors.grouped(items),
+            "count": len(items),
+            "previous": previous,
+            "back_url": reverse(_names(lay)["versions"]),
+        },
+    )
 
 
 @require_GET
@@ -185,9 +215,15 @@ def version_diff(request: HttpRequest, a: int, b: int, layout: str = "portal") -
     first, second = selectors.version(a), selectors.version(b)
     if first is None or second is None or a == b:
         return not_found(request, lay)
-    return _render(request, lay, "powers/diff.html", {
-        "diff": selectors.version_diff(first, second), "back_url": reverse(_names(lay)["versions"]),
-    })
+    return _render(
+        request,
+        lay,
+        "powers/diff.html",
+        {
+            "diff": selectors.version_diff(first, second),
+            "back_url": reverse(_names(lay)["versions"]),
+        },
+    )
 
 
 @require_GET
@@ -235,12 +271,24 @@ def office(request: HttpRequest) -> HttpResponse:
             problems = e.message.splitlines()
         else:
             if before is not None and version.pk == before.pk:
-                messages.info(request, _("This file is already the current list (version %(number)d); "
-                                         "nothing changed.") % {"number": version.number})
+                messages.info(
+                    request,
+                    _("This file is already the current list (version %(number)d); nothing changed.")
+                    % {"number": version.number},
+                )
             else:
-                messages.success(request, _("Loaded version %(number)d: %(count)d items.")
-                                 % {"number": version.number, "count": version.items.count()})
+                messages.success(
+                    request,
+                    _("Loaded version %(number)d: %(count)d items.")
+                    % {"number": version.number, "count": version.items.count()},
+                )
             return redirect("powers:office")
-    return render(request, "powers/office.html", {
-        "form": form, "problems": problems, "versions": list(selectors.versions()),
-    })
+    return render(
+        request,
+        "powers/office.html",
+        {
+            "form": form,
+            "problems": problems,
+            "versions": list(selectors.versions()),
+        },
+    )

@@ -62,8 +62,16 @@ from sunlit.regions.models import Region
 
 SCALES = {"small": ((2024, 2025), 4), "city": (tuple(range(2018, 2026)), 10)}
 MEAN_YUAN = 200_000
-CATEGORIES = (("road", 34), ("water", 20), ("lighting", 12), ("environment", 10), ("building", 8),
-              ("industry", 9), ("purchase", 5), ("other", 2))
+CATEGORIES = (
+    ("road", 34),
+    ("water", 20),
+    ("lighting", 12),
+    ("environment", 10),
+    ("building", 8),
+    ("industry", 9),
+    ("purchase", 5),
+    ("other", 2),
+)
 NAMES = {
     "road": ("{a}组至{b}组道路硬化", "通组公路硬化", "入户路硬化", "村主干道拓宽"),
     "water": ("安全饮水提质改造", "山塘清淤扩容", "灌溉渠道硬化", "{a}组饮水管网延伸"),
@@ -74,9 +82,18 @@ NAMES = {
     "purchase": ("垃圾清运车采购", "办公设备采购", "防汛物资采购"),
     "other": ("村史馆布展", "护坡挡土墙修建"),
 }
-CONTRACTORS = ("湘中建筑工程有限公司", "娄底市路桥建设有限公司", "涟源市水利工程队", "涟源市宏达建设有限公司",
-               "涟源市恒通市政工程有限公司", "湖南蓝田建设工程有限公司", "涟源市伏口建筑有限公司",
-               "娄底市新化路桥有限公司", "涟源市金石建材有限公司", "湄江建设工程有限公司")
+CONTRACTORS = (
+    "湘中建筑工程有限公司",
+    "娄底市路桥建设有限公司",
+    "涟源市水利工程队",
+    "涟源市宏达建设有限公司",
+    "涟源市恒通市政工程有限公司",
+    "湖南蓝田建设工程有限公司",
+    "涟源市伏口建筑有限公司",
+    "娄底市新化路桥有限公司",
+    "涟源市金石建材有限公司",
+    "湄江建设工程有限公司",
+)
 INDIVIDUALS = ("李国平", "刘建军", "王志明", "曾德华", "梁长青", "吴新民")
 SUPERVISORS = ("镇纪委", "镇经管站", "镇财政所", "镇规划办")
 SECTORS = {"road": "镇交通站", "water": "镇水利站", "industry": "镇农业综合服务中心"}
@@ -124,8 +141,15 @@ def report_image(*, project: str, village: str, day: date, inspectors: list[str]
     font = _font()
     draw.rectangle((6, 6, 353, 473), outline=(120, 110, 90), width=2)
     draw.text((120, 18), "验 收 报 告", fill=(20, 20, 20), font=font)
-    lines = [f"项目：{project[:14]}", f"{project[14:28]}" if len(project) > 14 else "", f"村：{village}",
-             f"验收日期：{day.isoformat()}", "验收结论：合格", "验收人员：", *["  " + n for n in inspectors[:4]]]
+    lines = [
+        f"项目：{project[:14]}",
+        f"{project[14:28]}" if len(project) > 14 else "",
+        f"村：{village}",
+        f"验收日期：{day.isoformat()}",
+        "验收结论：合格",
+        "验收人员：",
+        *["  " + n for n in inspectors[:4]],
+    ]
     for i, text in enumerate(x for x in lines if x):
         draw.text((24, 64 + i * 32), text, fill=(40, 40, 60), font=font)
     x, y = 220 + rng.randrange(30), 360 + rng.randrange(20)
@@ -140,8 +164,12 @@ def _budget(rng: random.Random, category: str) -> int:
     """Yuan, log-normal around MEAN_YUAN: many small projects, a few large ones."""
     sigma = 1.05
     mu = math.log(MEAN_YUAN) - sigma * sigma / 2
-    value = rng.lognormvariate(mu + (0.35 if category in ("building", "industry") else 0.0)
-                               - (0.5 if category in ("lighting", "purchase") else 0.0), sigma)
+    value = rng.lognormvariate(
+        mu
+        + (0.35 if category in ("building", "industry") else 0.0)
+        - (0.5 if category in ("lighting", "purchase") else 0.0),
+        sigma,
+    )
     return int(min(8_000_000, max(10_000, value)) // 100 * 100)
 
 
@@ -150,9 +178,12 @@ def _vouchers(village_codes: list[str]) -> dict[tuple[str, int], list[tuple[int,
     from sunlit.finance.models import Voucher
 
     found: dict[tuple[str, int], list[tuple[int, date, int]]] = defaultdict(list)
-    rows = (Voucher.objects.filter(village_id__in=village_codes, summary__in=VOUCHER_SUMMARIES, kind="normal")
-            .annotate(amount=Max("entries__amount")).values_list("id", "village_id", "year", "date", "amount")
-            .order_by("date", "id"))
+    rows = (
+        Voucher.objects.filter(village_id__in=village_codes, summary__in=VOUCHER_SUMMARIES, kind="normal")
+        .annotate(amount=Max("entries__amount"))
+        .values_list("id", "village_id", "year", "date", "amount")
+        .order_by("date", "id")
+    )
     for pk, village, year, day, amount in rows:
         found[(village, year)].append((pk, day, int(amount or 0)))
     return found
@@ -162,9 +193,13 @@ def _cases(village_codes: list[str]) -> dict[str, list[int]]:
     from sunlit.cases.models import Case, CaseState
 
     found: dict[str, list[int]] = defaultdict(list)
-    for pk, village in (Case.objects.filter(village_id__in=village_codes, state=CaseState.APPROVED,
-                                            item__code__in=services.AUTHORISING_ITEMS)
-                        .values_list("id", "village_id").order_by("id")):
+    for pk, village in (
+        Case.objects.filter(
+            village_id__in=village_codes, state=CaseState.APPROVED, item__code__in=services.AUTHORISING_ITEMS
+        )
+        .values_list("id", "village_id")
+        .order_by("id")
+    ):
         found[village].append(pk)
     return found
 
@@ -185,8 +220,17 @@ def demo_projects(*, village_codes: list[str], scale: str, seed: int, bar: Any =
                 bar.update(1)
             continue
         with transaction.atomic():
-            _village(villages[code], years=years, per_village=per_village, seed=seed, scale=scale,
-                     vouchers=vouchers, cases=cases.get(code, []), today=today, result=result)
+            _village(
+                villages[code],
+                years=years,
+                per_village=per_village,
+                seed=seed,
+                scale=scale,
+                vouchers=vouchers,
+                cases=cases.get(code, []),
+                today=today,
+                result=result,
+            )
         result.villages += 1
         if bar is not None:
             bar.update(1)
@@ -194,9 +238,18 @@ def demo_projects(*, village_codes: list[str], scale: str, seed: int, bar: Any =
     return result
 
 
-def _village(village: Region, *, years: tuple[int, ...], per_village: int, seed: int, scale: str,
-             vouchers: dict[tuple[str, int], list[tuple[int, date, int]]], cases: list[int], today: date,
-             result: DemoResult) -> None:
+def _village(
+    village: Region,
+    *,
+    years: tuple[int, ...],
+    per_village: int,
+    seed: int,
+    scale: str,
+    vouchers: dict[tuple[str, int], list[tuple[int, date, int]]],
+    cases: list[int],
+    today: date,
+    result: DemoResult,
+) -> None:
     code = village.code
     rng = _rng(seed, code)
     count = max(1, round(per_village * rng.uniform(0.5, 1.5)))
@@ -215,13 +268,25 @@ def _village(village: Region, *, years: tuple[int, ...], per_village: int, seed:
         # Drawn whether or not a case is there to take: the rest of the village's data must
         # not depend on how many cases the cases demo approved.
         authorised = rng.random() < 0.9
-        projects.append(Project(
-            county_code=codes.county_of(code), village=village, number=f"{code[6:]}-{year}-{i:03d}",
-            name=f"{village.name}{name}", category=category, year=year, budget=budget,
-            case_id=cases.pop(0) if cases and authorised else None,
-            location=f"{village.name}{rng.randrange(1, 12)}组", planned_start=start,
-            planned_end=start + timedelta(days=rng.randrange(60, 200)), status=Status.PLANNED, source=Source.DEMO,
-            created_at=now, updated_at=now))
+        projects.append(
+            Project(
+                county_code=codes.county_of(code),
+                village=village,
+                number=f"{code[6:]}-{year}-{i:03d}",
+                name=f"{village.name}{name}",
+                category=category,
+                year=year,
+                budget=budget,
+                case_id=cases.pop(0) if cases and authorised else None,
+                location=f"{village.name}{rng.randrange(1, 12)}组",
+                planned_start=start,
+                planned_end=start + timedelta(days=rng.randrange(60, 200)),
+                status=Status.PLANNED,
+                source=Source.DEMO,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     Project.objects.bulk_create(projects)
     funding: list[Funding] = []
     tenders: list[tuple[Project, Tender, list[Bid], int]] = []
@@ -242,14 +307,23 @@ def _village(village: Region, *, years: tuple[int, ...], per_village: int, seed:
         winner_bid = bids[winner]
         signed = opened + timedelta(days=rng.randrange(3, 15))
         if winner_bid.bidder in INDIVIDUALS:
-            number = idnumbers.generate(rng, area=code[:6], born=date(rng.randrange(1962, 1990), rng.randrange(1, 13),
-                                                                        rng.randrange(1, 28)), female=False)
-            identity = {"contractor_kind": ContractorKind.INDIVIDUAL, "id_fingerprint": idnumbers.fingerprint(number),
-                        "id_sealed": idnumbers.seal(number), "id_last4": idnumbers.last4(number)}
+            number = idnumbers.generate(
+                rng,
+                area=code[:6],
+                born=date(rng.randrange(1962, 1990), rng.randrange(1, 13), rng.randrange(1, 28)),
+                female=False,
+            )
+            identity = {
+                "contractor_kind": ContractorKind.INDIVIDUAL,
+                "id_fingerprint": idnumbers.fingerprint(number),
+                "id_sealed": idnumbers.seal(number),
+                "id_last4": idnumbers.last4(number),
+            }
         else:
             identity = {"contractor_kind": ContractorKind.ORGANISATION, "credit_code": credit_code(winner_bid.bidder)}
-        contract = Contract(project=p, contractor=winner_bid.bidder, value=winner_bid.quote, signed_on=signed,
-                            **identity)
+        contract = Contract(
+            project=p, contractor=winner_bid.bidder, value=winner_bid.quote, signed_on=signed, **identity
+        )
         contracts.append((p, contract, plan))
     Tender.objects.bulk_create([t for _p, t, _b, _w in tenders])
     for _p, t, bids, _w in tenders:
@@ -269,12 +343,20 @@ def _village(village: Region, *, years: tuple[int, ...], per_village: int, seed:
         if rng.random() < 0.15:
             pct = rng.uniform(0.11, 0.25) if rng.random() < 0.2 else rng.uniform(0.02, 0.09)
             change = int(value * pct) // 100 * 100
-            amendments.append(Amendment(contract=contract, signed_on=contract.signed_on + timedelta(days=40),
-                                        value_change=change, reason=rng.choice(AMEND)))
+            amendments.append(
+                Amendment(
+                    contract=contract,
+                    signed_on=contract.signed_on + timedelta(days=40),
+                    value_change=change,
+                    reason=rng.choice(AMEND),
+                )
+            )
             value += change
         start = contract.signed_on + timedelta(days=rng.randrange(5, 20))
-        steps = [(start, "开工", rng.randrange(5, 15)), (start + timedelta(days=rng.randrange(30, 60)), "主体完成",
-                                                        rng.randrange(50, 80))]
+        steps = [
+            (start, "开工", rng.randrange(5, 15)),
+            (start + timedelta(days=rng.randrange(30, 60)), "主体完成", rng.randrange(50, 80)),
+        ]
         finish = steps[-1][0] + timedelta(days=rng.randrange(20, 60))
         done = plan["stage"] == Status.ACCEPTED
         if done or (plan["stage"] == Status.BUILDING and finish <= today):
@@ -322,9 +404,19 @@ def _village(village: Region, *, years: tuple[int, ...], per_village: int, seed:
             if amount <= 0:
                 continue
             total += amount
-            payments.append(Payment(county_code=p.county_code, village_code=p.village_id, project=p,
-                                    voucher_id=voucher_id, amount=amount, paid_on=day, over_contract=total > value,
-                                    before_acceptance=accepted_on is None or day < accepted_on, source=Source.DEMO))
+            payments.append(
+                Payment(
+                    county_code=p.county_code,
+                    village_code=p.village_id,
+                    project=p,
+                    voucher_id=voucher_id,
+                    amount=amount,
+                    paid_on=day,
+                    over_contract=total > value,
+                    before_acceptance=accepted_on is None or day < accepted_on,
+                    source=Source.DEMO,
+                )
+            )
         if done and accepted_on is not None:
             p.actual_end = accepted_on
             names = rng.sample(INSPECTORS, 3)
@@ -336,15 +428,31 @@ def _village(village: Region, *, years: tuple[int, ...], per_village: int, seed:
     reports = []
     for a in acceptances:
         p = a.project
-        content = report_image(project=p.name.removeprefix(village.name), village=village.name, day=a.accepted_on,
-                               inspectors=list(a.inspectors), seed=f"{seed}:{p.number}")
+        content = report_image(
+            project=p.name.removeprefix(village.name),
+            village=village.name,
+            day=a.accepted_on,
+            inspectors=list(a.inspectors),
+            seed=f"{seed}:{p.number}",
+        )
         sha = hashlib.sha256(content).hexdigest()
         name = f"projects/documents/{sha[:2]}/{sha}.jpg"
         if not default_storage.exists(name):
             name = default_storage.save(name, ContentFile(content))
-        reports.append(Document(project=p, kind=DocumentKind.ACCEPTANCE, title=str(DocumentKind.ACCEPTANCE.label),
-                                file=name, thumbnail="", content_type="image/jpeg", sha256=sha, size=len(content),
-                                original_name="验收报告.jpg", uploaded_at=now))
+        reports.append(
+            Document(
+                project=p,
+                kind=DocumentKind.ACCEPTANCE,
+                title=str(DocumentKind.ACCEPTANCE.label),
+                file=name,
+                thumbnail="",
+                content_type="image/jpeg",
+                sha256=sha,
+                size=len(content),
+                original_name="验收报告.jpg",
+                uploaded_at=now,
+            )
+        )
     Document.objects.bulk_create(reports)
     for a, d in zip(acceptances, reports, strict=True):
         a.report = d
@@ -419,18 +527,28 @@ def _tender(rng: random.Random, p: Project) -> tuple[Tender, list[Bid], int]:
         days = rng.randrange(2, 5)  # a short notice period
     deadline = notice + timedelta(days=days)
     supervisors = [*SUPERVISORS, SECTORS.get(p.category, "镇农村经营服务站")] if method != Method.DIRECT else []
-    tender = Tender(project=p, method=method, notice_on=notice if method != Method.DIRECT else None,
-                    deadline_on=deadline if method != Method.DIRECT else None, opened_on=deadline + timedelta(days=1),
-                    direct_reason=rng.choice(DIRECT_REASONS) if method == Method.DIRECT else "",
-                    supervisors=supervisors)
+    tender = Tender(
+        project=p,
+        method=method,
+        notice_on=notice if method != Method.DIRECT else None,
+        deadline_on=deadline if method != Method.DIRECT else None,
+        opened_on=deadline + timedelta(days=1),
+        direct_reason=rng.choice(DIRECT_REASONS) if method == Method.DIRECT else "",
+        supervisors=supervisors,
+    )
     pool = list(CONTRACTORS)
     if yuan < 100_000:
         pool += list(INDIVIDUALS)
     count = 1 if method == Method.DIRECT else rng.randrange(3, 7 if method == Method.OPEN else 5)
     names = rng.sample(pool, count)
-    bids = [Bid(bidder=n, quote=int(p.budget * rng.uniform(0.86, 0.995)) // 100 * 100,
-                submitted_on=deadline - timedelta(days=rng.randrange(0, 3)) if method != Method.DIRECT else None)
-            for n in names]
+    bids = [
+        Bid(
+            bidder=n,
+            quote=int(p.budget * rng.uniform(0.86, 0.995)) // 100 * 100,
+            submitted_on=deadline - timedelta(days=rng.randrange(0, 3)) if method != Method.DIRECT else None,
+        )
+        for n in names
+    ]
     bids.sort(key=lambda b: b.quote)
     if len(bids) >= 3 and rng.random() < 0.1:
         bids[0].status, bids[0].reason = BidStatus.DISQUALIFIED, rng.choice(DISQUALIFY)
@@ -446,13 +564,20 @@ def seed_projects(*, plan: Any, scale: str, seed: int, progress: bool = True) ->
     from sunlit.transparency.services import root_sign
 
     villages = [v.code for t in plan.townships for v in t.villages]
-    with tqdm(total=len(villages), desc="demo projects", unit="village", file=sys.stderr,
-              disable=None if progress else True, leave=False) as bar:
+    with tqdm(
+        total=len(villages),
+        desc="demo projects",
+        unit="village",
+        file=sys.stderr,
+        disable=None if progress else True,
+        leave=False,
+    ) as bar:
         result = demo_projects(village_codes=villages, scale=scale, seed=seed, bar=bar)
     if result.projects:
         root_sign(by=None)
         sys.stderr.write(
             f"Demo projects: {result.villages} village(s), {result.projects} projects ({result.accepted} accepted, "
             f"{result.reports} acceptance reports), {result.payments} payments ({result.linked} linked to vouchers), "
-            f"in {result.seconds:.0f} s.\n")
+            f"in {result.seconds:.0f} s.\n"
+        )
     return result

@@ -88,10 +88,24 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 ALIASES = {header_key(alias): name for name, aliases in HEADERS.items() for alias in aliases}
 KINDS = {
-    "project": "project", "项目": "project", "funding": "funding", "资金": "funding", "tender": "tender",
-    "招标": "tender", "bid": "bid", "投标": "bid", "contract": "contract", "合同": "contract",
-    "amendment": "amendment", "变更": "amendment", "milestone": "milestone", "进度": "milestone",
-    "payment": "payment", "付款": "payment", "acceptance": "acceptance", "验收": "acceptance",
+    "project": "project",
+    "项目": "project",
+    "funding": "funding",
+    "资金": "funding",
+    "tender": "tender",
+    "招标": "tender",
+    "bid": "bid",
+    "投标": "bid",
+    "contract": "contract",
+    "合同": "contract",
+    "amendment": "amendment",
+    "变更": "amendment",
+    "milestone": "milestone",
+    "进度": "milestone",
+    "payment": "payment",
+    "付款": "payment",
+    "acceptance": "acceptance",
+    "验收": "acceptance",
 }
 
 
@@ -102,22 +116,72 @@ def _words(choices: Any, extra: dict[str, str]) -> dict[str, str]:
     return out
 
 
-CATEGORY_WORDS = _words(Category, {"道路硬化": "road", "道路": "road", "饮水": "water", "水利": "water",
-                                   "亮化": "lighting", "路灯": "lighting", "公共建筑": "building",
-                                   "人居环境": "environment", "产业": "industry", "采购": "purchase",
-                                   "物资采购": "purchase", "其他": "other"})
-SOURCE_WORDS = _words(FundingKind, {"财政": "fiscal", "财政资金": "fiscal", "扶贫": "poverty",
-                                    "扶贫资金": "poverty", "衔接资金": "poverty", "集体": "collective",
-                                    "集体资金": "collective", "捐赠": "donation", "社会捐赠": "donation"})
-METHOD_WORDS = _words(Method, {"公开招标": "open", "邀请招标": "invited", "比选": "quotes", "询价": "quotes",
-                               "三家以上比选": "quotes", "直接委托": "direct", "直接发包": "direct"})
-STATUS_WORDS = {"": "valid", "valid": "valid", "有效": "valid", "disqualified": "disqualified",
-                "无效": "disqualified", "废标": "disqualified", "取消资格": "disqualified"}
+CATEGORY_WORDS = _words(
+    Category,
+    {
+        "道路硬化": "road",
+        "道路": "road",
+        "饮水": "water",
+        "水利": "water",
+        "亮化": "lighting",
+        "路灯": "lighting",
+        "公共建筑": "building",
+        "人居环境": "environment",
+        "产业": "industry",
+        "采购": "purchase",
+        "物资采购": "purchase",
+        "其他": "other",
+    },
+)
+SOURCE_WORDS = _words(
+    FundingKind,
+    {
+        "财政": "fiscal",
+        "财政资金": "fiscal",
+        "扶贫": "poverty",
+        "扶贫资金": "poverty",
+        "衔接资金": "poverty",
+        "集体": "collective",
+        "集体资金": "collective",
+        "捐赠": "donation",
+        "社会捐赠": "donation",
+    },
+)
+METHOD_WORDS = _words(
+    Method,
+    {
+        "公开招标": "open",
+        "邀请招标": "invited",
+        "比选": "quotes",
+        "询价": "quotes",
+        "三家以上比选": "quotes",
+        "直接委托": "direct",
+        "直接发包": "direct",
+    },
+)
+STATUS_WORDS = {
+    "": "valid",
+    "valid": "valid",
+    "有效": "valid",
+    "disqualified": "disqualified",
+    "无效": "disqualified",
+    "废标": "disqualified",
+    "取消资格": "disqualified",
+}
 YES = {"是", "y", "yes", "1", "true", "√", "中标"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _VOUCHER = re.compile(r"^(?:(\d{4})\s*[-/年]\s*)?\D{0,4}?0*(\d{1,9})\s*号?$")
-ORDER = {"project": 0, "funding": 1, "tender": 2, "bid": 3, "contract": 4, "amendment": 5, "milestone": 6,
-         "payment": 6, "acceptance": 6}
+ORDER = {
+    "project": 0,
+    "funding": 1,
+    "tender": 2,
+    "bid": 3,
+    "contract": 4,
+    "amendment": 5,
+    "milestone": 6,
+    "payment": 6,
+    "acceptance": 6,
+}
 
 
 @dataclass
@@ -142,8 +206,9 @@ class Plan:
     records: list[Rec] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        canon = sorted(json.dumps([r.kind, r.values], sort_keys=True, default=str, ensure_ascii=False)
-                       for r in self.records)
+        canon = sorted(
+            json.dumps([r.kind, r.values], sort_keys=True, default=str, ensure_ascii=False) for r in self.records
+        )
         return hashlib.sha256("\n".join(canon).encode()).hexdigest()
 
 
@@ -185,9 +250,12 @@ class _Reader:
                 self.column_names[name] = text(cell)
         missing = [n for n in ("kind", "project") if n not in self.column_names]
         if missing:
-            self.problem(label, ", ".join(missing),
-                         _("the header row lacks the column(s) %(names)s: see docs/formats/projects-import.md")
-                         % {"names": ", ".join(missing)})
+            self.problem(
+                label,
+                ", ".join(missing),
+                _("the header row lacks the column(s) %(names)s: see docs/formats/projects-import.md")
+                % {"names": ", ".join(missing)},
+            )
             return False
         return True
 
@@ -213,8 +281,12 @@ class _Reader:
             return
         kind = KINDS.get(header_key(raw.get("kind")))
         if kind is None:
-            self.problem(label, "kind", _("%(value)r is not a record type (项目, 资金, 招标, 投标, 合同, 变更, 进度, "
-                                          "付款, 验收)") % {"value": text(raw.get("kind"))})
+            self.problem(
+                label,
+                "kind",
+                _("%(value)r is not a record type (项目, 资金, 招标, 投标, 合同, 变更, 进度, 付款, 验收)")
+                % {"value": text(raw.get("kind"))},
+            )
             return
         number = text(raw.get("project"))
         if not number:
@@ -228,8 +300,12 @@ class _Reader:
             value = raw.get(name)
             if text(value) == "":
                 if required:
-                    self.problem(label, name, _("%(column)s is required on a %(kind)s row")
-                                 % {"column": self.column_names.get(name, name), "kind": text(raw.get("kind"))})
+                    self.problem(
+                        label,
+                        name,
+                        _("%(column)s is required on a %(kind)s row")
+                        % {"column": self.column_names.get(name, name), "kind": text(raw.get("kind"))},
+                    )
                     bad = True
                 return
             try:
@@ -244,6 +320,7 @@ class _Reader:
                 if found is None:
                     raise InvalidInput(_("%(value)r is not a known %(what)s") % {"value": text(value), "what": what})
                 return found
+
             return parse
 
         def percent(value: Any) -> int:
@@ -269,8 +346,15 @@ class _Reader:
             need("name", text)
             need("category", word(CATEGORY_WORDS, _("category")))
             need("amount", parse_yuan)
-            need("year", lambda v: int(text(v)) if text(v).isdigit() else (_ for _ in ()).throw(
-                InvalidInput(_("%(value)r is not a year") % {"value": text(v)})), required=False)
+            need(
+                "year",
+                lambda v: (
+                    int(text(v))
+                    if text(v).isdigit()
+                    else (_ for _ in ()).throw(InvalidInput(_("%(value)r is not a year") % {"value": text(v)}))
+                ),
+                required=False,
+            )
             need("location", text, required=False)
             need("case", text, required=False)
             need("planned_start", _date, required=False)
@@ -322,8 +406,11 @@ class _Reader:
                 return
             plan.village = values["village"]
         elif kind in ("tender", "contract", "acceptance") and any(r.kind == kind for r in plan.records):
-            self.problem(label, "kind", _("project %(number)s has a second %(kind)s row")
-                         % {"number": number, "kind": text(raw.get("kind"))})
+            self.problem(
+                label,
+                "kind",
+                _("project %(number)s has a second %(kind)s row") % {"number": number, "kind": text(raw.get("kind"))},
+            )
             return
         plan.records.append(Rec(label, kind, values))
 
@@ -336,36 +423,53 @@ class _Reader:
             project = next(r for r in plan.records if r.kind == "project")
             funding = [r for r in plan.records if r.kind == "funding"]
             if not funding:
-                self.problem(project.row, "source", _("project %(number)s has no 资金 (funding) row")
-                             % {"number": number})
+                self.problem(
+                    project.row, "source", _("project %(number)s has no 资金 (funding) row") % {"number": number}
+                )
             elif sum(r.values["amount"] for r in funding) != project.values["amount"]:
-                self.problem(project.row, "amount", _("the funding rows of project %(number)s do not add up to its "
-                                                      "budget") % {"number": number})
+                self.problem(
+                    project.row,
+                    "amount",
+                    _("the funding rows of project %(number)s do not add up to its budget") % {"number": number},
+                )
             bids = [r for r in plan.records if r.kind == "bid"]
             if bids and not any(r.kind == "tender" for r in plan.records):
-                self.problem(bids[0].row, "kind", _("project %(number)s has bids but no 招标 row")
-                             % {"number": number})
+                self.problem(bids[0].row, "kind", _("project %(number)s has bids but no 招标 row") % {"number": number})
             if bids and sum(1 for r in bids if r.values["winner"]) != 1:
-                self.problem(bids[0].row, "winner", _("mark exactly one bid of project %(number)s as the winner")
-                             % {"number": number})
+                self.problem(
+                    bids[0].row,
+                    "winner",
+                    _("mark exactly one bid of project %(number)s as the winner") % {"number": number},
+                )
 
 
 def _problem_from(reader: _Reader, rec: Rec, error: ApplicationError) -> ImportRefused:
-    column = {"amount": "amount", "accepted_on": "date", "voucher": "voucher", "case": "case",
-              "id_number": "code", "credit_code": "code", "winner": "winner"}.get(error.field or "", error.field or "")
+    column = {
+        "amount": "amount",
+        "accepted_on": "date",
+        "voucher": "voucher",
+        "case": "case",
+        "id_number": "code",
+        "credit_code": "code",
+        "winner": "winner",
+    }.get(error.field or "", error.field or "")
     return ImportRefused([Problem(rec.row, reader.column_names.get(column, column), error.message)], 1)
 
 
-def _write(reader: _Reader, plans: list[Plan], *, by: User | None, publish: bool,
-           batch: ImportBatch) -> int:
+def _write(reader: _Reader, plans: list[Plan], *, by: User | None, publish: bool, batch: ImportBatch) -> int:
     from sunlit.cases.models import Case
     from sunlit.finance.models import Voucher
 
     created = 0
     for plan in plans:
-        recs = sorted(plan.records, key=lambda r: (ORDER[r.kind] if ORDER[r.kind] < 6 else 6,
-                                                   r.values.get("date") or date.min,
-                                                   {"milestone": 0, "acceptance": 1, "payment": 2}.get(r.kind, 0)))
+        recs = sorted(
+            plan.records,
+            key=lambda r: (
+                ORDER[r.kind] if ORDER[r.kind] < 6 else 6,
+                r.values.get("date") or date.min,
+                {"milestone": 0, "acceptance": 1, "payment": 2}.get(r.kind, 0),
+            ),
+        )
         head = recs[0]
         try:
             v = head.values
@@ -373,59 +477,108 @@ def _write(reader: _Reader, plans: list[Plan], *, by: User | None, publish: bool
             if v.get("case"):
                 case = Case.objects.filter(number=v["case"], village_id=plan.village).first()
                 if case is None:
-                    raise InvalidInput(_("village %(village)s has no case %(number)s")
-                                       % {"village": plan.village, "number": v["case"]}, field="case")
+                    raise InvalidInput(
+                        _("village %(village)s has no case %(number)s")
+                        % {"village": plan.village, "number": v["case"]},
+                        field="case",
+                    )
             project = services.project_create(
-                village=Region.objects.get(code=plan.village), number=plan.number, name=v["name"],
-                category=v["category"], budget=v["amount"], year=v.get("year"),
-                funding=[(r.values["source"], r.values["amount"]) for r in recs if r.kind == "funding"], case=case,
-                location=v.get("location", ""), planned_start=v.get("planned_start"),
-                planned_end=v.get("planned_end"), source=Source.IMPORT, by=by)
+                village=Region.objects.get(code=plan.village),
+                number=plan.number,
+                name=v["name"],
+                category=v["category"],
+                budget=v["amount"],
+                year=v.get("year"),
+                funding=[(r.values["source"], r.values["amount"]) for r in recs if r.kind == "funding"],
+                case=case,
+                location=v.get("location", ""),
+                planned_start=v.get("planned_start"),
+                planned_end=v.get("planned_end"),
+                source=Source.IMPORT,
+                by=by,
+            )
             Project.objects.filter(pk=project.pk).update(import_batch=batch, import_fingerprint=plan.fingerprint())
             bids = [r for r in recs if r.kind == "bid"]
             for rec in recs[1:]:
                 head, v = rec, rec.values
                 if rec.kind == "tender":
                     services.tender_record(
-                        project=project, method=v["method"], notice_on=v.get("date"), deadline_on=v.get("deadline"),
+                        project=project,
+                        method=v["method"],
+                        notice_on=v.get("date"),
+                        deadline_on=v.get("deadline"),
                         direct_reason=v.get("reason", ""),
                         supervisors=re.split(r"[,，、;；]", v.get("people", "")),
-                        bids=[services.BidInput(bidder=b.values["party"], quote=b.values["amount"],
-                                                status=b.values.get("status", BidStatus.VALID),
-                                                reason=b.values.get("reason", ""),
-                                                submitted_on=b.values.get("date")) for b in bids],
-                        winner=next((b.values["party"] for b in bids if b.values["winner"]), ""), by=by)
+                        bids=[
+                            services.BidInput(
+                                bidder=b.values["party"],
+                                quote=b.values["amount"],
+                                status=b.values.get("status", BidStatus.VALID),
+                                reason=b.values.get("reason", ""),
+                                submitted_on=b.values.get("date"),
+                            )
+                            for b in bids
+                        ],
+                        winner=next((b.values["party"] for b in bids if b.values["winner"]), ""),
+                        by=by,
+                    )
                 elif rec.kind == "contract":
                     code = v["code"]
-                    person = len(code) == 18 and code[:17].isdigit() and not any(c.isalpha() for c in code[:17]) \
-                        and code[17] in "0123456789X" and _is_id(code)
+                    person = (
+                        len(code) == 18
+                        and code[:17].isdigit()
+                        and not any(c.isalpha() for c in code[:17])
+                        and code[17] in "0123456789X"
+                        and _is_id(code)
+                    )
                     services.contract_record(
-                        project=project, contractor=v["party"],
+                        project=project,
+                        contractor=v["party"],
                         contractor_kind=ContractorKind.INDIVIDUAL if person else ContractorKind.ORGANISATION,
-                        credit_code="" if person else code, id_number=code if person else "", value=v["amount"],
-                        signed_on=v["date"], by=by)
+                        credit_code="" if person else code,
+                        id_number=code if person else "",
+                        value=v["amount"],
+                        signed_on=v["date"],
+                        by=by,
+                    )
                 elif rec.kind == "amendment":
-                    services.amendment_record(project=project, signed_on=v["date"], value_change=v["amount"],
-                                              reason=v["reason"], by=by)
+                    services.amendment_record(
+                        project=project, signed_on=v["date"], value_change=v["amount"], reason=v["reason"], by=by
+                    )
                 elif rec.kind == "milestone":
-                    services.milestone_record(project=project, date=v["date"], title=v["note"],
-                                              progress=v["progress"], by=by)
+                    services.milestone_record(
+                        project=project, date=v["date"], title=v["note"], progress=v["progress"], by=by
+                    )
                 elif rec.kind == "payment":
                     voucher = None
                     if v.get("voucher"):
                         year, number = v["voucher"]
-                        voucher = Voucher.objects.filter(village_id=plan.village, year=year or v["date"].year,
-                                                         number=number).first()
+                        voucher = Voucher.objects.filter(
+                            village_id=plan.village, year=year or v["date"].year, number=number
+                        ).first()
                         if voucher is None:
-                            raise InvalidInput(_("village %(village)s has no voucher %(year)s-%(number)s in its books")
-                                               % {"village": plan.village, "year": year or v["date"].year,
-                                                  "number": number}, field="voucher")
-                    services.payment_record(project=project, amount=v["amount"], paid_on=v["date"], voucher=voucher,
-                                            note=v.get("note", ""), source=Source.IMPORT, by=by)
+                            raise InvalidInput(
+                                _("village %(village)s has no voucher %(year)s-%(number)s in its books")
+                                % {"village": plan.village, "year": year or v["date"].year, "number": number},
+                                field="voucher",
+                            )
+                    services.payment_record(
+                        project=project,
+                        amount=v["amount"],
+                        paid_on=v["date"],
+                        voucher=voucher,
+                        note=v.get("note", ""),
+                        source=Source.IMPORT,
+                        by=by,
+                    )
                 elif rec.kind == "acceptance":
-                    services.acceptance_record(project=project, accepted_on=v["date"],
-                                               inspectors=re.split(r"[,，、;；]", v["people"]),
-                                               opinion=v.get("note", ""), by=by)
+                    services.acceptance_record(
+                        project=project,
+                        accepted_on=v["date"],
+                        inspectors=re.split(r"[,，、;；]", v["people"]),
+                        opinion=v.get("note", ""),
+                        by=by,
+                    )
             if publish:
                 from sunlit.projects import publication
 
@@ -444,8 +597,14 @@ def _is_id(code: str) -> bool:
     return idnumbers.is_valid(code)
 
 
-def import_file(*, batch: ImportBatch, path: Path, by: User | None, publish: bool = False,
-                on_progress: Callable[[ImportBatch], None] | None = None) -> Outcome:
+def import_file(
+    *,
+    batch: ImportBatch,
+    path: Path,
+    by: User | None,
+    publish: bool = False,
+    on_progress: Callable[[ImportBatch], None] | None = None,
+) -> Outcome:
     """Check the file whole, then import it whole (see the module docstring). Raises
     ImportRefused with every problem when nothing was imported."""
     if by is not None and not jurisdiction.prefixes(by, "projects.import"):
@@ -465,8 +624,12 @@ def import_file(*, batch: ImportBatch, path: Path, by: User | None, publish: boo
         sha, encoding = scan(path)
         batch.sha256, batch.size = sha, path.stat().st_size
         batch.save(update_fields=["sha256", "size"])
-        earlier = (ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE).exclude(pk=batch.pk)
-                   .order_by("created_at").first())
+        earlier = (
+            ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE)
+            .exclude(pk=batch.pk)
+            .order_by("created_at")
+            .first()
+        )
         if earlier is not None:
             outcome.already_imported = True
             batch.same_as = earlier
@@ -496,8 +659,9 @@ def import_file(*, batch: ImportBatch, path: Path, by: User | None, publish: boo
         plans = [p for p in reader.plans.values() if p.village]
         fresh: list[Plan] = []
         if not reader.count:
-            stored = dict(Project.objects.filter(number__in=[p.number for p in plans])
-                          .values_list("number", "import_fingerprint"))
+            stored = dict(
+                Project.objects.filter(number__in=[p.number for p in plans]).values_list("number", "import_fingerprint")
+            )
             for plan in plans:
                 if plan.number not in stored:
                     fresh.append(plan)
@@ -505,8 +669,12 @@ def import_file(*, batch: ImportBatch, path: Path, by: User | None, publish: boo
                     batch.projects_unchanged += 1
                 else:
                     first = next(r for r in plan.records if r.kind == "project")
-                    reader.problem(first.row, "project", _("project %(number)s is already in the registry with other "
-                                                           "records: change it at its desk") % {"number": plan.number})
+                    reader.problem(
+                        first.row,
+                        "project",
+                        _("project %(number)s is already in the registry with other records: change it at its desk")
+                        % {"number": plan.number},
+                    )
         if reader.count:
             raise ImportRefused(reader.problems, reader.count)
         progress("writing", 65)
@@ -537,11 +705,20 @@ def _finish(batch: ImportBatch, status: str, by: User | None) -> None:
     batch.stage, batch.progress = ("done", 100) if status == ImportStatus.DONE else ("refused", batch.progress)
     batch.save()
     audit_record(
-        action="projects.import" if status == ImportStatus.DONE else "projects.import_refused", by=by, obj=batch,
+        action="projects.import" if status == ImportStatus.DONE else "projects.import_refused",
+        by=by,
+        obj=batch,
         region_code=batch.default_village,
-        detail={"file": batch.filename, "sha256": batch.sha256, "rows": batch.rows_read,
-                "created": batch.projects_created, "unchanged": batch.projects_unchanged,
-                "problems": batch.problem_count, "same_as": batch.same_as_id})
+        detail={
+            "file": batch.filename,
+            "sha256": batch.sha256,
+            "rows": batch.rows_read,
+            "created": batch.projects_created,
+            "unchanged": batch.projects_unchanged,
+            "problems": batch.problem_count,
+            "same_as": batch.same_as_id,
+        },
+    )
 
 
 def batch_start(*, filename: str, default_village: str = "", by: User | None) -> ImportBatch:
@@ -552,13 +729,40 @@ def batch_start(*, filename: str, default_village: str = "", by: User | None) ->
     elif by is not None and not jurisdiction.prefixes(by, "projects.import"):
         raise InvalidInput(_("You have no role that allows importing projects"))
     return ImportBatch.objects.create(
-        sha256="", filename=(filename or "")[:200], default_village=default_village,
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None, created_at=timezone.now())
+        sha256="",
+        filename=(filename or "")[:200],
+        default_village=default_village,
+        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )
 
 
-TEMPLATE_HEADERS = ["记录类型", "项目编号", "村代码", "项目名称", "项目类别", "年度", "建设地点", "授权事项编号",
-                    "计划开工", "计划完工", "资金来源", "金额", "日期", "截止日期", "单位或个人", "证件号码",
-                    "招标方式", "状态", "中标", "理由", "进度", "凭证号", "人员", "说明"]
+TEMPLATE_HEADERS = [
+    "记录类型",
+    "项目编号",
+    "村代码",
+    "项目名称",
+    "项目类别",
+    "年度",
+    "建设地点",
+    "授权事项编号",
+    "计划开工",
+    "计划完工",
+    "资金来源",
+    "金额",
+    "日期",
+    "截止日期",
+    "单位或个人",
+    "证件号码",
+    "招标方式",
+    "状态",
+    "中标",
+    "理由",
+    "进度",
+    "凭证号",
+    "人员",
+    "说明",
+]
 
 
 def template_rows() -> tuple[list[str], list[list[str]]]:
@@ -574,18 +778,39 @@ def template_rows() -> tuple[list[str], list[list[str]]]:
         return out
 
     return TEMPLATE_HEADERS, [
-        row(记录类型="项目", 项目编号=n, 村代码=v, 项目名称="石门村三组至五组道路硬化", 项目类别="道路硬化",
+        row(
+            记录类型="项目",
+            项目编号=n,
+            村代码=v,
+            项目名称="石门村三组至五组道路硬化",
+            项目类别="道路硬化",
             年度="2025",
-            建设地点="三组至五组", 计划开工="2025-03-01", 计划完工="2025-08-31", 金额="200000.00"),
+            建设地点="三组至五组",
+            计划开工="2025-03-01",
+            计划完工="2025-08-31",
+            金额="200000.00",
+        ),
         row(记录类型="资金", 项目编号=n, 资金来源="财政资金", 金额="150000.00"),
         row(记录类型="资金", 项目编号=n, 资金来源="扶贫资金", 金额="50000.00"),
-        row(记录类型="招标", 项目编号=n, 招标方式="三家以上比选", 日期="2025-03-01", 截止日期="2025-03-10",
-            人员="镇纪委、经管站、财政所、规划办、交通站"),
+        row(
+            记录类型="招标",
+            项目编号=n,
+            招标方式="三家以上比选",
+            日期="2025-03-01",
+            截止日期="2025-03-10",
+            人员="镇纪委、经管站、财政所、规划办、交通站",
+        ),
         row(记录类型="投标", 项目编号=n, 单位或个人="涟源市路桥建设有限公司", 金额="190000.00", 中标="是"),
         row(记录类型="投标", 项目编号=n, 单位或个人="娄底市通达公路工程有限公司", 金额="195000.00"),
         row(记录类型="投标", 项目编号=n, 单位或个人="湘中建工有限公司", 金额="180000.00", 状态="无效", 理由="资质不符"),
-        row(记录类型="合同", 项目编号=n, 单位或个人="涟源市路桥建设有限公司", 证件号码=code, 金额="190000.00",
-            日期="2025-03-15"),
+        row(
+            记录类型="合同",
+            项目编号=n,
+            单位或个人="涟源市路桥建设有限公司",
+            证件号码=code,
+            金额="190000.00",
+            日期="2025-03-15",
+        ),
         row(记录类型="变更", 项目编号=n, 日期="2025-05-02", 金额="5000.00", 理由="增加排水沟"),
         row(记录类型="进度", 项目编号=n, 日期="2025-04-01", 进度="40", 说明="路基完成"),
         row(记录类型="付款", 项目编号=n, 日期="2025-04-10", 金额="57000.00", 说明="进度款"),

@@ -58,8 +58,9 @@ class Source(models.TextChoices):
 
 class Project(models.Model):
     county_code = models.CharField(max_length=12)
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+", db_index=False)
+    village = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, db_column="village_code", related_name="+", db_index=False
+    )
     number = models.CharField(_("project number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
@@ -68,8 +69,15 @@ class Project(models.Model):
     # The exercise of the power-list item (village construction project or purchase)
     # that authorised the project: "no power outside the list". Empty only for history
     # brought in from before the list existed (the risk engine flags it).
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("authorising case"), db_index=False)
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("authorising case"),
+        db_index=False,
+    )
     location = models.CharField(_("location"), max_length=200, blank=True)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned completion"), null=True, blank=True)
@@ -77,17 +85,20 @@ class Project(models.Model):
     actual_end = models.DateField(_("actual completion"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
-    import_batch = models.ForeignKey("ImportBatch", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", db_index=False)
+    import_batch = models.ForeignKey(
+        "ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     # Hash of the imported rows: importing the same records again changes nothing.
     import_fingerprint = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     # The current publication (None until first published).
-    publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", db_index=False)
+    publication = models.ForeignKey(
+        "transparency.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("project")
@@ -228,8 +239,7 @@ def document_path(instance: Document, filename: str) -> str:
 
 class Document(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="photos")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     kind = models.CharField(_("kind"), max_length=14, choices=DocumentKind.choices)
     title = models.CharField(pgettext_lazy("document", "title"), max_length=200, blank=True)
     file = models.FileField(upload_to=document_path, max_length=200)
@@ -238,8 +248,9 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField()
     original_name = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", db_index=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     uploaded_at = models.DateTimeField()
 
     class Meta:
@@ -255,8 +266,9 @@ class Payment(models.Model):
     village_code = models.CharField(max_length=12)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="payments")
     # The voucher that paid it; empty only for history imported without its voucher.
-    voucher = models.ForeignKey("finance.Voucher", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", db_index=False)
+    voucher = models.ForeignKey(
+        "finance.Voucher", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     amount = models.BigIntegerField(_("amount (fen)"))
     paid_on = models.DateField(_("paid on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -281,8 +293,9 @@ class Acceptance(models.Model):
     inspectors = models.JSONField(_("inspectors"), default=list)
     opinion = models.CharField(_("opinion"), max_length=500, blank=True)
     report = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", db_index=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.accepted_on}"
@@ -320,8 +333,9 @@ class PublishedProject(models.Model):
     method = models.CharField(max_length=8, blank=True)
     accepted_on = models.DateField(null=True)
     has_report = models.BooleanField(default=False)
-    publication = models.ForeignKey("transparency.Entry", on_delete=models.PROTECT, related_name="+",
-                                    db_constraint=False, db_index=False)
+    publication = models.ForeignKey(
+        "transparency.Entry", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     published_at = models.DateTimeField()
 
     class Meta:

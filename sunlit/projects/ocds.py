@@ -21,8 +21,12 @@ from sunlit.projects.models import Method
 
 CHINA = ZoneInfo("Asia/Shanghai")
 METHODS = {Method.OPEN: "open", Method.INVITED: "selective", Method.QUOTES: "limited", Method.DIRECT: "direct"}
-METHOD_DETAILS = {Method.OPEN: "公开招标", Method.INVITED: "邀请招标", Method.QUOTES: "三家以上比选（询价）",
-                  Method.DIRECT: "直接委托"}
+METHOD_DETAILS = {
+    Method.OPEN: "公开招标",
+    Method.INVITED: "邀请招标",
+    Method.QUOTES: "三家以上比选（询价）",
+    Method.DIRECT: "直接委托",
+}
 # The identifier scheme of China's unified social credit codes. Not yet checked against
 # the org-id.guide register (which may list it under the registering authority, e.g. SAMR):
 # a deployment that publishes to OCDS registries must confirm this code.
@@ -98,54 +102,91 @@ def release(entry: Any, *, base_url: str) -> dict[str, Any]:
         if tender["direct_reason"]:
             t["procurementMethodRationale"] = tender["direct_reason"]
         if tender["notice_on"] or tender["deadline_on"]:
-            t["tenderPeriod"] = {k: _when(v) for k, v in (("startDate", tender["notice_on"]),
-                                                          ("endDate", tender["deadline_on"])) if v}
+            t["tenderPeriod"] = {
+                k: _when(v) for k, v in (("startDate", tender["notice_on"]), ("endDate", tender["deadline_on"])) if v
+            }
         out["tender"] = t
     if contract is not None:
         supplier_id = winner_id or f"{number}-supplier"
         party = parties.setdefault(supplier_id, {"id": supplier_id, "name": contract["contractor"], "roles": []})
         party["roles"] = [*party["roles"], "supplier"]
         if contract["credit_code"]:
-            party["identifier"] = {"scheme": CREDIT_SCHEME, "id": contract["credit_code"],
-                                   "legalName": contract["contractor"]}
+            party["identifier"] = {
+                "scheme": CREDIT_SCHEME,
+                "id": contract["credit_code"],
+                "legalName": contract["contractor"],
+            }
         supplier = {"id": supplier_id, "name": contract["contractor"]}
         award_value = tender["award"] if tender and tender.get("award") is not None else contract["value"]
         tags.append("award")
-        out["awards"] = [{"id": f"{number}-award", "title": s["name"], "status": "active",
-                          "date": _when(tender["opened_on"] if tender and tender["opened_on"]
-                                        else contract["signed_on"]),
-                          "value": _value(award_value), "suppliers": [supplier]}]
+        out["awards"] = [
+            {
+                "id": f"{number}-award",
+                "title": s["name"],
+                "status": "active",
+                "date": _when(tender["opened_on"] if tender and tender["opened_on"] else contract["signed_on"]),
+                "value": _value(award_value),
+                "suppliers": [supplier],
+            }
+        ]
         tags.append("contract")
         c: dict[str, Any] = {
-            "id": f"{number}-contract", "awardID": f"{number}-award", "title": s["name"],
+            "id": f"{number}-contract",
+            "awardID": f"{number}-award",
+            "title": s["name"],
             "status": "terminated" if acceptance else "active",
-            "value": _value(contract["current_value"]), "dateSigned": _when(contract["signed_on"]),
+            "value": _value(contract["current_value"]),
+            "dateSigned": _when(contract["signed_on"]),
         }
         if contract["amendments"]:
-            c["amendments"] = [{"id": f"{number}-amendment-{i}", "date": _when(a["signed_on"]),
-                                "rationale": a["reason"],
-                                "description": f"合同金额变更 {a['value_change'] / 100:+.2f} 元"}
-                               for i, a in enumerate(contract["amendments"], start=1)]
+            c["amendments"] = [
+                {
+                    "id": f"{number}-amendment-{i}",
+                    "date": _when(a["signed_on"]),
+                    "rationale": a["reason"],
+                    "description": f"合同金额变更 {a['value_change'] / 100:+.2f} 元",
+                }
+                for i, a in enumerate(contract["amendments"], start=1)
+            ]
         implementation: dict[str, Any] = {}
         if s["payments"]:
             tags.append("implementation")
             implementation["transactions"] = [
-                {"id": f"{number}-payment-{i}", "source": f"{base}/projects/{number}/", "date": _when(p["date"]),
-                 "value": _value(p["amount"]), "payer": buyer, "payee": supplier}
-                for i, p in enumerate(s["payments"], start=1)]
+                {
+                    "id": f"{number}-payment-{i}",
+                    "source": f"{base}/projects/{number}/",
+                    "date": _when(p["date"]),
+                    "value": _value(p["amount"]),
+                    "payer": buyer,
+                    "payee": supplier,
+                }
+                for i, p in enumerate(s["payments"], start=1)
+            ]
         if s["milestones"]:
             implementation["milestones"] = [
-                {"id": f"{number}-milestone-{i}", "title": m["title"], "type": "delivery", "status": "met",
-                 "dateMet": _when(m["date"]), "description": f"{m['progress']}%"}
-                for i, m in enumerate(s["milestones"], start=1)]
+                {
+                    "id": f"{number}-milestone-{i}",
+                    "title": m["title"],
+                    "type": "delivery",
+                    "status": "met",
+                    "dateMet": _when(m["date"]),
+                    "description": f"{m['progress']}%",
+                }
+                for i, m in enumerate(s["milestones"], start=1)
+            ]
         report = (acceptance or {}).get("report")
         if report:
-            implementation["documents"] = [{
-                "id": f"{number}-acceptance", "documentType": "completionCertificate", "title": "验收报告",
-                "url": f"{base}/projects/{number}/documents/{report['sha256']}/file",
-                "datePublished": _when(acceptance["on"]) if acceptance else None, "format": report["type"],
-                "language": "zh",
-            }]
+            implementation["documents"] = [
+                {
+                    "id": f"{number}-acceptance",
+                    "documentType": "completionCertificate",
+                    "title": "验收报告",
+                    "url": f"{base}/projects/{number}/documents/{report['sha256']}/file",
+                    "datePublished": _when(acceptance["on"]) if acceptance else None,
+                    "format": report["type"],
+                    "language": "zh",
+                }
+            ]
         if implementation:
             c["implementation"] = implementation
         out["contracts"] = [c]

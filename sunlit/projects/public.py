@@ -30,8 +30,12 @@ URLS: dict[str, dict[str, str]] = {
     for name, prefix in (("portal", ""), ("kiosk", "kiosk_"))
 }
 LABELS = {
-    "status": dict(Status.choices), "category": dict(Category.choices), "source": dict(FundingKind.choices),
-    "method": dict(Method.choices), "document": dict(DocumentKind.choices), "bid": dict(BidStatus.choices),
+    "status": dict(Status.choices),
+    "category": dict(Category.choices),
+    "source": dict(FundingKind.choices),
+    "method": dict(Method.choices),
+    "document": dict(DocumentKind.choices),
+    "bid": dict(BidStatus.choices),
 }
 
 
@@ -52,18 +56,37 @@ def _list(request: HttpRequest, lay: Layout, *, village_code: str = "", township
     if area is None:
         return not_found(request, lay)
     filters = selectors.Filters.parse(request.GET)
-    page = selectors.published_list(village_code=village_code, township_code=township_code, filters=filters,
-                                    page=_page(request))
-    rows = [{"row": r, "paid_percent": r.paid_percent, "status": LABELS["status"].get(r.status, r.status),
-             "category": LABELS["category"].get(r.category, r.category)} for r in page.rows]
+    page = selectors.published_list(
+        village_code=village_code, township_code=township_code, filters=filters, page=_page(request)
+    )
+    rows = [
+        {
+            "row": r,
+            "paid_percent": r.paid_percent,
+            "status": LABELS["status"].get(r.status, r.status),
+            "category": LABELS["category"].get(r.category, r.category),
+        }
+        for r in page.rows
+    ]
     back = reverse(lay.village if village_code else lay.township, args=[area.code])
-    return render_public(request, lay, "projects/list.html", {
-        "area": area, "is_village": bool(village_code), "township": area.parent if village_code else area,
-        "page": page, "rows": rows, "filters": filters, "query": filters.query(), "back_url": back,
-        "pj": URLS[lay.name], "choices": {"status": Status.choices, "source": FundingKind.choices,
-                                          "category": Category.choices},
-        "pages": range(1, page.pages + 1) if page.pages > 1 else [],
-    })
+    return render_public(
+        request,
+        lay,
+        "projects/list.html",
+        {
+            "area": area,
+            "is_village": bool(village_code),
+            "township": area.parent if village_code else area,
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "query": filters.query(),
+            "back_url": back,
+            "pj": URLS[lay.name],
+            "choices": {"status": Status.choices, "source": FundingKind.choices, "category": Category.choices},
+            "pages": range(1, page.pages + 1) if page.pages > 1 else [],
+        },
+    )
 
 
 @require_GET
@@ -82,24 +105,50 @@ def _timeline(lay: Layout, s: dict[str, Any]) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     tender = s.get("tender") or {}
     if tender.get("notice_on"):
-        events.append({"date": tender["notice_on"], "kind": "tender", "text": LABELS["method"].get(
-            tender["method"], tender["method"])})
+        events.append(
+            {
+                "date": tender["notice_on"],
+                "kind": "tender",
+                "text": LABELS["method"].get(tender["method"], tender["method"]),
+            }
+        )
     contract = s.get("contract") or {}
     if contract:
-        events.append({"date": contract["signed_on"], "kind": "contract", "amount": contract["value"],
-                       "text": contract["contractor"]})
+        events.append(
+            {
+                "date": contract["signed_on"],
+                "kind": "contract",
+                "amount": contract["value"],
+                "text": contract["contractor"],
+            }
+        )
         for a in contract["amendments"]:
-            events.append({"date": a["signed_on"], "kind": "amendment", "amount": a["value_change"],
-                           "text": a["reason"]})
+            events.append(
+                {"date": a["signed_on"], "kind": "amendment", "amount": a["value_change"], "text": a["reason"]}
+            )
     for m in s["milestones"]:
-        events.append({"date": m["date"], "kind": "milestone", "progress": m["progress"], "text": m["title"],
-                       "photos": m["photos"]})
+        events.append(
+            {
+                "date": m["date"],
+                "kind": "milestone",
+                "progress": m["progress"],
+                "text": m["title"],
+                "photos": m["photos"],
+            }
+        )
     for p in s["payments"]:
-        events.append({"date": p["date"], "kind": "payment", "amount": p["amount"], "text": p["note"],
-                       "voucher": p["voucher"],
-                       "voucher_url": _voucher_url(lay, s["village"]["code"], p["voucher"]),
-                       "over_contract": p["over_contract"],
-                       "before_acceptance": p["before_acceptance"]})
+        events.append(
+            {
+                "date": p["date"],
+                "kind": "payment",
+                "amount": p["amount"],
+                "text": p["note"],
+                "voucher": p["voucher"],
+                "voucher_url": _voucher_url(lay, s["village"]["code"], p["voucher"]),
+                "over_contract": p["over_contract"],
+                "before_acceptance": p["before_acceptance"],
+            }
+        )
     acceptance = s.get("acceptance") or {}
     if acceptance:
         events.append({"date": acceptance["on"], "kind": "acceptance", "text": "、".join(acceptance["inspectors"])})
@@ -139,22 +188,38 @@ def project(request: HttpRequest, number: str, layout: str = "portal") -> HttpRe
         except NoReverseMatch:
             case_url = ""
     tender = s.get("tender")
-    return render_public(request, lay, "projects/project.html", {
-        "s": s, "row": row, "entry": entry, "pj": URLS[lay.name], "labels": LABELS,
-        "village": {"code": s["village"]["code"], "name": s["village"]["name"]}, "township": s.get("township"),
-        "paid_percent": _percent(s["paid"], base), "built_percent": s["progress"],
-        "budget_percent": _percent(contract["current_value"], s["budget"]) if contract else 0,
-        "overpaid": bool(contract) and s["paid"] > contract["current_value"],
-        "timeline": _timeline(lay, s), "report": docs.get(report), "case": case, "case_url": case_url,
-        "tender": tender, "contract": contract, "individual": contract.get("contractor_kind") ==
-        ContractorKind.INDIVIDUAL,
-        "documents": [d for d in s["documents"] if d["kind"] != DocumentKind.PHOTO and d["sha256"] != report],
-        "photos": [d for d in s["documents"] if d["kind"] == DocumentKind.PHOTO],
-        "funding": [{"label": LABELS["source"].get(f["source"], f["source"]), "amount": f["amount"]}
-                    for f in s["funding"]],
-        "back_url": reverse(URLS[lay.name]["village"], args=[s["village"]["code"]]),
-        "ocds_url": reverse("projects:project_ocds", args=[number]),
-    })
+    return render_public(
+        request,
+        lay,
+        "projects/project.html",
+        {
+            "s": s,
+            "row": row,
+            "entry": entry,
+            "pj": URLS[lay.name],
+            "labels": LABELS,
+            "village": {"code": s["village"]["code"], "name": s["village"]["name"]},
+            "township": s.get("township"),
+            "paid_percent": _percent(s["paid"], base),
+            "built_percent": s["progress"],
+            "budget_percent": _percent(contract["current_value"], s["budget"]) if contract else 0,
+            "overpaid": bool(contract) and s["paid"] > contract["current_value"],
+            "timeline": _timeline(lay, s),
+            "report": docs.get(report),
+            "case": case,
+            "case_url": case_url,
+            "tender": tender,
+            "contract": contract,
+            "individual": contract.get("contractor_kind") == ContractorKind.INDIVIDUAL,
+            "documents": [d for d in s["documents"] if d["kind"] != DocumentKind.PHOTO and d["sha256"] != report],
+            "photos": [d for d in s["documents"] if d["kind"] == DocumentKind.PHOTO],
+            "funding": [
+                {"label": LABELS["source"].get(f["source"], f["source"]), "amount": f["amount"]} for f in s["funding"]
+            ],
+            "back_url": reverse(URLS[lay.name]["village"], args=[s["village"]["code"]]),
+            "ocds_url": reverse("projects:project_ocds", args=[number]),
+        },
+    )
 
 
 @require_GET
@@ -168,14 +233,24 @@ def document(request: HttpRequest, number: str, sha256: str, layout: str = "port
         return not_found(request, lay)
     listed, _stored, entry = found
     s = entry.snapshot
-    return render_public(request, lay, "projects/document.html", {
-        "s": s, "doc": listed, "kind": LABELS["document"].get(listed["kind"], listed["kind"]), "pj": URLS[lay.name],
-        "number": number, "is_pdf": listed["type"] == "application/pdf",
-        # The report carries the day of the acceptance; other documents the day they came.
-        "day": (s.get("acceptance") or {}).get("on") if listed["kind"] == DocumentKind.ACCEPTANCE else listed["on"],
-        "back_url": reverse(URLS[lay.name]["project"], args=[number]),
-        "village": s["village"], "township": s.get("township"),
-    })
+    return render_public(
+        request,
+        lay,
+        "projects/document.html",
+        {
+            "s": s,
+            "doc": listed,
+            "kind": LABELS["document"].get(listed["kind"], listed["kind"]),
+            "pj": URLS[lay.name],
+            "number": number,
+            "is_pdf": listed["type"] == "application/pdf",
+            # The report carries the day of the acceptance; other documents the day they came.
+            "day": (s.get("acceptance") or {}).get("on") if listed["kind"] == DocumentKind.ACCEPTANCE else listed["on"],
+            "back_url": reverse(URLS[lay.name]["project"], args=[number]),
+            "village": s["village"],
+            "township": s.get("township"),
+        },
+    )
 
 
 @require_GET
@@ -224,7 +299,4 @@ def township_ocds(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     entries = selectors.ocds_entries(code)
     uri = request.build_absolute_uri()
-    return _json(ocds.package(entries, uri=uri, base_url=request.build_absolute_uri("/")),
-                 f"ocds-{code}.json")
-
-
+    return _json(ocds.package(entries, uri=uri, base_url=request.build_absolute_uri("/")), f"ocds-{code}.json")

@@ -35,9 +35,11 @@ def _day(value: date | None) -> str:
 
 def loaded(qs: QuerySet[Project]) -> QuerySet[Project]:
     """Projects with everything their snapshot shows, in a fixed number of queries."""
-    return (qs.select_related("village__parent", "case__item", "contract", "tender__winner", "acceptance__report")
-            .prefetch_related("funding", "tender__bids", "contract__amendments", "milestones", "documents",
-                              "payments__voucher"))
+    return qs.select_related(
+        "village__parent", "case__item", "contract", "tender__winner", "acceptance__report"
+    ).prefetch_related(
+        "funding", "tender__bids", "contract__amendments", "milestones", "documents", "payments__voucher"
+    )
 
 
 def project_snapshot(project: Project) -> dict[str, Any]:
@@ -48,8 +50,9 @@ def snapshot_of(p: Project) -> dict[str, Any]:
     """The snapshot of a project loaded with `loaded` (no query of its own)."""
     village = p.village
     township = village.parent
-    funding: list[dict[str, Any]] = [{"source": f.kind, "amount": f.amount}
-                                     for f in sorted(p.funding.all(), key=lambda f: f.kind)]
+    funding: list[dict[str, Any]] = [
+        {"source": f.kind, "amount": f.amount} for f in sorted(p.funding.all(), key=lambda f: f.kind)
+    ]
     documents = list(p.documents.all())
     photos: dict[int, list[str]] = {}
     for d in documents:
@@ -76,11 +79,19 @@ def snapshot_of(p: Project) -> dict[str, Any]:
             "deadline_on": _day(tender.deadline_on),
             "opened_on": _day(tender.opened_on),
             "notice_days": (tender.deadline_on - tender.notice_on).days
-            if tender.notice_on and tender.deadline_on else None,
+            if tender.notice_on and tender.deadline_on
+            else None,
             "supervisors": list(tender.supervisors),
-            "bidders": [{"name": b.bidder, "quote": b.quote, "submitted_on": _day(b.submitted_on),
-                         "status": b.status, "reason": b.reason if b.status == BidStatus.DISQUALIFIED else ""}
-                        for b in sorted(bids, key=lambda b: (b.quote, b.bidder))],
+            "bidders": [
+                {
+                    "name": b.bidder,
+                    "quote": b.quote,
+                    "submitted_on": _day(b.submitted_on),
+                    "status": b.status,
+                    "reason": b.reason if b.status == BidStatus.DISQUALIFIED else "",
+                }
+                for b in sorted(bids, key=lambda b: (b.quote, b.bidder))
+            ],
             "winner": tender.winner.bidder if tender.winner else "",
             "award": tender.winner.quote if tender.winner else None,
         }
@@ -93,8 +104,9 @@ def snapshot_of(p: Project) -> dict[str, Any]:
             "credit_code": contract.credit_code if contract.contractor_kind == ContractorKind.ORGANISATION else "",
             "value": contract.value,
             "signed_on": _day(contract.signed_on),
-            "amendments": [{"signed_on": _day(a.signed_on), "value_change": a.value_change, "reason": a.reason}
-                           for a in amendments],
+            "amendments": [
+                {"signed_on": _day(a.signed_on), "value_change": a.value_change, "reason": a.reason} for a in amendments
+            ],
             "current_value": current_value,
         }
     report = acceptance.report if acceptance is not None and acceptance.report_id else None
@@ -109,7 +121,8 @@ def snapshot_of(p: Project) -> dict[str, Any]:
         "status": p.status,
         "location": p.location,
         "case": {"number": p.case.number, "item": p.case.item.code, "item_name": p.case.item.name_zh}
-        if p.case is not None else None,
+        if p.case is not None
+        else None,
         "currency": "CNY",
         "unit": "fen",
         "budget": p.budget,
@@ -118,33 +131,59 @@ def snapshot_of(p: Project) -> dict[str, Any]:
         "actual": {"start": _day(p.actual_start), "end": _day(p.actual_end)},
         "tender": tender_out,
         "contract": contract_out,
-        "milestones": [{"date": _day(m.date), "title": m.title, "progress": m.progress,
-                        "photos": photos.get(m.pk, [])} for m in milestones],
+        "milestones": [
+            {"date": _day(m.date), "title": m.title, "progress": m.progress, "photos": photos.get(m.pk, [])}
+            for m in milestones
+        ],
         "progress": progress,
-        "payments": [{"date": _day(x.paid_on), "amount": x.amount, "note": x.note,
-                      "voucher": {"year": x.voucher.year, "number": x.voucher.number,
-                                  "period": f"{x.voucher.period // 100:04d}-{x.voucher.period % 100:02d}",
-                                  "ref": f"{x.voucher.village_id}-{x.voucher.year}-{x.voucher.number}"}
-                      if x.voucher is not None else None,
-                      "over_contract": x.over_contract, "before_acceptance": x.before_acceptance}
-                     for x in payments],
+        "payments": [
+            {
+                "date": _day(x.paid_on),
+                "amount": x.amount,
+                "note": x.note,
+                "voucher": {
+                    "year": x.voucher.year,
+                    "number": x.voucher.number,
+                    "period": f"{x.voucher.period // 100:04d}-{x.voucher.period % 100:02d}",
+                    "ref": f"{x.voucher.village_id}-{x.voucher.year}-{x.voucher.number}",
+                }
+                if x.voucher is not None
+                else None,
+                "over_contract": x.over_contract,
+                "before_acceptance": x.before_acceptance,
+            }
+            for x in payments
+        ],
         "paid": paid,
-        "acceptance": {"on": _day(acceptance.accepted_on), "inspectors": list(acceptance.inspectors),
-                       "opinion": acceptance.opinion,
-                       "report": {"sha256": report.sha256, "type": report.content_type, "bytes": report.size}
-                       if report is not None else None} if acceptance is not None else None,
-        "documents": [{"sha256": d.sha256, "kind": d.kind, "title": d.title, "type": d.content_type,
-                       "bytes": d.size, "thumbnail": bool(d.thumbnail), "on": _day(timezone.localtime(d.uploaded_at)
-                                                                                  .date())}
-                      for d in documents],
+        "acceptance": {
+            "on": _day(acceptance.accepted_on),
+            "inspectors": list(acceptance.inspectors),
+            "opinion": acceptance.opinion,
+            "report": {"sha256": report.sha256, "type": report.content_type, "bytes": report.size}
+            if report is not None
+            else None,
+        }
+        if acceptance is not None
+        else None,
+        "documents": [
+            {
+                "sha256": d.sha256,
+                "kind": d.kind,
+                "title": d.title,
+                "type": d.content_type,
+                "bytes": d.size,
+                "thumbnail": bool(d.thumbnail),
+                "on": _day(timezone.localtime(d.uploaded_at).date()),
+            }
+            for d in documents
+        ],
     }
 
 
 def publish_snapshot(*, project: Project, snapshot: dict[str, Any], by: User | None, reason: str = "") -> Published:
     from sunlit.transparency.services import publish
 
-    return publish(chain=project.village_id, kind=KIND, ref=project.number, snapshot=snapshot, by=by,
-                   reason=reason)
+    return publish(chain=project.village_id, kind=KIND, ref=project.number, snapshot=snapshot, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -168,15 +207,28 @@ def derive_row(entry: Published, data: dict[str, Any]) -> PublishedProject:
     acceptance = data.get("acceptance") or {}
     contract = data.get("contract") or {}
     return PublishedProject(
-        county_code=codes.county_of(village), township_code=township, village_code=village,
-        village_name=data["village"]["name"], number=data["number"], name=data["name"][:200],
-        category=data["category"], status=data["status"], year=data["year"],
+        county_code=codes.county_of(village),
+        township_code=township,
+        village_code=village,
+        village_name=data["village"]["name"],
+        number=data["number"],
+        name=data["name"][:200],
+        category=data["category"],
+        status=data["status"],
+        year=data["year"],
         sources="," + ",".join(f["source"] for f in data["funding"]) + ",",
-        budget=data["budget"], contract_value=contract.get("current_value"), paid=data["paid"],
-        progress=data["progress"], poverty_budget=poverty_budget, poverty_paid=poverty_paid,
+        budget=data["budget"],
+        contract_value=contract.get("current_value"),
+        paid=data["paid"],
+        progress=data["progress"],
+        poverty_budget=poverty_budget,
+        poverty_paid=poverty_paid,
         method=(data.get("tender") or {}).get("method", ""),
         accepted_on=date.fromisoformat(acceptance["on"]) if acceptance.get("on") else None,
-        has_report=bool(acceptance.get("report")), publication_id=entry.pk, published_at=entry.published_at)
+        has_report=bool(acceptance.get("report")),
+        publication_id=entry.pk,
+        published_at=entry.published_at,
+    )
 
 
 def derive(entry: Published, snapshot: dict[str, Any] | None = None) -> None:

@@ -43,20 +43,30 @@ def poverty_projects_by_village(region_code: str) -> list[dict[str, Any]]:
     if level is None:
         return []
     prefix = codes.prefix_of(region_code)
-    villages = list(Region.objects.filter(level=codes.VILLAGE, code__startswith=prefix)
-                    .order_by("code").values_list("code", "name"))
+    villages = list(
+        Region.objects.filter(level=codes.VILLAGE, code__startswith=prefix).order_by("code").values_list("code", "name")
+    )
     qs = PublishedProject.objects.filter(village_code__startswith=prefix, sources__contains=",poverty,")
     if level in (codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE):
         qs = qs.filter(county_code=codes.county_of(region_code))  # the index leads with the county
-    totals = {row["village_code"]: row for row in qs.values("village_code").annotate(
-        projects=Count("id"), budget_fen=Sum("poverty_budget"), paid_fen=Sum("poverty_paid"))}
+    totals = {
+        row["village_code"]: row
+        for row in qs.values("village_code").annotate(
+            projects=Count("id"), budget_fen=Sum("poverty_budget"), paid_fen=Sum("poverty_paid")
+        )
+    }
     out = []
     for code, name in villages:
         row = totals.get(code)
-        out.append({"village_code": code, "village_name": name,
-                    "projects": int(row["projects"]) if row else 0,
-                    "budget_fen": int(row["budget_fen"] or 0) if row else 0,
-                    "paid_fen": int(row["paid_fen"] or 0) if row else 0})
+        out.append(
+            {
+                "village_code": code,
+                "village_name": name,
+                "projects": int(row["projects"]) if row else 0,
+                "budget_fen": int(row["budget_fen"] or 0) if row else 0,
+                "paid_fen": int(row["paid_fen"] or 0) if row else 0,
+            }
+        )
     return out
 
 
@@ -93,8 +103,18 @@ class Filters:
     def query(self) -> str:
         from urllib.parse import urlencode
 
-        return urlencode({k: v for k, v in (("status", self.status), ("year", self.year or ""),
-                                            ("source", self.source), ("category", self.category)) if v})
+        return urlencode(
+            {
+                k: v
+                for k, v in (
+                    ("status", self.status),
+                    ("year", self.year or ""),
+                    ("source", self.source),
+                    ("category", self.category),
+                )
+                if v
+            }
+        )
 
 
 @dataclass
@@ -108,8 +128,7 @@ class ListPage:
     pages: int
 
 
-def published_list(*, village_code: str = "", township_code: str = "", filters: Filters,
-                   page: int = 1) -> ListPage:
+def published_list(*, village_code: str = "", township_code: str = "", filters: Filters, page: int = 1) -> ListPage:
     """A village's or a township's published projects, filtered: three queries."""
     area = village_code or township_code
     base = PublishedProject.objects.filter(county_code=codes.county_of(area))
@@ -120,9 +139,16 @@ def published_list(*, village_code: str = "", township_code: str = "", filters: 
     count = int(totals["n"] or 0)
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = list(qs.order_by("-year", "village_code", "number")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
-    return ListPage(rows=rows, count=count, budget=int(totals["budget"] or 0), paid=int(totals["paid"] or 0),
-                    years=years, page=page, pages=pages)
+    rows = list(qs.order_by("-year", "village_code", "number")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return ListPage(
+        rows=rows,
+        count=count,
+        budget=int(totals["budget"] or 0),
+        paid=int(totals["paid"] or 0),
+        years=years,
+        page=page,
+        pages=pages,
+    )
 
 
 def published_project(number: str) -> tuple[PublishedProject, Any] | None:
@@ -161,8 +187,9 @@ def ocds_entries(township_code: str) -> list[Any]:
     """The current published snapshots of a township's projects, in one query."""
     from sunlit.transparency.models import Entry
 
-    ids = PublishedProject.objects.filter(county_code=codes.county_of(township_code),
-                                          township_code=township_code).values("publication_id")
+    ids = PublishedProject.objects.filter(
+        county_code=codes.county_of(township_code), township_code=township_code
+    ).values("publication_id")
     return list(Entry.objects.filter(pk__in=ids).order_by("chain_id", "ref"))
 
 
@@ -170,17 +197,29 @@ def ocds_entries(township_code: str) -> list[Any]:
 
 
 def villages_in_scope(user: Any, action: str = "projects.view") -> QuerySet[Region]:
-    return jurisdiction.scope(Region.objects.filter(level=codes.VILLAGE), user, action, field="code") \
-        .select_related("parent").order_by("code")
+    return (
+        jurisdiction.scope(Region.objects.filter(level=codes.VILLAGE), user, action, field="code")
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 def desk_villages(user: Any) -> list[dict[str, Any]]:
     villages = list(villages_in_scope(user)[:1000])
-    counts: dict[str, Any] = {row["village"]: row for row in
-              jurisdiction.scope(Project.objects.all(), user, "projects.view", field="village")
-              .values("village").annotate(n=Count("id"), unpublished=Count("id", filter=Q(publication__isnull=True)))}
-    return [{"region": v, "projects": counts.get(v.code, {}).get("n", 0),
-             "unpublished": counts.get(v.code, {}).get("unpublished", 0)} for v in villages]
+    counts: dict[str, Any] = {
+        row["village"]: row
+        for row in jurisdiction.scope(Project.objects.all(), user, "projects.view", field="village")
+        .values("village")
+        .annotate(n=Count("id"), unpublished=Count("id", filter=Q(publication__isnull=True)))
+    }
+    return [
+        {
+            "region": v,
+            "projects": counts.get(v.code, {}).get("n", 0),
+            "unpublished": counts.get(v.code, {}).get("unpublished", 0),
+        }
+        for v in villages
+    ]
 
 
 def desk_projects(village_code: str) -> list[Project]:
@@ -188,8 +227,13 @@ def desk_projects(village_code: str) -> list[Project]:
 
 
 def desk_project(pk: int) -> Project | None:
-    return (Project.objects.select_related("village", "case__item", "contract", "tender__winner",
-                                           "acceptance__report", "publication")
-            .prefetch_related("funding", "tender__bids", "contract__amendments", "milestones", "documents",
-                              "payments__voucher")
-            .filter(pk=pk).first())
+    return (
+        Project.objects.select_related(
+            "village", "case__item", "contract", "tender__winner", "acceptance__report", "publication"
+        )
+        .prefetch_related(
+            "funding", "tender__bids", "contract__amendments", "milestones", "documents", "payments__voucher"
+        )
+        .filter(pk=pk)
+        .first()
+    )

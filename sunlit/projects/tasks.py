@@ -17,8 +17,13 @@ def projects_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
     """Run an uploaded import (publishing what it records); the batch row carries its
     progress and outcome."""
     try:
-        done = importdesk.run(ImportBatch, batch_id, user_id, prefix="sunlit-projects-import-",
-                              import_file=partial(imports.import_file, publish=True))
+        done = importdesk.run(
+            ImportBatch,
+            batch_id,
+            user_id,
+            prefix="sunlit-projects-import-",
+            import_file=partial(imports.import_file, publish=True),
+        )
     except imports.ImportRefused as refused:
         return {"problems": refused.count}
     if done is None:

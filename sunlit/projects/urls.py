@@ -17,8 +17,12 @@ urlpatterns = [
     path("projects/<str:number>/ocds.json", public.project_ocds, name="project_ocds"),
     path("projects/<str:number>/documents/<str:sha256>/", public.document, name="document"),
     path("projects/<str:number>/documents/<str:sha256>/file", public.document_file, name="document_file"),
-    path("projects/<str:number>/documents/<str:sha256>/thumb", public.document_file, {"thumb": True},
-         name="document_thumb"),
+    path(
+        "projects/<str:number>/documents/<str:sha256>/thumb",
+        public.document_file,
+        {"thumb": True},
+        name="document_thumb",
+    ),
     path("projects/import-template.<str:fmt>", views.import_template, name="import_template"),
     # The same pages for the touch screens in village halls.
     path("kiosk/v/<str:code>/projects/", public.village, KIOSK, name="kiosk_village"),

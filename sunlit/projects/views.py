@@ -76,20 +76,30 @@ def _project_or_404(user: Any, pk: int) -> Project:
 def office(request: HttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "projects.view"):
         raise Http404
-    return render(request, "projects/office/index.html", {
-        "villages": selectors.desk_villages(request.user),
-        "can_import": bool(jurisdiction.prefixes(request.user, "projects.import")),
-    })
+    return render(
+        request,
+        "projects/office/index.html",
+        {
+            "villages": selectors.desk_villages(request.user),
+            "can_import": bool(jurisdiction.prefixes(request.user, "projects.import")),
+        },
+    )
 
 
 @login_required
 @require_GET
 def desk(request: HttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
-    return render(request, "projects/office/desk.html", {
-        "village": region, "projects": selectors.desk_projects(code), "labels": LABELS,
-        "can_record": jurisdiction.can(request.user, "projects.record", code),
-    })
+    return render(
+        request,
+        "projects/office/desk.html",
+        {
+            "village": region,
+            "projects": selectors.desk_projects(code),
+            "labels": LABELS,
+            "can_record": jurisdiction.can(request.user, "projects.record", code),
+        },
+    )
 
 
 @login_required
@@ -101,30 +111,46 @@ def project_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         try:
-            funding = [(kind, _fen(p.get(f"funding_{kind}", ""), str(label)))
-                       for kind, label in FundingKind.choices if (p.get(f"funding_{kind}") or "").strip()]
+            funding = [
+                (kind, _fen(p.get(f"funding_{kind}", ""), str(label)))
+                for kind, label in FundingKind.choices
+                if (p.get(f"funding_{kind}") or "").strip()
+            ]
             case = None
             if (p.get("case") or "").strip():
                 from sunlit.cases.models import Case
 
                 case = Case.objects.filter(number=p["case"].strip(), village_id=code).first()
                 if case is None:
-                    raise InvalidInput(_("No case %(number)s in this village") % {"number": p["case"]},
-                                       field="case")
+                    raise InvalidInput(_("No case %(number)s in this village") % {"number": p["case"]}, field="case")
             project = services.project_create(
-                village=region, number=p.get("number", ""), name=p.get("name", ""),
-                category=p.get("category", ""), budget=_fen(p.get("budget", ""), _("Budget")), funding=funding,
-                case=case, location=p.get("location", ""),
+                village=region,
+                number=p.get("number", ""),
+                name=p.get("name", ""),
+                category=p.get("category", ""),
+                budget=_fen(p.get("budget", ""), _("Budget")),
+                funding=funding,
+                case=case,
+                location=p.get("location", ""),
                 planned_start=_day_or_none(p.get("planned_start", ""), _("Planned start")),
-                planned_end=_day_or_none(p.get("planned_end", ""), _("Planned completion")), by=_user(request))
+                planned_end=_day_or_none(p.get("planned_end", ""), _("Planned completion")),
+                by=_user(request),
+            )
         except ApplicationError as e:
             messages.error(request, e.message)
         else:
             messages.success(request, _("Project %(number)s registered.") % {"number": project.number})
             return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/office/new.html", {
-        "village": region, "categories": Category.choices, "sources": FundingKind.choices, "post": request.POST,
-    })
+    return render(
+        request,
+        "projects/office/new.html",
+        {
+            "village": region,
+            "categories": Category.choices,
+            "sources": FundingKind.choices,
+            "post": request.POST,
+        },
+    )
 
 
 def _bids(post: Any) -> list[services.BidInput]:
@@ -134,8 +160,14 @@ def _bids(post: Any) -> list[services.BidInput]:
         if not name:
             continue
         status = BidStatus.DISQUALIFIED if post.get(f"disqualified_{i}") else BidStatus.VALID
-        bids.append(services.BidInput(bidder=name, quote=_fen(post.get(f"quote_{i}", ""), _("Quote")),
-                                      status=status, reason=post.get(f"reason_{i}", "")))
+        bids.append(
+            services.BidInput(
+                bidder=name,
+                quote=_fen(post.get(f"quote_{i}", ""), _("Quote")),
+                status=status,
+                reason=post.get(f"reason_{i}", ""),
+            )
+        )
     return bids
 
 
@@ -148,24 +180,39 @@ def _action(request: HttpRequest, project: Project) -> str:
         return _("Published.")
     if action == "tender":
         services.tender_record(
-            project=project, method=p.get("method", ""), bids=_bids(p), winner=p.get("winner", ""),
-            direct_reason=p.get("direct_reason", ""), notice_on=_day_or_none(p.get("notice_on", ""), _("Notice")),
+            project=project,
+            method=p.get("method", ""),
+            bids=_bids(p),
+            winner=p.get("winner", ""),
+            direct_reason=p.get("direct_reason", ""),
+            notice_on=_day_or_none(p.get("notice_on", ""), _("Notice")),
             deadline_on=_day_or_none(p.get("deadline_on", ""), _("Bids due by")),
             opened_on=_day_or_none(p.get("opened_on", ""), _("Bids opened on")),
-            supervisors=(p.get("supervisors") or "").replace("，", ",").split(","), by=by)
+            supervisors=(p.get("supervisors") or "").replace("，", ",").split(","),
+            by=by,
+        )
         return _("Tender recorded.")
     if action == "contract":
         services.contract_record(
-            project=project, contractor=p.get("contractor", ""), contractor_kind=p.get("contractor_kind", ""),
-            credit_code=p.get("credit_code", ""), id_number=p.get("id_number", ""),
-            value=_fen(p.get("value", ""), _("Contract value")), signed_on=_day(p.get("signed_on", ""), _("Signed on")),
-            by=by)
+            project=project,
+            contractor=p.get("contractor", ""),
+            contractor_kind=p.get("contractor_kind", ""),
+            credit_code=p.get("credit_code", ""),
+            id_number=p.get("id_number", ""),
+            value=_fen(p.get("value", ""), _("Contract value")),
+            signed_on=_day(p.get("signed_on", ""), _("Signed on")),
+            by=by,
+        )
         return _("Contract recorded.")
     if action == "amendment":
         sign = -1 if (p.get("direction") == "down") else 1
-        services.amendment_record(project=project, signed_on=_day(p.get("signed_on", ""), _("Signed on")),
-                                  value_change=sign * _fen(p.get("value_change", ""), _("Value change")),
-                                  reason=p.get("reason", ""), by=by)
+        services.amendment_record(
+            project=project,
+            signed_on=_day(p.get("signed_on", ""), _("Signed on")),
+            value_change=sign * _fen(p.get("value_change", ""), _("Value change")),
+            reason=p.get("reason", ""),
+            by=by,
+        )
         return _("Amendment recorded.")
     if action == "milestone":
         try:
@@ -173,23 +220,38 @@ def _action(request: HttpRequest, project: Project) -> str:
         except ValueError:
             raise InvalidInput(_("Physical progress is a whole percentage from 0 to 100"), field="progress") from None
         photos = [(upload.read(), upload.name or "photo") for upload in f.getlist("photos")]
-        services.milestone_record(project=project, date=_day(p.get("date", ""), _("Date")), title=p.get("title", ""),
-                                  progress=progress, photos=photos, by=by)
+        services.milestone_record(
+            project=project,
+            date=_day(p.get("date", ""), _("Date")),
+            title=p.get("title", ""),
+            progress=progress,
+            photos=photos,
+            by=by,
+        )
         return _("Milestone recorded.")
     if action == "document":
         upload = f.get("file")
         if upload is None:
             raise InvalidInput(_("Choose a file"), field="file")
-        services.document_attach(project=project, kind=p.get("kind", ""), data=upload.read(),
-                                 filename=upload.name or "document",
-                                 title=p.get("title", ""), by=by)
+        services.document_attach(
+            project=project,
+            kind=p.get("kind", ""),
+            data=upload.read(),
+            filename=upload.name or "document",
+            title=p.get("title", ""),
+            by=by,
+        )
         return _("Document attached.")
     if action == "acceptance":
         upload = f.get("report")
         services.acceptance_record(
-            project=project, accepted_on=_day(p.get("accepted_on", ""), _("Accepted on")),
+            project=project,
+            accepted_on=_day(p.get("accepted_on", ""), _("Accepted on")),
             inspectors=(p.get("inspectors") or "").replace("，", ",").replace("、", ",").split(","),
-            opinion=p.get("opinion", ""), report=(upload.read(), upload.name or "report") if upload else None, by=by)
+            opinion=p.get("opinion", ""),
+            report=(upload.read(), upload.name or "report") if upload else None,
+            by=by,
+        )
         return _("Acceptance recorded.")
     if action == "payment":
         from sunlit.finance.models import Voucher
@@ -203,9 +265,14 @@ def _action(request: HttpRequest, project: Project) -> str:
             voucher = Voucher.objects.filter(village_id=project.village_id, year=year, number=number).first()
             if voucher is None:
                 raise InvalidInput(_("This village has no voucher %(v)s") % {"v": p["voucher"]}, field="voucher")
-        services.payment_record(project=project, amount=_fen(p.get("amount", ""), _("Amount")),
-                                paid_on=_day(p.get("paid_on", ""), _("Paid on")), voucher=voucher,
-                                note=p.get("note", ""), by=by)
+        services.payment_record(
+            project=project,
+            amount=_fen(p.get("amount", ""), _("Amount")),
+            paid_on=_day(p.get("paid_on", ""), _("Paid on")),
+            voucher=voucher,
+            note=p.get("note", ""),
+            by=by,
+        )
         return _("Payment recorded.")
     raise InvalidInput(_("Unknown action"))
 
@@ -216,8 +283,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_or_404(request.user, pk)
     code = project.village_id
     if request.method == "POST":
-        needed = "projects.accept" if request.POST.get("action") == "acceptance" else (
-            "projects.publish" if request.POST.get("action") == "publish" else "projects.record")
+        needed = (
+            "projects.accept"
+            if request.POST.get("action") == "acceptance"
+            else ("projects.publish" if request.POST.get("action") == "publish" else "projects.record")
+        )
         if not jurisdiction.can(request.user, needed, code):
             raise Http404
         try:
@@ -230,19 +300,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         project = _project_or_404(request.user, pk)
     paid = sum(x.amount for x in project.payments.all())
     contract = getattr(project, "contract", None) if hasattr(project, "contract") else None
-    return render(request, "projects/office/detail.html", {
-        "project": project, "labels": LABELS, "paid": paid,
-        "contract": contract, "contract_value": services.contract_value(contract) if contract else None,
-        "tender": project.tender if hasattr(project, "tender") else None,
-        "acceptance": project.acceptance if hasattr(project, "acceptance") else None,
-        "can_record": jurisdiction.can(request.user, "projects.record", code),
-        "can_accept": jurisdiction.can(request.user, "projects.accept", code),
-        "can_publish": jurisdiction.can(request.user, "projects.publish", code),
-        "methods": Method.choices, "contractor_kinds": ContractorKind.choices,
-        "document_kinds": [(k, v) for k, v in DocumentKind.choices if k not in ("photo", "acceptance")]
-        + ([("acceptance", DocumentKind.ACCEPTANCE.label)] if hasattr(project, "acceptance") else []),
-        "bid_rows": range(1, 7),
-    })
+    return render(
+        request,
+        "projects/office/detail.html",
+        {
+            "project": project,
+            "labels": LABELS,
+            "paid": paid,
+            "contract": contract,
+            "contract_value": services.contract_value(contract) if contract else None,
+            "tender": project.tender if hasattr(project, "tender") else None,
+            "acceptance": project.acceptance if hasattr(project, "acceptance") else None,
+            "can_record": jurisdiction.can(request.user, "projects.record", code),
+            "can_accept": jurisdiction.can(request.user, "projects.accept", code),
+            "can_publish": jurisdiction.can(request.user, "projects.publish", code),
+            "methods": Method.choices,
+            "contractor_kinds": ContractorKind.choices,
+            "document_kinds": [(k, v) for k, v in DocumentKind.choices if k not in ("photo", "acceptance")]
+            + ([("acceptance", DocumentKind.ACCEPTANCE.label)] if hasattr(project, "acceptance") else []),
+            "bid_rows": range(1, 7),
+        },
+    )
 
 
 # --- imports ---------------------------------------------------------------------------------
@@ -262,14 +340,18 @@ def imports(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise InvalidInput(_("Choose a file"), field="file")
-            return importdesk.start_upload(request, upload, default_village=request.POST.get("village", ""),
-                                           start=imports_service.batch_start, task=projects_import_task,
-                                           page="projects:import")
+            return importdesk.start_upload(
+                request,
+                upload,
+                default_village=request.POST.get("village", ""),
+                start=imports_service.batch_start,
+                task=projects_import_task,
+                page="projects:import",
+            )
         except ApplicationError as e:
             error = e.message
     batches = ImportBatch.objects.filter(uploaded_by=_user(request)).order_by("-created_at")[:20]
-    return render(request, "projects/office/imports.html", {"villages": villages, "batches": batches,
-                                                            "error": error})
+    return render(request, "projects/office/imports.html", {"villages": villages, "batches": batches, "error": error})
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
@@ -295,8 +377,10 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
     headers, rows = imports_service.template_rows()
     if fmt == "xlsx":
-        response = HttpResponse(exports.to_xlsx(headers, rows, title="项目"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            exports.to_xlsx(headers, rows, title="项目"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     elif fmt == "csv":
         response = HttpResponse(exports.to_csv(headers, rows), content_type="text/csv; charset=utf-8")
     else:

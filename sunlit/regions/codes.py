@@ -29,9 +29,7 @@ _CODE = re.compile(r"^[0-9]{12}$")  # not \d: it also matches full-width ４３�
 def validate(code: str) -> str:
     code = (code or "").strip()
     if not _CODE.match(code):
-        raise InvalidInput(
-            _("Region code %(code)r is not 12 digits") % {"code": code}, field="code"
-        )
+        raise InvalidInput(_("Region code %(code)r is not 12 digits") % {"code": code}, field="code")
     if code[:2] == "00":
         raise InvalidInput(_("Region code %(code)s has no province") % {"code": code}, field="code")
     return code

@@ -19,9 +19,7 @@ class Region(models.Model):
     code = models.CharField(_("code"), max_length=12, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     # 社区 (urban community) rather than 村 (village): same level, different words.
     is_community = models.BooleanField(_("urban community"), default=False)
     phone = models.CharField(_("service-centre phone"), max_length=40, blank=True)

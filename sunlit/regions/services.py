@@ -21,8 +21,14 @@ PUBLIC_LEVELS = (codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE)
 CSV_COLUMNS = ["code", "name", "level", "parent_code", "is_community", "phone", "address"]
 # Chinese headers accepted on import, so a township clerk can use her own spreadsheet.
 CSV_ALIASES = {
-    "代码": "code", "区划代码": "code", "名称": "name", "级别": "level",
-    "上级代码": "parent_code", "社区": "is_community", "电话": "phone", "地址": "address",
+    "代码": "code",
+    "区划代码": "code",
+    "名称": "name",
+    "级别": "level",
+    "上级代码": "parent_code",
+    "社区": "is_community",
+    "电话": "phone",
+    "地址": "address",
 }
 
 
@@ -43,14 +49,23 @@ def region_publish_profile(*, region: Region, by: Any | None, reason: str = "") 
     from sunlit.transparency.services import publish
 
     return publish(
-        chain=region.code, kind="region.profile", ref=region.code,
-        snapshot=region_profile_snapshot(region), by=by, reason=reason,
+        chain=region.code,
+        kind="region.profile",
+        ref=region.code,
+        snapshot=region_profile_snapshot(region),
+        by=by,
+        reason=reason,
     )
 
 
 @transaction.atomic
 def region_create(
-    *, code: str, name: str, phone: str = "", address: str = "", is_community: bool = False,
+    *,
+    code: str,
+    name: str,
+    phone: str = "",
+    address: str = "",
+    is_community: bool = False,
     by: Any | None,
 ) -> Region:
     code = codes.validate(code)
@@ -64,14 +79,20 @@ def region_create(
     if parent is None and Region.objects.exists() and by is not None:
         # Only a bootstrap (by=None) may start a new root; an administrator adds inside.
         raise InvalidInput(
-            _("Region %(code)s needs its parent %(parent)s to exist first")
-            % {"code": code, "parent": parent_code},
+            _("Region %(code)s needs its parent %(parent)s to exist first") % {"code": code, "parent": parent_code},
             field="code",
         )
     if by is not None:
         jurisdiction.require(by, "region.edit", parent.code if parent else code)
-    region = Region(code=code, name=name, level=codes.level_of(code), parent=parent,
-                    phone=phone, address=address, is_community=is_community)
+    region = Region(
+        code=code,
+        name=name,
+        level=codes.level_of(code),
+        parent=parent,
+        phone=phone,
+        address=address,
+        is_community=is_community,
+    )
     region.full_clean()
     region.save()
     audit_record(action="region.create", by=by, obj=region, region_code=code, detail={"name": name})
@@ -85,8 +106,13 @@ def region_update_contact(*, region: Region, phone: str, address: str, by: Any) 
     region.address = address.strip()
     region.full_clean()
     region.save(update_fields=["phone", "address"])
-    audit_record(action="region.update_contact", by=by, obj=region, region_code=region.code,
-                 detail={"phone": region.phone, "address": region.address})
+    audit_record(
+        action="region.update_contact",
+        by=by,
+        obj=region,
+        region_code=region.code,
+        detail={"phone": region.phone, "address": region.address},
+    )
     region_publish_profile(region=region, by=by, reason=_("Contact details updated"))
     return region
 
@@ -165,13 +191,22 @@ def regions_import_csv(*, stream: TextIO, by: Any | None) -> dict[str, int]:
         community = row.get("is_community", "").lower() in ("1", "true", "yes", "是", "社区")
         region = existing.get(code)
         if region is None:
-            region = region_create(code=code, name=row["name"], phone=row.get("phone", ""),
-                                   address=row.get("address", ""), is_community=community, by=by)
+            region = region_create(
+                code=code,
+                name=row["name"],
+                phone=row.get("phone", ""),
+                address=row.get("address", ""),
+                is_community=community,
+                by=by,
+            )
             created += 1
             if region.level in PUBLIC_LEVELS:
                 region_publish_profile(region=region, by=by)
         elif (region.name, region.phone, region.address, region.is_community) != (
-            row["name"], row.get("phone", ""), row.get("address", ""), community
+            row["name"],
+            row.get("phone", ""),
+            row.get("address", ""),
+            community,
         ):
             if by is not None:
                 jurisdiction.require(by, "region.edit", code)

@@ -25,6 +25,10 @@ def _secret_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     from django.conf import settings
 
     if getattr(settings, "PRODUCTION", False) and not settings.SUNLIT_REPORTS_SECRET:
-        return [checks.Error("SUNLIT_REPORTS_SECRET (or SUNLIT_REPORTS_SECRET_FILE) must be set in production",
-                             id="sunlit.reports.E001")]
+        return [
+            checks.Error(
+                "SUNLIT_REPORTS_SECRET (or SUNLIT_REPORTS_SECRET_FILE) must be set in production",
+                id="sunlit.reports.E001",
+            )
+        ]
     return []

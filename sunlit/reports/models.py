@@ -147,8 +147,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "client_key"], condition=~models.Q(client_key=""),
-                                    name="reports_message_once_per_key"),
+            models.UniqueConstraint(
+                fields=["report", "client_key"], condition=~models.Q(client_key=""), name="reports_message_once_per_key"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,14 +49,20 @@ def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     response["Cache-Control"] += ", no-store"
     if not _device(request):
-        response.set_cookie(DEVICE_COOKIE, signing.dumps(secrets.token_hex(16), salt="sunlit.reports.device"),
-                            max_age=365 * 86400, httponly=True, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            signing.dumps(secrets.token_hex(16), salt="sunlit.reports.device"),
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     return response
 
 
-def _render(request: HttpRequest, lay: Layout, template: str, context: dict[str, Any], status: int = 200
-            ) -> HttpResponse:
+def _render(
+    request: HttpRequest, lay: Layout, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     context = {"report_urls": URLS[lay.name], **context}
     return _finish(request, render_public(request, lay, template, context, status=status))
 
@@ -66,8 +72,11 @@ def _files(request: HttpRequest) -> list[tuple[str, bytes]]:
     out = []
     for f in request.FILES.getlist("files")[: services.MAX_FILES + 1]:
         if f.size and f.size > limit:
-            raise InvalidInput(_("%(name)s is %(size).1f MB; the limit is %(limit).1f MB") % {
-                "name": f.name, "size": f.size / 1048576, "limit": limit / 1048576}, field="files")
+            raise InvalidInput(
+                _("%(name)s is %(size).1f MB; the limit is %(limit).1f MB")
+                % {"name": f.name, "size": f.size / 1048576, "limit": limit / 1048576},
+                field="files",
+            )
         out.append((f.name or "file", f.read()))
     return out
 
@@ -89,14 +98,19 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         except InvalidInput as e:
             error = e.message
     context: dict[str, Any] = {
-        "record": record, "kind": kind, "ref": ref, "categories": Category.choices, "villages": _villages(),
-        "key": data.get("key") or receipts.new_key(), "values": data, "anonymous_default": layout == "kiosk",
+        "record": record,
+        "kind": kind,
+        "ref": ref,
+        "categories": Category.choices,
+        "villages": _villages(),
+        "key": data.get("key") or receipts.new_key(),
+        "values": data,
+        "anonymous_default": layout == "kiosk",
         "exclusion_choices": selectors.exclusion_choices(record.subject_code) if record else [],
         "back_url": reverse(lay.home),
     }
     if request.method == "GET":
-        return _render(request, lay, "reports/new.html", {**context, "error": error},
-                       status=404 if error else 200)
+        return _render(request, lay, "reports/new.html", {**context, "error": error}, status=404 if error else 200)
     ip, device = _ip(request), _device(request)
     try:
         if kind == "" and data.get("village"):
@@ -104,13 +118,23 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         named = data.get("identity") == "named"
         if limits.filings_blocked(ip, device):
             logger.warning("reports: filing limit reached from %s", ip)
-            raise InvalidInput(_("Too many reports were sent from this device in the last hour. "
-                                 "Please try again later, or call the township."), field="limit")
+            raise InvalidInput(
+                _(
+                    "Too many reports were sent from this device in the last hour. "
+                    "Please try again later, or call the township."
+                ),
+                field="limit",
+            )
         filed = services.report_file(
-            category=data.get("category", ""), record_kind=kind, record_ref=ref, text=data.get("text", ""),
-            idempotency_key=data.get("key", ""), name=data.get("name", "") if named else "",
+            category=data.get("category", ""),
+            record_kind=kind,
+            record_ref=ref,
+            text=data.get("text", ""),
+            idempotency_key=data.get("key", ""),
+            name=data.get("name", "") if named else "",
             phone=data.get("phone", "") if named else "",
-            exclude=[int(x) for x in data.getlist("exclude") if x.isdigit()], files=_files(request),
+            exclude=[int(x) for x in data.getlist("exclude") if x.isdigit()],
+            files=_files(request),
             channel=Channel.KIOSK if layout == "kiosk" else Channel.PORTAL,
         )
     except InvalidInput as e:
@@ -118,10 +142,17 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         return _render(request, lay, "reports/new.html", {**context, "error": e.message}, status=status)
     if filed.created:
         limits.filed(ip, device)
-    return _render(request, lay, "reports/receipt.html", {
-        "receipt": receipts.grouped(filed.receipt), "receipt_raw": filed.receipt, "report": filed.report,
-        "back_url": reverse(lay.home),
-    })
+    return _render(
+        request,
+        lay,
+        "reports/receipt.html",
+        {
+            "receipt": receipts.grouped(filed.receipt),
+            "receipt_raw": filed.receipt,
+            "report": filed.report,
+            "back_url": reverse(lay.home),
+        },
+    )
 
 
 def _guess_failed(request: HttpRequest, ip: str, device: str, malformed: bool) -> None:
@@ -130,8 +161,12 @@ def _guess_failed(request: HttpRequest, ip: str, device: str, malformed: bool) -
     # report rows: a wrong receipt points at no report.
     logger.warning("reports: wrong receipt from %s (device %s, malformed=%s)", ip, device[:8] or "-", malformed)
     origin = current_origin.get()
-    audit_record(action="report.receipt_failed", by=None, object_type="reports.receipt",
-                 detail={"malformed": malformed, "ip": origin.ip or ip})
+    audit_record(
+        action="report.receipt_failed",
+        by=None,
+        object_type="reports.receipt",
+        detail={"malformed": malformed, "ip": origin.ip or ip},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,28 +178,42 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     ip, device = _ip(request), _device(request)
     if limits.guesses_blocked(ip, device):
         logger.warning("reports: receipt look-ups blocked for %s", ip)
-        return _render(request, lay, "reports/follow_form.html", {**base, "error": _(
-            "Too many wrong receipts were typed here. Wait an hour, or ask the township discipline office.")},
-            status=429)
+        return _render(
+            request,
+            lay,
+            "reports/follow_form.html",
+            {
+                **base,
+                "error": _(
+                    "Too many wrong receipts were typed here. Wait an hour, or ask the township discipline office."
+                ),
+            },
+            status=429,
+        )
     receipt = receipts.normalise(request.POST.get("receipt", ""))
     report = services.report_lookup(receipt=receipt) if receipt else None
     if report is None:
         _guess_failed(request, ip, device, malformed=receipt is None)
-        message = (_("A receipt has 16 digits. Check the slip and type it again.") if receipt is None
-                   else _("No report has this receipt. Check the digits and try again."))
+        message = (
+            _("A receipt has 16 digits. Check the slip and type it again.")
+            if receipt is None
+            else _("No report has this receipt. Check the digits and try again.")
+        )
         return _render(request, lay, "reports/follow_form.html", {**base, "error": message}, status=404)
     assert receipt is not None
     notice, error = "", ""
     action = request.POST.get("action", "")
     try:
         if action == "message":
-            services.report_reporter_message(report=report, body=request.POST.get("body", ""),
-                                             files=_files(request), key=request.POST.get("key", ""))
+            services.report_reporter_message(
+                report=report, body=request.POST.get("body", ""), files=_files(request), key=request.POST.get("key", "")
+            )
             notice = _("Your message was sent.")
         elif action == "rate":
             rating = request.POST.get("rating", "")
-            services.report_rate(report=report, rating=int(rating) if rating.isdigit() else 0,
-                                 comment=request.POST.get("comment", ""))
+            services.report_rate(
+                report=report, rating=int(rating) if rating.isdigit() else 0, comment=request.POST.get("comment", "")
+            )
             notice = _("Thank you for rating the reply.")
         elif action == "confirm_phone":
             services.report_phone_confirm(report=report, code=request.POST.get("code", ""))
@@ -176,15 +225,26 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         error = e.message
     report.refresh_from_db()
     services.report_seen_by_reporter(report=report)
-    return _render(request, lay, "reports/follow.html", {
-        **base, "report": report, "receipt": receipt, "events": selectors.reporter_events(report),
-        "messages_": selectors.reporter_messages(report), "notice": notice, "error": error,
-        # A fresh key for the next message, unless this one failed and is shown again.
-        "message_key": request.POST.get("key", "") if error and action == "message" else receipts.new_key(),
-        "can_rate": report.state in (State.REPLIED, State.NOT_ACCEPTED),
-        "needs_phone": bool(report.reporter_phone) and not report.phone_confirmed,
-        "files": report.files.filter(from_reporter=True).only("name", "size", "at"),
-    }, status=400 if error else 200)
+    return _render(
+        request,
+        lay,
+        "reports/follow.html",
+        {
+            **base,
+            "report": report,
+            "receipt": receipt,
+            "events": selectors.reporter_events(report),
+            "messages_": selectors.reporter_messages(report),
+            "notice": notice,
+            "error": error,
+            # A fresh key for the next message, unless this one failed and is shown again.
+            "message_key": request.POST.get("key", "") if error and action == "message" else receipts.new_key(),
+            "can_rate": report.state in (State.REPLIED, State.NOT_ACCEPTED),
+            "needs_phone": bool(report.reporter_phone) and not report.phone_confirmed,
+            "files": report.files.filter(from_reporter=True).only("name", "size", "at"),
+        },
+        status=400 if error else 200,
+    )
 
 
 # --- Public figures --------------------------------------------------------------------
@@ -206,9 +266,16 @@ def _chart(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def _category_chart(stats: dict[str, Any]) -> dict[str, Any]:
-    return {"tooltip": {"trigger": "item"}, "series": [{
-        "type": "pie", "radius": "60%",
-        "data": [{"name": row["label"], "value": row["received"]} for row in stats["categories"]]}]}
+    return {
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "pie",
+                "radius": "60%",
+                "data": [{"name": row["label"], "value": row["received"]} for row in stats["categories"]],
+            }
+        ],
+    }
 
 
 @require_GET
@@ -216,10 +283,19 @@ def _category_chart(stats: dict[str, Any]) -> dict[str, Any]:
 def stats(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
     figures = selectors.statistics()
-    return render_public(request, lay, "reports/stats.html", {
-        "stats": figures, "chart": _chart(figures), "category_chart": _category_chart(figures),
-        "report_urls": URLS[lay.name], "back_url": reverse(lay.home), "findings": Finding.choices,
-    })
+    return render_public(
+        request,
+        lay,
+        "reports/stats.html",
+        {
+            "stats": figures,
+            "chart": _chart(figures),
+            "category_chart": _category_chart(figures),
+            "report_urls": URLS[lay.name],
+            "back_url": reverse(lay.home),
+            "findings": Finding.choices,
+        },
+    )
 
 
 # --- Open311 GeoReport v2, read only ------------------------------------------------------
@@ -232,8 +308,12 @@ def open311_services(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def open311_requests(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(selectors.open311_requests(service_code=request.GET.get("service_code", ""),
-                                                   status=request.GET.get("status", "")), safe=False)
+    return JsonResponse(
+        selectors.open311_requests(
+            service_code=request.GET.get("service_code", ""), status=request.GET.get("status", "")
+        ),
+        safe=False,
+    )
 
 
 @require_GET

@@ -56,8 +56,13 @@ def receipt_for(key: str) -> str:
 def receipt_hash(receipt: str) -> str:
     salt = _mac(b"argon2-salt", b"")[:16]
     raw = hash_secret_raw(
-        secret=receipt.encode(), salt=salt, time_cost=settings.SUNLIT_REPORTS_ARGON2_TIME,
-        memory_cost=settings.SUNLIT_REPORTS_ARGON2_MEMORY_KIB, parallelism=1, hash_len=32, type=Type.ID,
+        secret=receipt.encode(),
+        salt=salt,
+        time_cost=settings.SUNLIT_REPORTS_ARGON2_TIME,
+        memory_cost=settings.SUNLIT_REPORTS_ARGON2_MEMORY_KIB,
+        parallelism=1,
+        hash_len=32,
+        type=Type.ID,
     )
     return raw.hex()
 
@@ -69,4 +74,4 @@ def normalise(typed: str) -> str | None:
 
 
 def grouped(receipt: str) -> str:
-    return " ".join(receipt[i:i + 4] for i in range(0, len(receipt), 4))
+    return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))

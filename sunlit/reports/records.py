@@ -81,11 +81,13 @@ def _voucher(ref: str) -> Record | None:
     if not match:
         return None
     village, year, number = match[1], int(match[2]), int(match[3])
-    if not PublishedEntry.objects.filter(county_code=codes.county_of(village), village_code=village,
-                                         year=year, number=number).exists():
+    if not PublishedEntry.objects.filter(
+        county_code=codes.county_of(village), village_code=village, year=year, number=number
+    ).exists():
         return None
-    return Record("finance.voucher", ref, _("Voucher %(year)d No. %(number)d") % {"year": year, "number": number},
-                  village)
+    return Record(
+        "finance.voucher", ref, _("Voucher %(year)d No. %(number)d") % {"year": year, "number": number}, village
+    )
 
 
 RESOLVERS: dict[str, Callable[[str], Record | None]] = {
@@ -101,8 +103,11 @@ def resolve(kind: str, ref: str) -> Record:
     record = resolver((ref or "").strip()) if resolver else None
     if record is None:
         raise InvalidInput(
-            _("No public record %(ref)s was found: open the record's page and use its \"Question this\" button, "
-              "or choose your village") % {"ref": f"{kind}:{ref}"[:80]},
+            _(
+                'No public record %(ref)s was found: open the record\'s page and use its "Question this" button, '
+                "or choose your village"
+            )
+            % {"ref": f"{kind}:{ref}"[:80]},
             field="record",
         )
     return record

@@ -40,8 +40,11 @@ def reporter_events(report: Report) -> QuerySet[Event]:
 
 
 def view_log(report: Report) -> QuerySet[AuditEvent]:
-    return (AuditEvent.objects.filter(object_type="reports.report", object_id=str(report.pk))
-            .order_by("-at").select_related("actor"))
+    return (
+        AuditEvent.objects.filter(object_type="reports.report", object_id=str(report.pk))
+        .order_by("-at")
+        .select_related("actor")
+    )
 
 
 UNDER_REVIEW_CACHE = "reports:under-review"
@@ -79,8 +82,9 @@ def exclusion_choices(subject_code: str) -> list[Any]:
     from sunlit.regions import codes
 
     found: dict[int, Any] = {}
-    for m in (Membership.objects.active().filter(role__in=[Role.INSPECTOR, Role.TOWNSHIP_OFFICIAL])
-              .select_related("user")):
+    for m in (
+        Membership.objects.active().filter(role__in=[Role.INSPECTOR, Role.TOWNSHIP_OFFICIAL]).select_related("user")
+    ):
         if subject_code.startswith(codes.prefix_of(m.region_id)) and m.user.is_active:
             found[m.user_id] = m
     return sorted(found.values(), key=lambda m: (m.region_id, m.user.full_name))
@@ -96,17 +100,31 @@ def statistics() -> dict[str, Any]:
 
     def rows(group: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for row in (Report.objects.values(group).annotate(
-                received=Count("id"), accepted=Count("id", filter=accepted),
-                concluded=Count("id", filter=concluded), avg_days=Avg("reply_working_days"))
-                .order_by(group)):
+        for row in (
+            Report.objects.values(group)
+            .annotate(
+                received=Count("id"),
+                accepted=Count("id", filter=accepted),
+                concluded=Count("id", filter=concluded),
+                avg_days=Avg("reply_working_days"),
+            )
+            .order_by(group)
+        ):
             out.append({**row, "key": row[group]})
         return out
 
     months = []
-    for month_row in (Report.objects.annotate(month=TruncMonth("received_on")).values("month").annotate(
-            received=Count("id"), accepted=Count("id", filter=accepted),
-            concluded=Count("id", filter=concluded), avg_days=Avg("reply_working_days")).order_by("month")):
+    for month_row in (
+        Report.objects.annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(
+            received=Count("id"),
+            accepted=Count("id", filter=accepted),
+            concluded=Count("id", filter=concluded),
+            avg_days=Avg("reply_working_days"),
+        )
+        .order_by("month")
+    ):
         months.append({**month_row, "key": month_row["month"].strftime("%Y-%m") if month_row["month"] else ""})
     townships = rows("township_code")
     for row in townships:
@@ -115,9 +133,12 @@ def statistics() -> dict[str, Any]:
     labels = dict(Category.choices)
     for row in categories:
         row["label"] = str(labels.get(row["key"], row["key"]))
-    totals = Report.objects.aggregate(received=Count("id"), accepted=Count("id", filter=accepted),
-                                      concluded=Count("id", filter=concluded),
-                                      avg_days=Avg("reply_working_days"))
+    totals = Report.objects.aggregate(
+        received=Count("id"),
+        accepted=Count("id", filter=accepted),
+        concluded=Count("id", filter=concluded),
+        avg_days=Avg("reply_working_days"),
+    )
     return {"totals": totals, "townships": townships, "categories": categories, "months": months}
 
 
@@ -127,8 +148,18 @@ OPEN_STATES = {State.RECEIVED, State.ACCEPTED, State.INVESTIGATING, State.CONCLU
 
 
 def open311_services() -> list[dict[str, Any]]:
-    return [{"service_code": code, "service_name": str(label), "description": "", "metadata": False,
-             "type": "batch", "keywords": "", "group": "reports"} for code, label in Category.choices]
+    return [
+        {
+            "service_code": code,
+            "service_name": str(label),
+            "description": "",
+            "metadata": False,
+            "type": "batch",
+            "keywords": "",
+            "group": "reports",
+        }
+        for code, label in Category.choices
+    ]
 
 
 def open311_request(report: Report, township_names: dict[str, str]) -> dict[str, Any]:
@@ -147,8 +178,17 @@ def open311_request(report: Report, township_names: dict[str, str]) -> dict[str,
 
 
 def open311_requests(*, service_code: str = "", status: str = "", limit: int = 200) -> list[dict[str, Any]]:
-    qs = Report.objects.only("public_id", "state", "category", "received_on", "replied_on", "accepted_on",
-                             "reply_due_on", "accept_due_on", "office_code").order_by("-received_at")
+    qs = Report.objects.only(
+        "public_id",
+        "state",
+        "category",
+        "received_on",
+        "replied_on",
+        "accepted_on",
+        "reply_due_on",
+        "accept_due_on",
+        "office_code",
+    ).order_by("-received_at")
     if service_code:
         qs = qs.filter(category=service_code)
     if status == "open":

@@ -82,24 +82,32 @@ def _text(value: str, field: str, label: str, max_length: int, *, required: bool
     if required and not value:
         raise InvalidInput(_("%(field)s is required") % {"field": label}, field=field)
     if len(value) > max_length:
-        raise InvalidInput(_("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length},
-                           field=field)
+        raise InvalidInput(
+            _("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length}, field=field
+        )
     return value
 
 
-def _event(report: Report, kind: str, *, by: User | None = None, state: str = "", detail: str = "",
-           public: bool = False) -> None:
-    Event.objects.create(report=report, at=timezone.now(), kind=kind, by=by, state=state, detail=detail,
-                         public=public)
+def _event(
+    report: Report, kind: str, *, by: User | None = None, state: str = "", detail: str = "", public: bool = False
+) -> None:
+    Event.objects.create(report=report, at=timezone.now(), kind=kind, by=by, state=state, detail=detail, public=public)
 
 
 def _store_files(report: Report, files: Sequence[tuple[str, bytes]], *, from_reporter: bool) -> None:
     for name, data in files:
         cleaned = clean_upload(data=data, filename=name)
         File.objects.create(
-            report=report, name=(name or "file")[-120:], content_type=cleaned.content_type, size=cleaned.size,
-            clean_copy=cleaned.content, clean_sha256=cleaned.sha256, sealed=data,
-            sealed_sha256=hashlib.sha256(data).hexdigest(), from_reporter=from_reporter, at=timezone.now(),
+            report=report,
+            name=(name or "file")[-120:],
+            content_type=cleaned.content_type,
+            size=cleaned.size,
+            clean_copy=cleaned.content,
+            clean_sha256=cleaned.sha256,
+            sealed=data,
+            sealed_sha256=hashlib.sha256(data).hexdigest(),
+            from_reporter=from_reporter,
+            at=timezone.now(),
         )
 
 
@@ -158,12 +166,23 @@ def report_file(
     try:
         with transaction.atomic():
             report = Report.objects.create(
-                public_id=secrets.token_hex(8), county_code=record.county_code,
-                township_code=record.township_code, subject_code=record.subject_code,
-                office_code=record.office_code, category=category, record_kind=record.kind,
-                record_ref=record.ref, record_label=record.label[:200], text=text, reporter_name=name,
-                reporter_phone=phone, channel=channel, receipt_hash=digest, idempotency_hash=key_hash,
-                received_at=now, received_on=today,
+                public_id=secrets.token_hex(8),
+                county_code=record.county_code,
+                township_code=record.township_code,
+                subject_code=record.subject_code,
+                office_code=record.office_code,
+                category=category,
+                record_kind=record.kind,
+                record_ref=record.ref,
+                record_label=record.label[:200],
+                text=text,
+                reporter_name=name,
+                reporter_phone=phone,
+                channel=channel,
+                receipt_hash=digest,
+                idempotency_hash=key_hash,
+                received_at=now,
+                received_on=today,
                 accept_due_on=calendar.add_working_days(today, settings.SUNLIT_REPORTS_ACCEPT_DAYS),
             )
             _store_files(report, files, from_reporter=True)
@@ -172,9 +191,13 @@ def report_file(
                 ReportConflict.objects.create(report=report, user=person, reason=ConflictReason.EXCLUDED, at=now)
             _event(report, "filed", state=State.RECEIVED, public=True)
             with _no_origin():
-                audit_record(action="report.file", by=None, obj=report, region_code=report.office_code,
-                             detail={"category": category, "channel": channel, "files": len(files),
-                                     "named": bool(name)})
+                audit_record(
+                    action="report.file",
+                    by=None,
+                    obj=report,
+                    region_code=report.office_code,
+                    detail={"category": category, "channel": channel, "files": len(files), "named": bool(name)},
+                )
             if phone:
                 _phone_send(report)
     except IntegrityError:
@@ -207,12 +230,15 @@ def _phone_code_hash(report: Report, code: str) -> str:
 
 def _phone_send(report: Report) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
-    PhoneCheck.objects.update_or_create(report=report, defaults={
-        "code_hash": _phone_code_hash(report, code),
-        "expires_at": timezone.now() + timedelta(minutes=PHONE_CODE_MINUTES), "attempts": 0,
-    })
-    text = _("Sunlit: your confirmation code is %(code)s. Nobody from the office will ask you for it.") % {
-        "code": code}
+    PhoneCheck.objects.update_or_create(
+        report=report,
+        defaults={
+            "code_hash": _phone_code_hash(report, code),
+            "expires_at": timezone.now() + timedelta(minutes=PHONE_CODE_MINUTES),
+            "attempts": 0,
+        },
+    )
+    text = _("Sunlit: your confirmation code is %(code)s. Nobody from the office will ask you for it.") % {"code": code}
 
     def send() -> None:
         try:
@@ -252,8 +278,9 @@ def report_phone_resend(*, report: Report) -> None:
 
 
 @transaction.atomic
-def report_reporter_message(*, report: Report, body: str, files: Sequence[tuple[str, bytes]] = (),
-                            key: str = "") -> Message:
+def report_reporter_message(
+    *, report: Report, body: str, files: Sequence[tuple[str, bytes]] = (), key: str = ""
+) -> Message:
     """The reporter writes to the office, or adds evidence (files with an optional note).
 
     With the form's idempotency `key`, sending again (a retry after a lost connection)
@@ -267,13 +294,22 @@ def report_reporter_message(*, report: Report, body: str, files: Sequence[tuple[
     _clean_files(files)
     try:
         with transaction.atomic():
-            message = Message.objects.create(report=report, author=Author.REPORTER,
-                                             body=body or _("(evidence added)"), at=timezone.now(),
-                                             client_key=client_key)
+            message = Message.objects.create(
+                report=report,
+                author=Author.REPORTER,
+                body=body or _("(evidence added)"),
+                at=timezone.now(),
+                client_key=client_key,
+            )
             _store_files(report, files, from_reporter=True)
             with _no_origin():
-                audit_record(action="report.reporter_message", by=None, obj=report, region_code=report.office_code,
-                             detail={"files": len(files)})
+                audit_record(
+                    action="report.reporter_message",
+                    by=None,
+                    obj=report,
+                    region_code=report.office_code,
+                    detail={"files": len(files)},
+                )
     except IntegrityError:
         # The same key sent twice at once: the other request stored it.
         return Message.objects.get(report=report, client_key=client_key)
@@ -302,8 +338,9 @@ def report_rate(*, report: Report, rating: int, comment: str = "") -> None:
     report.save(update_fields=["rating", "rating_comment", "state"])
     _event(report, "rated", state=State.RATED, public=True, detail=str(rating))
     with _no_origin():
-        audit_record(action="report.rate", by=None, obj=report, region_code=report.office_code,
-                     detail={"rating": rating})
+        audit_record(
+            action="report.rate", by=None, obj=report, region_code=report.office_code, detail={"rating": rating}
+        )
 
 
 # --- The office's side -----------------------------------------------------------------
@@ -318,8 +355,8 @@ def _require(report: Report, by: User) -> Report:
 def _require_state(report: Report, allowed: Sequence[str], action: str) -> None:
     if report.state not in allowed:
         raise InvalidInput(
-            _("A report that is %(state)s cannot be %(action)s") % {"state": report.get_state_display(),
-                                                                    "action": action},
+            _("A report that is %(state)s cannot be %(action)s")
+            % {"state": report.get_state_display(), "action": action},
             field="state",
         )
 
@@ -406,8 +443,7 @@ def report_reply(*, report: Report, body: str, by: User) -> Report:
     report.under_review = False
     report.save(update_fields=["state", "replied_on", "reply_working_days", "under_review"])
     _forget_marks()
-    Message.objects.create(report=report, author=Author.HANDLER, by=by, body=body, is_reply=True,
-                           at=timezone.now())
+    Message.objects.create(report=report, author=Author.HANDLER, by=by, body=body, is_reply=True, at=timezone.now())
     _event(report, "replied", by=by, state=State.REPLIED, public=True)
     _audit(report, "reply", by)
     return report
@@ -417,8 +453,9 @@ def report_reply(*, report: Report, body: str, by: User) -> Report:
 def report_message(*, report: Report, body: str, by: User) -> Message:
     """A question or a word to the reporter (seen on the follow-up page)."""
     report = _require(report, by)
-    message = Message.objects.create(report=report, author=Author.HANDLER, by=by,
-                                     body=_text(body, "body", _("Message"), MAX_TEXT), at=timezone.now())
+    message = Message.objects.create(
+        report=report, author=Author.HANDLER, by=by, body=_text(body, "body", _("Message"), MAX_TEXT), at=timezone.now()
+    )
     _audit(report, "message", by)
     return message
 
@@ -427,8 +464,9 @@ def report_message(*, report: Report, body: str, by: User) -> Message:
 def report_note(*, report: Report, body: str, by: User) -> Message:
     """An internal note: the reporter never sees it."""
     report = _require(report, by)
-    note = Message.objects.create(report=report, author=Author.NOTE, by=by,
-                                  body=_text(body, "body", _("Note"), MAX_TEXT), at=timezone.now())
+    note = Message.objects.create(
+        report=report, author=Author.NOTE, by=by, body=_text(body, "body", _("Note"), MAX_TEXT), at=timezone.now()
+    )
     _audit(report, "note", by)
     return note
 
@@ -449,14 +487,20 @@ def report_transfer(*, report: Report, office_code: str, reason: str, by: User) 
     report.reminded_for = ""
     report.save(update_fields=["office_code", "reminded_for"])
     _event(report, "transferred", by=by, detail=f"{previous} → {office.code}: {reason}")
-    audit_record(action="report.transfer", by=by, obj=report, region_code=previous,
-                 detail={"from": previous, "to": office.code, "reason": reason})
+    audit_record(
+        action="report.transfer",
+        by=by,
+        obj=report,
+        region_code=previous,
+        detail={"from": previous, "to": office.code, "reason": reason},
+    )
     return report
 
 
 def _conflict(report: Report, user: User, reason: str, note: str) -> None:
-    ReportConflict.objects.get_or_create(report=report, user=user,
-                                         defaults={"reason": reason, "note": note, "at": timezone.now()})
+    ReportConflict.objects.get_or_create(
+        report=report, user=user, defaults={"reason": reason, "note": note, "at": timezone.now()}
+    )
 
 
 @transaction.atomic
@@ -553,12 +597,23 @@ def reports_sweep(*, today: date | None = None) -> dict[str, int]:
             with transaction.atomic():
                 Report.objects.filter(pk=report.pk).update(reminded_for=stage)
                 for person in _handlers(report.office_code, report):
-                    notify(to=person, subject=_("A report is due on %(due)s") % {"due": due.isoformat()},
-                           body=_("Report %(id)s must be %(what)s by %(due)s.") % {
-                               "id": report.public_id, "due": due.isoformat(),
-                               "what": _("accepted or refused") if stage == "accept" else _("replied to")})
-                audit_record(action="report.remind", by=None, obj=report, region_code=report.office_code,
-                             detail={"stage": stage, "due": due.isoformat()})
+                    notify(
+                        to=person,
+                        subject=_("A report is due on %(due)s") % {"due": due.isoformat()},
+                        body=_("Report %(id)s must be %(what)s by %(due)s.")
+                        % {
+                            "id": report.public_id,
+                            "due": due.isoformat(),
+                            "what": _("accepted or refused") if stage == "accept" else _("replied to"),
+                        },
+                    )
+                audit_record(
+                    action="report.remind",
+                    by=None,
+                    obj=report,
+                    region_code=report.office_code,
+                    detail={"stage": stage, "due": due.isoformat()},
+                )
             done["reminded"] += 1
     return done
 
@@ -570,8 +625,16 @@ def _escalate(report: Report, stage: str, due: date) -> None:
     report.escalated_to = above
     _event(report, "escalated", detail=f"{stage} {due.isoformat()} → {above}")
     for person in _handlers(above, report, exact_level=codes.level_of(above)):
-        notify(to=person, subject=_("A report missed its deadline"),
-               body=_("Report %(id)s was due on %(due)s at office %(office)s and is escalated to you.") % {
-                   "id": report.public_id, "due": due.isoformat(), "office": report.office_code})
-    audit_record(action="report.escalate", by=None, obj=report, region_code=report.office_code,
-                 detail={"stage": stage, "due": due.isoformat(), "to": above})
+        notify(
+            to=person,
+            subject=_("A report missed its deadline"),
+            body=_("Report %(id)s was due on %(due)s at office %(office)s and is escalated to you.")
+            % {"id": report.public_id, "due": due.isoformat(), "office": report.office_code},
+        )
+    audit_record(
+        action="report.escalate",
+        by=None,
+        obj=report,
+        region_code=report.office_code,
+        detail={"stage": stage, "due": due.isoformat(), "to": above},
+    )

@@ -40,13 +40,16 @@ def office(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
     return {
-        "report": report, "events": report.events.select_related("by").order_by("at", "id"),
+        "report": report,
+        "events": report.events.select_related("by").order_by("at", "id"),
         "messages_": report.messages.select_related("by").order_by("at", "id"),
-        "files": report.files.defer("clean_copy", "sealed"), "findings": Finding.choices,
-        "offices": selectors.transfer_offices(), "is_head": jurisdiction.may_head_reports(
-            request.user, report.office_code),
-        "people": User.objects.filter(is_active=True, memberships__region__code__startswith=report.township_code[:9]
-                                     ).distinct().order_by("username"),
+        "files": report.files.defer("clean_copy", "sealed"),
+        "findings": Finding.choices,
+        "offices": selectors.transfer_offices(),
+        "is_head": jurisdiction.may_head_reports(request.user, report.office_code),
+        "people": User.objects.filter(is_active=True, memberships__region__code__startswith=report.township_code[:9])
+        .distinct()
+        .order_by("username"),
         **extra,
     }
 
@@ -55,18 +58,21 @@ ACTIONS = {
     "accept": lambda r, p, by: services.report_accept(report=r, by=by),
     "refuse": lambda r, p, by: services.report_refuse(report=r, reason=p.get("reason", ""), by=by),
     "investigate": lambda r, p, by: services.report_investigate(report=r, by=by),
-    "conclude": lambda r, p, by: services.report_conclude(report=r, finding=p.get("finding", ""),
-                                                         summary=p.get("summary", ""), by=by),
+    "conclude": lambda r, p, by: services.report_conclude(
+        report=r, finding=p.get("finding", ""), summary=p.get("summary", ""), by=by
+    ),
     "reply": lambda r, p, by: services.report_reply(report=r, body=p.get("body", ""), by=by),
     "message": lambda r, p, by: services.report_message(report=r, body=p.get("body", ""), by=by),
     "note": lambda r, p, by: services.report_note(report=r, body=p.get("body", ""), by=by),
-    "transfer": lambda r, p, by: services.report_transfer(report=r, office_code=p.get("office", ""),
-                                                         reason=p.get("reason", ""), by=by),
+    "transfer": lambda r, p, by: services.report_transfer(
+        report=r, office_code=p.get("office", ""), reason=p.get("reason", ""), by=by
+    ),
     "recuse": lambda r, p, by: services.report_recuse(report=r, reason=p.get("reason", ""), by=by),
     "mark_review": lambda r, p, by: services.report_mark_review(report=r, on=True, by=by),
     "clear_review": lambda r, p, by: services.report_mark_review(report=r, on=False, by=by),
     "name_person": lambda r, p, by: services.report_name_person(
-        report=r, person=User.objects.get(pk=int(p.get("person", "0") or 0)), by=by),
+        report=r, person=User.objects.get(pk=int(p.get("person", "0") or 0)), by=by
+    ),
 }
 
 
@@ -84,8 +90,12 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         action(report, request.POST, request.user)
     except (ApplicationError, User.DoesNotExist, ValueError) as e:
         report.refresh_from_db()
-        return render(request, "reports/office_detail.html",
-                      _detail_context(request, report, error=getattr(e, "message", str(e))), status=400)
+        return render(
+            request,
+            "reports/office_detail.html",
+            _detail_context(request, report, error=getattr(e, "message", str(e))),
+            status=400,
+        )
     if selectors.office_report(request.user, public_id) is None:
         # Recused or transferred away: the report has left this person's desk.
         return redirect("reports:office")
@@ -114,11 +124,11 @@ def file_sealed(request: HttpRequest, public_id: str, file_id: int) -> HttpRespo
     if file is None:
         raise Http404(_("Not found"))
     try:
-        data = services.report_file_sealed(file=file, reason=request.POST.get("reason", ""),
-                                           by=request.user)  # type: ignore[arg-type]
+        data = services.report_file_sealed(file=file, reason=request.POST.get("reason", ""), by=request.user)  # type: ignore[arg-type]
     except ApplicationError as e:
-        return render(request, "reports/office_detail.html", _detail_context(request, report, error=e.message),
-                      status=400)
+        return render(
+            request, "reports/office_detail.html", _detail_context(request, report, error=e.message), status=400
+        )
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="sealed-{file.pk}-{file.sealed_sha256[:12]}"'
     response["Cache-Control"] = "private, no-store"

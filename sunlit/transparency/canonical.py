@@ -25,8 +25,8 @@ def _check(value: Any, path: str) -> None:
     # bool is a subclass of int and is fine; float is what we refuse.
     if isinstance(value, float):
         raise InvalidInput(
-            _("%(path)s is a decimal number; publish money as integer fen and other "
-              "fractions as text") % {"path": path or "snapshot"},
+            _("%(path)s is a decimal number; publish money as integer fen and other fractions as text")
+            % {"path": path or "snapshot"},
             field="snapshot",
         )
     if isinstance(value, dict):
@@ -34,8 +34,7 @@ def _check(value: Any, path: str) -> None:
             if not isinstance(key, str):
                 # json.dumps would turn 1 into "1": the snapshot would not read back equal.
                 raise InvalidInput(
-                    _("%(path)s has a key %(key)r that is not text")
-                    % {"path": path or "snapshot", "key": key},
+                    _("%(path)s has a key %(key)r that is not text") % {"path": path or "snapshot", "key": key},
                     field="snapshot",
                 )
             _check(item, f"{path}.{key}" if path else key)
@@ -44,8 +43,7 @@ def _check(value: Any, path: str) -> None:
             _check(item, f"{path}[{index}]")
     elif value is not None and not isinstance(value, str | int):
         raise InvalidInput(
-            _("%(path)s has a value of type %(type)s, which JSON cannot carry; convert it "
-              "to text or integer first")
+            _("%(path)s has a value of type %(type)s, which JSON cannot carry; convert it to text or integer first")
             % {"path": path or "snapshot", "type": type(value).__name__},
             field="snapshot",
         )
@@ -54,8 +52,7 @@ def _check(value: Any, path: str) -> None:
 def canonical_json(value: Any) -> str:
     """The one text form of `value`: sorted keys, compact, UTF-8, no floats."""
     _check(value, "")
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def sha256_hex(text: str | bytes) -> str:
@@ -83,18 +80,20 @@ def entry_hash_input(
 ) -> str:
     """What an entry's hash covers: every field that says what was published, where, when,
     by whom and in place of what. Changing any of them changes the hash."""
-    return canonical_json({
-        "chain": chain,
-        "kind": kind,
-        "prev_hash": prev_hash,
-        "published_at": timestamp(published_at),
-        "publisher": publisher_id,
-        "reason": reason,
-        "ref": ref,
-        "seq": seq,
-        "snapshot_sha256": snapshot_sha256,
-        "supersedes": supersedes_hash,
-    })
+    return canonical_json(
+        {
+            "chain": chain,
+            "kind": kind,
+            "prev_hash": prev_hash,
+            "published_at": timestamp(published_at),
+            "publisher": publisher_id,
+            "reason": reason,
+            "ref": ref,
+            "seq": seq,
+            "snapshot_sha256": snapshot_sha256,
+            "supersedes": supersedes_hash,
+        }
+    )
 
 
 def root_statement(
@@ -109,13 +108,15 @@ def root_statement(
     key_fingerprint: str,
 ) -> str:
     """The text that the signing key signs for one Merkle root."""
-    return canonical_json({
-        "batch": batch,
-        "first_entry_id": first_entry_id,
-        "key_fingerprint": key_fingerprint,
-        "last_entry_id": last_entry_id,
-        "prev_root_hash": prev_root_hash,
-        "root_hash": root_hash,
-        "signed_at": timestamp(signed_at),
-        "tree_size": tree_size,
-    })
+    return canonical_json(
+        {
+            "batch": batch,
+            "first_entry_id": first_entry_id,
+            "key_fingerprint": key_fingerprint,
+            "last_entry_id": last_entry_id,
+            "prev_root_hash": prev_root_hash,
+            "root_hash": root_hash,
+            "signed_at": timestamp(signed_at),
+            "tree_size": tree_size,
+        }
+    )

@@ -70,17 +70,12 @@ def audit_path(leaves: Sequence[bytes], index: int) -> list[bytes]:
         if sibling < len(level):
             path.append(level[sibling])
         # else: the odd last node moves up a level unchanged and adds nothing to the path.
-        level = [
-            node_hash(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
-            for i in range(0, len(level), 2)
-        ]
+        level = [node_hash(level[i], level[i + 1]) if i + 1 < len(level) else level[i] for i in range(0, len(level), 2)]
         index //= 2
     return path
 
 
-def verify_inclusion(
-    leaf: bytes, index: int, size: int, path: Sequence[bytes], root_hash: bytes
-) -> bool:
+def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], root_hash: bytes) -> bool:
     """RFC 9162 §2.1.3.2: does `path` prove leaf hash `leaf` at `index` in tree `root_hash`?"""
     if index < 0 or index >= size:
         return False

@@ -25,8 +25,12 @@ class Entry(models.Model):
     # The chain is a region: the column holds its 12-digit code, so a big deployment can
     # partition (or shard) the log by the code's leading digits.
     chain = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, db_column="chain", db_index=False,
-        related_name="+", verbose_name=_("chain"),
+        "regions.Region",
+        on_delete=models.PROTECT,
+        db_column="chain",
+        db_index=False,
+        related_name="+",
+        verbose_name=_("chain"),
     )
     seq = models.PositiveBigIntegerField(_("sequence number"))
     kind = models.CharField(_("kind"), max_length=64)
@@ -39,13 +43,21 @@ class Entry(models.Model):
     entry_hash = models.CharField(_("entry hash"), max_length=64, db_index=True)
     published_at = models.DateTimeField(_("published at"))
     publisher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("publisher"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publisher"),
     )
     # One-to-one: a version is corrected at most once, so a record's history is a line.
     supersedes = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="superseded_by", verbose_name=_("supersedes"),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
     )
     reason = models.TextField(_("reason"), blank=True)
 
@@ -56,7 +68,8 @@ class Entry(models.Model):
             models.UniqueConstraint(fields=["chain", "seq"], name="transparency_entry_chain_seq"),
             # Only one first version of a record; later ones each supersede a distinct entry.
             models.UniqueConstraint(
-                fields=["chain", "kind", "ref"], condition=Q(supersedes__isnull=True),
+                fields=["chain", "kind", "ref"],
+                condition=Q(supersedes__isnull=True),
                 name="transparency_entry_one_first_version",
             ),
             models.CheckConstraint(condition=Q(seq__gte=1), name="transparency_entry_seq_positive"),
@@ -73,8 +86,13 @@ class Entry(models.Model):
 
     def hash_input(self) -> str:
         return entry_hash_input(
-            chain=self.chain_id, seq=self.seq, prev_hash=self.prev_hash, kind=self.kind,
-            ref=self.ref, snapshot_sha256=self.snapshot_sha256, published_at=self.published_at,
+            chain=self.chain_id,
+            seq=self.seq,
+            prev_hash=self.prev_hash,
+            kind=self.kind,
+            ref=self.ref,
+            snapshot_sha256=self.snapshot_sha256,
+            published_at=self.published_at,
             publisher_id=self.publisher_id,
             supersedes_hash=self.supersedes.entry_hash if self.supersedes else None,
             reason=self.reason,
@@ -112,10 +130,14 @@ class SignedRoot(models.Model):
 
     def statement(self) -> str:
         return root_statement(
-            batch=self.batch, first_entry_id=self.first_entry_id,
-            last_entry_id=self.last_entry_id, tree_size=self.tree_size,
-            root_hash=self.root_hash, prev_root_hash=self.prev_root_hash,
-            signed_at=self.signed_at, key_fingerprint=self.key_fingerprint,
+            batch=self.batch,
+            first_entry_id=self.first_entry_id,
+            last_entry_id=self.last_entry_id,
+            tree_size=self.tree_size,
+            root_hash=self.root_hash,
+            prev_root_hash=self.prev_root_hash,
+            signed_at=self.signed_at,
+            key_fingerprint=self.key_fingerprint,
         )
 
     @property

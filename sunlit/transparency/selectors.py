@@ -43,11 +43,7 @@ def current_for_chain(chain: str, kind: str | None = None) -> QuerySet[Entry]:
 
 def history(kind: str, ref: str) -> QuerySet[Entry]:
     """Every published version of (kind, ref), oldest first, each with its corrector."""
-    return (
-        Entry.objects.select_related("superseded_by")
-        .filter(kind=kind, ref=ref)
-        .order_by("seq")
-    )
+    return Entry.objects.select_related("superseded_by").filter(kind=kind, ref=ref).order_by("seq")
 
 
 def entries_for_chain(chain: str) -> QuerySet[Entry]:
@@ -57,11 +53,7 @@ def entries_for_chain(chain: str) -> QuerySet[Entry]:
 
 def entry_detail(entry_id: int) -> Entry | None:
     """One entry with everything its page shows, in one query."""
-    return (
-        Entry.objects.select_related("chain", "publisher", "supersedes", "superseded_by")
-        .filter(pk=entry_id)
-        .first()
-    )
+    return Entry.objects.select_related("chain", "publisher", "supersedes", "superseded_by").filter(pk=entry_id).first()
 
 
 def entry_by_hash(entry_hash: str) -> Entry | None:
@@ -69,9 +61,7 @@ def entry_by_hash(entry_hash: str) -> Entry | None:
 
 
 def root_covering(entry: Entry) -> SignedRoot | None:
-    return SignedRoot.objects.filter(
-        first_entry_id__lte=entry.pk, last_entry_id__gte=entry.pk
-    ).first()
+    return SignedRoot.objects.filter(first_entry_id__lte=entry.pk, last_entry_id__gte=entry.pk).first()
 
 
 def latest_roots(limit: int = 5) -> list[SignedRoot]:
@@ -92,15 +82,22 @@ class InclusionProof:
     @property
     def verified(self) -> bool:
         return merkle.verify_inclusion(
-            bytes.fromhex(self.leaf_hash), self.leaf_index, self.tree_size,
-            [bytes.fromhex(p) for p in self.audit_path], bytes.fromhex(self.root_hash),
+            bytes.fromhex(self.leaf_hash),
+            self.leaf_index,
+            self.tree_size,
+            [bytes.fromhex(p) for p in self.audit_path],
+            bytes.fromhex(self.root_hash),
         )
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "batch": self.batch, "leaf_index": self.leaf_index, "tree_size": self.tree_size,
-            "leaf_hash": self.leaf_hash, "audit_path": self.audit_path,
-            "root_hash": self.root_hash, "verified": self.verified,
+            "batch": self.batch,
+            "leaf_index": self.leaf_index,
+            "tree_size": self.tree_size,
+            "leaf_hash": self.leaf_hash,
+            "audit_path": self.audit_path,
+            "root_hash": self.root_hash,
+            "verified": self.verified,
         }
 
 
@@ -123,7 +120,9 @@ def inclusion_proof(entry: Entry, root: SignedRoot) -> InclusionProof | None:
         return None
     leaves = [merkle.leaf_hash(bytes.fromhex(h)) for _id, h in rows]
     proof = InclusionProof(
-        batch=root.batch, leaf_index=index, tree_size=root.tree_size,
+        batch=root.batch,
+        leaf_index=index,
+        tree_size=root.tree_size,
         leaf_hash=leaves[index].hex(),
         audit_path=[p.hex() for p in merkle.audit_path(leaves, index)],
         root_hash=root.root_hash,

@@ -70,8 +70,7 @@ def publish(
     # NO KEY: rows elsewhere that merely point at the region are not held up.
     region = Region.objects.select_for_update(no_key=True).filter(code=chain).first()
     if region is None:
-        raise InvalidInput(_("There is no region %(code)s to publish to") % {"code": chain},
-                           field="chain")
+        raise InvalidInput(_("There is no region %(code)s to publish to") % {"code": chain}, field="chain")
 
     current = (
         Entry.objects.select_related("supersedes")
@@ -90,29 +89,39 @@ def publish(
             return current
         if not reason:
             raise InvalidInput(
-                _("%(kind)s %(ref)s is already published: a correction needs a reason")
-                % {"kind": kind, "ref": ref},
+                _("%(kind)s %(ref)s is already published: a correction needs a reason") % {"kind": kind, "ref": ref},
                 field="reason",
             )
 
-    head = (
-        Entry.objects.filter(chain_id=chain).order_by("-seq")
-        .values_list("seq", "entry_hash").first()
-    )
+    head = Entry.objects.filter(chain_id=chain).order_by("-seq").values_list("seq", "entry_hash").first()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
     entry = Entry(
-        chain=region, seq=seq, prev_hash=prev_hash, kind=kind, ref=ref,
-        snapshot_json=text, snapshot_sha256=digest, published_at=timezone.now(),
+        chain=region,
+        seq=seq,
+        prev_hash=prev_hash,
+        kind=kind,
+        ref=ref,
+        snapshot_json=text,
+        snapshot_sha256=digest,
+        published_at=timezone.now(),
         publisher=by if getattr(by, "is_authenticated", False) else None,
-        supersedes=current, reason=reason,
+        supersedes=current,
+        reason=reason,
     )
     entry.entry_hash = entry.compute_hash()
     entry.save(force_insert=True)
     audit_record(
-        action="publish", by=by, obj=entry, region_code=chain,
+        action="publish",
+        by=by,
+        obj=entry,
+        region_code=chain,
         detail={
-            "kind": kind, "ref": ref, "seq": seq, "entry_hash": entry.entry_hash,
-            "supersedes": current.pk if current else None, "reason": reason,
+            "kind": kind,
+            "ref": ref,
+            "seq": seq,
+            "entry_hash": entry.entry_hash,
+            "supersedes": current.pk if current else None,
+            "reason": reason,
         },
     )
     return entry
@@ -133,10 +142,7 @@ def _lock_log() -> None:
 def _sign_next(key: Any, fingerprint: str) -> SignedRoot | None:
     last = SignedRoot.objects.order_by("-batch").first()
     after = last.last_entry_id if last else 0
-    rows = list(
-        Entry.objects.filter(id__gt=after).order_by("id")
-        .values_list("id", "entry_hash")[:MAX_BATCH]
-    )
+    rows = list(Entry.objects.filter(id__gt=after).order_by("id").values_list("id", "entry_hash")[:MAX_BATCH])
     if not rows:
         return None
     root_hash = merkle.root(merkle.leaf_hash(bytes.fromhex(h)) for _id, h in rows).hex()
@@ -173,7 +179,9 @@ def root_sign(*, by: User | None) -> SignedRoot | None:
     while (root := _sign_next(key, fingerprint)) is not None:
         newest = root
         audit_record(
-            action="transparency.root_sign", by=by, obj=root,
+            action="transparency.root_sign",
+            by=by,
+            obj=root,
             detail={"batch": root.batch, "tree_size": root.tree_size, "root_hash": root.root_hash},
         )
     return newest

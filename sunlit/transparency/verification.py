@@ -43,7 +43,10 @@ class Problem:
             where = _("root %(batch)d") % {"batch": self.batch}
         elif self.entry_id is not None:
             where = _("chain %(chain)s seq %(seq)s entry #%(id)d") % {
-                "chain": self.chain, "seq": self.seq, "id": self.entry_id}
+                "chain": self.chain,
+                "seq": self.seq,
+                "id": self.entry_id,
+            }
         else:
             where = _("chain %(chain)s") % {"chain": self.chain}
         return f"{where} [{self.what}]: {self.message}"
@@ -69,26 +72,52 @@ def _check_entries(report: Report, prefix: str, emit: Callable[[Problem], None])
     if prefix:
         qs = qs.filter(chain__code__startswith=prefix)
     rows = qs.values_list(
-        "id", "chain_id", "seq", "prev_hash", "kind", "ref", "snapshot_json", "snapshot_sha256",
-        "published_at", "publisher_id", "supersedes_id", "supersedes__entry_hash", "reason",
+        "id",
+        "chain_id",
+        "seq",
+        "prev_hash",
+        "kind",
+        "ref",
+        "snapshot_json",
+        "snapshot_sha256",
+        "published_at",
+        "publisher_id",
+        "supersedes_id",
+        "supersedes__entry_hash",
+        "reason",
         "entry_hash",
     ).iterator(chunk_size=CHUNK)
     chain, expected_seq, prev = "", 1, GENESIS
-    for (pk, code, seq, prev_hash, kind, ref, text, snapshot_sha, published_at, publisher_id,
-         supersedes_id, supersedes_hash, reason, stored_hash) in rows:
+    for (
+        pk,
+        code,
+        seq,
+        prev_hash,
+        kind,
+        ref,
+        text,
+        snapshot_sha,
+        published_at,
+        publisher_id,
+        supersedes_id,
+        supersedes_hash,
+        reason,
+        stored_hash,
+    ) in rows:
         report.entries += 1
         if code != chain:
             chain, expected_seq, prev = code, 1, GENESIS
             report.chains += 1
 
-        def problem(
-            what: str, message: str, pk: int = pk, code: str = code, seq: int = seq
-        ) -> None:
+        def problem(what: str, message: str, pk: int = pk, code: str = code, seq: int = seq) -> None:
             emit(Problem(what, message, chain=code, seq=seq, entry_id=pk))
 
         if seq > expected_seq:
-            problem("seq", _("expected seq %(expected)d here: seq %(expected)d to %(last)d "
-                             "are missing") % {"expected": expected_seq, "last": seq - 1})
+            problem(
+                "seq",
+                _("expected seq %(expected)d here: seq %(expected)d to %(last)d are missing")
+                % {"expected": expected_seq, "last": seq - 1},
+            )
         elif seq < expected_seq:
             problem("seq", _("expected seq %(expected)d here") % {"expected": expected_seq})
         if sha256_hex(text) != snapshot_sha:
@@ -96,13 +125,21 @@ def _check_entries(report: Report, prefix: str, emit: Callable[[Problem], None])
         if prev_hash != prev:
             problem("prev_hash", _("does not link to the entry before it in the chain"))
         if supersedes_id is not None and supersedes_hash is None:
-            problem("supersedes", _("the entry it corrects (#%(id)d) is missing")
-                    % {"id": supersedes_id})
-        recomputed = sha256_hex(entry_hash_input(
-            chain=code, seq=seq, prev_hash=prev_hash, kind=kind, ref=ref,
-            snapshot_sha256=snapshot_sha, published_at=published_at, publisher_id=publisher_id,
-            supersedes_hash=supersedes_hash, reason=reason,
-        ))
+            problem("supersedes", _("the entry it corrects (#%(id)d) is missing") % {"id": supersedes_id})
+        recomputed = sha256_hex(
+            entry_hash_input(
+                chain=code,
+                seq=seq,
+                prev_hash=prev_hash,
+                kind=kind,
+                ref=ref,
+                snapshot_sha256=snapshot_sha,
+                published_at=published_at,
+                publisher_id=publisher_id,
+                supersedes_hash=supersedes_hash,
+                reason=reason,
+            )
+        )
         if recomputed != stored_hash:
             problem("entry_hash", _("its fields no longer match its entry hash"))
         # Link the next entry to the stored hash, so one bad entry is named once rather
@@ -129,27 +166,36 @@ def _check_roots(report: Report, emit: Callable[[Problem], None]) -> None:
         stream, first_id = merkle.MerkleStream(), None
         leaves = (
             Entry.objects.filter(id__gt=prev_last, id__lte=root.last_entry_id)
-            .order_by("id").values_list("id", "entry_hash").iterator(chunk_size=CHUNK)
+            .order_by("id")
+            .values_list("id", "entry_hash")
+            .iterator(chunk_size=CHUNK)
         )
         for pk, entry_hash in leaves:
             first_id = pk if first_id is None else first_id
             stream.add(merkle.leaf_hash(bytes.fromhex(entry_hash)))
         if stream.size != root.tree_size:
-            problem("tree_size", _("signed over %(signed)d entries, %(found)d found in its range")
-                    % {"signed": root.tree_size, "found": stream.size})
+            problem(
+                "tree_size",
+                _("signed over %(signed)d entries, %(found)d found in its range")
+                % {"signed": root.tree_size, "found": stream.size},
+            )
         if first_id != root.first_entry_id:
-            problem("first_entry", _("its first entry is #%(signed)s, but #%(found)s is stored")
-                    % {"signed": root.first_entry_id, "found": first_id})
+            problem(
+                "first_entry",
+                _("its first entry is #%(signed)s, but #%(found)s is stored")
+                % {"signed": root.first_entry_id, "found": first_id},
+            )
         if stream.root().hex() != root.root_hash:
             problem("root_hash", _("the entries in its range no longer give its root hash"))
         if public is None:
             problem("signature", _("there is no signing key to check the signature with"))
         else:
             if root.key_fingerprint != current_fingerprint:
-                problem("fingerprint",
-                        _("signed by key %(signed)s…, the current key is %(current)s…")
-                        % {"signed": root.key_fingerprint[:16],
-                           "current": (current_fingerprint or "")[:16]})
+                problem(
+                    "fingerprint",
+                    _("signed by key %(signed)s…, the current key is %(current)s…")
+                    % {"signed": root.key_fingerprint[:16], "current": (current_fingerprint or "")[:16]},
+                )
             if not signing.signature_valid(public, root.statement(), root.signature):
                 problem("signature", _("the signature does not verify under the current key"))
         expected_batch, prev_last = root.batch + 1, root.last_entry_id

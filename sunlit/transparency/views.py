@@ -47,11 +47,7 @@ def _cached(
     if html:
         etag = f"{etag}.{get_language()}"
     tag = quote_etag(etag)
-    response = (
-        HttpResponseNotModified()
-        if tag in parse_etags(request.headers.get("If-None-Match", ""))
-        else build()
-    )
+    response = HttpResponseNotModified() if tag in parse_etags(request.headers.get("If-None-Match", "")) else build()
     response["ETag"] = tag
     patch_cache_control(response, public=True, max_age=max_age)
     if html:
@@ -114,9 +110,13 @@ def index(request: HttpRequest) -> HttpResponse:
     roots = selectors.latest_roots(5)
     key = selectors.public_key()
     etag = f"index.{roots[0].root_hash if roots else 0}.{key.fingerprint if key else 0}"
-    return _cached(request, etag=etag, max_age=LIST_MAX_AGE, html=True, build=lambda: render(
-        request, "transparency/index.html", {"roots": roots, "public_key": key}
-    ))
+    return _cached(
+        request,
+        etag=etag,
+        max_age=LIST_MAX_AGE,
+        html=True,
+        build=lambda: render(request, "transparency/index.html", {"roots": roots, "public_key": key}),
+    )
 
 
 @require_safe
@@ -136,8 +136,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         if well_formed
         else _("Type an entry number (like 1024) or a 64-character entry hash.")
     )
-    context = {"roots": selectors.latest_roots(5), "public_key": selectors.public_key(),
-               "q": q, "error": error}
+    context = {"roots": selectors.latest_roots(5), "public_key": selectors.public_key(), "q": q, "error": error}
     return render(request, "transparency/index.html", context, status=404 if well_formed else 400)
 
 
@@ -146,8 +145,13 @@ def public_key_pem(request: HttpRequest) -> HttpResponse:
     key = selectors.public_key()
     if key is None:
         raise Http404(_("No root has been signed yet, so there is no key to show."))
-    return _cached(request, etag=key.fingerprint, max_age=ROOT_MAX_AGE, html=False,
-                   build=lambda: HttpResponse(key.pem, content_type="application/x-pem-file"))
+    return _cached(
+        request,
+        etag=key.fingerprint,
+        max_age=ROOT_MAX_AGE,
+        html=False,
+        build=lambda: HttpResponse(key.pem, content_type="application/x-pem-file"),
+    )
 
 
 def _roots_page(request: HttpRequest) -> Any:
@@ -159,9 +163,13 @@ def _roots_page(request: HttpRequest) -> Any:
 def roots(request: HttpRequest) -> HttpResponse:
     page = _roots_page(request)
     etag = f"roots.{page.number}.{page.object_list[0].root_hash if page.object_list else 0}"
-    return _cached(request, etag=etag, max_age=LIST_MAX_AGE, html=True, build=lambda: render(
-        request, "transparency/roots.html", {"page": page, "public_key": selectors.public_key()}
-    ))
+    return _cached(
+        request,
+        etag=etag,
+        max_age=LIST_MAX_AGE,
+        html=True,
+        build=lambda: render(request, "transparency/roots.html", {"page": page, "public_key": selectors.public_key()}),
+    )
 
 
 @require_safe
@@ -171,14 +179,16 @@ def roots_json(request: HttpRequest) -> HttpResponse:
 
     def build() -> HttpResponse:
         url = reverse("transparency:roots_json")
-        return _json({
-            "public_key_pem": key.pem if key else None,
-            "key_fingerprint": key.fingerprint if key else None,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "next": f"{url}?page={page.next_page_number()}" if page.has_next() else None,
-            "roots": [_root_dict(r) for r in page.object_list],
-        })
+        return _json(
+            {
+                "public_key_pem": key.pem if key else None,
+                "key_fingerprint": key.fingerprint if key else None,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "next": f"{url}?page={page.next_page_number()}" if page.has_next() else None,
+                "roots": [_root_dict(r) for r in page.object_list],
+            }
+        )
 
     etag = f"roots.{page.number}.{page.object_list[0].root_hash if page.object_list else 0}"
     return _cached(request, etag=etag, max_age=LIST_MAX_AGE, html=False, build=build)
@@ -189,8 +199,9 @@ def root_json(request: HttpRequest, batch: int) -> HttpResponse:
     root = SignedRoot.objects.filter(batch=batch).first()
     if root is None:
         raise Http404(_("There is no signed root %(batch)d") % {"batch": batch})
-    return _cached(request, etag=root.root_hash, max_age=ROOT_MAX_AGE, html=False,
-                   build=lambda: _json(_root_dict(root)))
+    return _cached(
+        request, etag=root.root_hash, max_age=ROOT_MAX_AGE, html=False, build=lambda: _json(_root_dict(root))
+    )
 
 
 @require_safe
@@ -200,14 +211,19 @@ def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
 
     def build() -> HttpResponse:
         proof = selectors.inclusion_proof(e, root) if root else None
-        return render(request, "transparency/entry.html", {
-            "entry": e, "root": root, "proof": proof,
-            "rows": [(labels.label_for(k), k, v) for k, v in _snapshot_rows(e.snapshot)],
-            "superseded_by": getattr(e, "superseded_by", None),
-        })
+        return render(
+            request,
+            "transparency/entry.html",
+            {
+                "entry": e,
+                "root": root,
+                "proof": proof,
+                "rows": [(labels.label_for(k), k, v) for k, v in _snapshot_rows(e.snapshot)],
+                "superseded_by": getattr(e, "superseded_by", None),
+            },
+        )
 
-    return _cached(request, etag=_entry_etag(e, root), max_age=ENTRY_MAX_AGE, html=True,
-                   build=build)
+    return _cached(request, etag=_entry_etag(e, root), max_age=ENTRY_MAX_AGE, html=True, build=build)
 
 
 @require_safe
@@ -218,36 +234,37 @@ def entry_json(request: HttpRequest, entry_id: int) -> HttpResponse:
     def build() -> HttpResponse:
         proof = selectors.inclusion_proof(e, root) if root else None
         corrected = getattr(e, "superseded_by", None)
-        return _json({
-            "id": e.pk,
-            "chain": e.chain_id,
-            "chain_name": e.chain.name,
-            "seq": e.seq,
-            "kind": e.kind,
-            "ref": e.ref,
-            "snapshot": e.snapshot,
-            # Hash these exact UTF-8 bytes to get snapshot_sha256.
-            "snapshot_canonical": e.snapshot_json,
-            "snapshot_sha256": e.snapshot_sha256,
-            "prev_hash": e.prev_hash,
-            "published_at": timestamp(e.published_at),
-            "publisher_id": e.publisher_id,
-            "publisher": (e.publisher.full_name or None) if e.publisher else None,
-            "reason": e.reason,
-            "supersedes": {"id": e.supersedes.pk, "entry_hash": e.supersedes.entry_hash}
-            if e.supersedes else None,
-            "superseded_by": {"id": corrected.pk, "entry_hash": corrected.entry_hash,
-                              "reason": corrected.reason} if corrected else None,
-            # entry_hash = SHA-256(hash_input); Merkle leaf = SHA-256(0x00 || entry_hash bytes).
-            "hash_input": e.hash_input(),
-            "entry_hash": e.entry_hash,
-            "leaf_hash": e.leaf_hash,
-            "inclusion": proof.as_dict() if proof else None,
-            "root": _root_dict(root) if root else None,
-        })
+        return _json(
+            {
+                "id": e.pk,
+                "chain": e.chain_id,
+                "chain_name": e.chain.name,
+                "seq": e.seq,
+                "kind": e.kind,
+                "ref": e.ref,
+                "snapshot": e.snapshot,
+                # Hash these exact UTF-8 bytes to get snapshot_sha256.
+                "snapshot_canonical": e.snapshot_json,
+                "snapshot_sha256": e.snapshot_sha256,
+                "prev_hash": e.prev_hash,
+                "published_at": timestamp(e.published_at),
+                "publisher_id": e.publisher_id,
+                "publisher": (e.publisher.full_name or None) if e.publisher else None,
+                "reason": e.reason,
+                "supersedes": {"id": e.supersedes.pk, "entry_hash": e.supersedes.entry_hash} if e.supersedes else None,
+                "superseded_by": {"id": corrected.pk, "entry_hash": corrected.entry_hash, "reason": corrected.reason}
+                if corrected
+                else None,
+                # entry_hash = SHA-256(hash_input); Merkle leaf = SHA-256(0x00 || entry_hash bytes).
+                "hash_input": e.hash_input(),
+                "entry_hash": e.entry_hash,
+                "leaf_hash": e.leaf_hash,
+                "inclusion": proof.as_dict() if proof else None,
+                "root": _root_dict(root) if root else None,
+            }
+        )
 
-    return _cached(request, etag=_entry_etag(e, root), max_age=ENTRY_MAX_AGE, html=False,
-                   build=build)
+    return _cached(request, etag=_entry_etag(e, root), max_age=ENTRY_MAX_AGE, html=False, build=build)
 
 
 @require_safe
@@ -264,12 +281,23 @@ def chain(request: HttpRequest, code: str) -> HttpResponse:
     rows = list(qs[: PAGE_SIZE + 1])
     entries, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     # Everything the page shows that can change: its rows, and which of them were corrected.
-    etag = sha256_hex("|".join(
-        f"{e.entry_hash}:{getattr(getattr(e, 'superseded_by', None), 'pk', 0)}" for e in entries
-    ) + f"|{code}|{before}|{int(more)}")
-    return _cached(request, etag=etag, max_age=LIST_MAX_AGE, html=True, build=lambda: render(
-        request, "transparency/chain.html", {
-            "region": region, "entries": entries, "before": before,
-            "older": entries[-1].seq if more else None,
-        },
-    ))
+    etag = sha256_hex(
+        "|".join(f"{e.entry_hash}:{getattr(getattr(e, 'superseded_by', None), 'pk', 0)}" for e in entries)
+        + f"|{code}|{before}|{int(more)}"
+    )
+    return _cached(
+        request,
+        etag=etag,
+        max_age=LIST_MAX_AGE,
+        html=True,
+        build=lambda: render(
+            request,
+            "transparency/chain.html",
+            {
+                "region": region,
+                "entries": entries,
+                "before": before,
+                "older": entries[-1].seq if more else None,
+            },
+        ),
+    )

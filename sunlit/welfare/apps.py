@@ -40,7 +40,10 @@ def _resolve_list(ref: str) -> Any:
         return None
     snapshot = entry.snapshot
     label = gettext("%(village)s: list of %(programme)s, %(year)s") % {
-        "village": snapshot["village"]["name"], "programme": snapshot["programme"]["name"], "year": snapshot["year"]}
+        "village": snapshot["village"]["name"],
+        "programme": snapshot["programme"]["name"],
+        "year": snapshot["year"],
+    }
     return Record("welfare.list", ref, label, snapshot["village"]["code"])
 
 
@@ -50,6 +53,10 @@ def _id_key_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     from django.conf import settings
 
     if getattr(settings, "PRODUCTION", False) and getattr(settings, "SUNLIT_ID_KEY_IS_DERIVED", True):
-        return [checks.Error("SUNLIT_ID_KEY (or SUNLIT_ID_KEY_FILE) must be set in production: 32 random bytes, "
-                             "base64", id="sunlit.welfare.E001")]
+        return [
+            checks.Error(
+                "SUNLIT_ID_KEY (or SUNLIT_ID_KEY_FILE) must be set in production: 32 random bytes, base64",
+                id="sunlit.welfare.E001",
+            )
+        ]
     return []

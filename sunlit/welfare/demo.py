@@ -134,17 +134,30 @@ def _periods(rhythm: str, year: int, quarterly: bool, rng: random.Random) -> lis
     return [(str(year), date(year, month, rng.randint(1, 28)), 1)]
 
 
-def demo_village(*, village_code: str, township: tuple[str, str] | None, scale: str, seed: int,
-                 programmes: dict[str, Programme], cases: dict[str, list[Any]], cadre: Any, ids: _Ids,
-                 result: WelfareDemoResult) -> None:
+def demo_village(
+    *,
+    village_code: str,
+    township: tuple[str, str] | None,
+    scale: str,
+    seed: int,
+    programmes: dict[str, Programme],
+    cases: dict[str, list[Any]],
+    cadre: Any,
+    ids: _Ids,
+    result: WelfareDemoResult,
+) -> None:
     rng = random.Random(f"{seed}:welfare:{village_code}")
     ids.rng = rng
     first, last = YEARS[scale]
     quarterly = scale == "city"
     size = rng.randint(280, 650)
-    want = {"dibao": max(2, round(size * rng.uniform(0.03, 0.05))), "tekun": max(1, round(size * 0.01)),
-            "canji": max(1, round(size * 0.02)), "chanye": max(1, round(size * 0.05)),
-            "xindai": max(1, round(size * 0.02))}
+    want = {
+        "dibao": max(2, round(size * rng.uniform(0.03, 0.05))),
+        "tekun": max(1, round(size * 0.01)),
+        "canji": max(1, round(size * 0.02)),
+        "chanye": max(1, round(size * 0.05)),
+        "xindai": max(1, round(size * 0.02)),
+    }
     now = timezone.now()
     county = codes.county_of(village_code)
     planned: list[_Planned] = []
@@ -154,15 +167,30 @@ def demo_village(*, village_code: str, township: tuple[str, str] | None, scale: 
         nonlocal number
         number += 1
         surname = rng.choice(names.SURNAMES)
-        h = Household(county_code=county, village_id=village_code, number=f"{number:04d}",
-                      card_last4=f"{rng.randrange(10_000):04d}", created_at=now)
+        h = Household(
+            county_code=county,
+            village_id=village_code,
+            number=f"{number:04d}",
+            card_last4=f"{rng.randrange(10_000):04d}",
+            created_at=now,
+        )
         people: list[tuple[Member, str]] = []
 
         def person(name: str, relation: str, born: date, female: bool, position: int) -> None:
             plain = ids.new(born, female)
-            people.append((Member(name=name, relation=relation, id_fingerprint=idnumbers.fingerprint(plain),
-                                  id_sealed=idnumbers.seal(plain), id_last4=idnumbers.last4(plain),
-                                  position=position), plain))
+            people.append(
+                (
+                    Member(
+                        name=name,
+                        relation=relation,
+                        id_fingerprint=idnumbers.fingerprint(plain),
+                        id_sealed=idnumbers.seal(plain),
+                        id_last4=idnumbers.last4(plain),
+                        position=position,
+                    ),
+                    plain,
+                )
+            )
 
         if kind == "alone":  # 特困: one elderly person
             person(_name(rng, surname), Relation.HEAD, _born(rng, 1935, 1955), rng.random() < 0.5, 0)
@@ -237,11 +265,18 @@ def demo_village(*, village_code: str, township: tuple[str, str] | None, scale: 
         declared = []
         for p in rng.sample(planned, k=min(2, len(planned))):
             m, plain = p.members[0]
-            declared.append(RelativeDeclaration(
-                cadre=cadre, village_id=village_code, name=m.name,
-                relation=rng.choice(("堂兄", "舅舅", "姐夫", "侄子")),
-                id_fingerprint=m.id_fingerprint, id_sealed=idnumbers.seal(plain), id_last4=m.id_last4,
-                declared_at=now))
+            declared.append(
+                RelativeDeclaration(
+                    cadre=cadre,
+                    village_id=village_code,
+                    name=m.name,
+                    relation=rng.choice(("堂兄", "舅舅", "姐夫", "侄子")),
+                    id_fingerprint=m.id_fingerprint,
+                    id_sealed=idnumbers.seal(plain),
+                    id_last4=m.id_last4,
+                    declared_at=now,
+                )
+            )
         RelativeDeclaration.objects.bulk_create(declared)
         relatives = {d.id_fingerprint: d for d in declared}
 
@@ -261,21 +296,39 @@ def demo_village(*, village_code: str, township: tuple[str, str] | None, scale: 
             reach = [member.id_fingerprint] if member else [m.id_fingerprint for m, _ in p.members]
             relative = next((relatives[f] for f in reach if f in relatives), None)
         case = authorised.get(id(p), {}).get(code)
-        payments.append(_Pay(p, programmes[code], member, period, int(period[:4]), amount, paid_on,
-                             "card" if code != "weifang" else "bank", case.pk if case else None, after_death, moved,
-                             relative.pk if relative else None))
+        payments.append(
+            _Pay(
+                p,
+                programmes[code],
+                member,
+                period,
+                int(period[:4]),
+                amount,
+                paid_on,
+                "card" if code != "weifang" else "bank",
+                case.pk if case else None,
+                after_death,
+                moved,
+                relative.pk if relative else None,
+            )
+        )
 
     for p in planned:
-        base = {"dibao": rng.randint(26, 72) * 1000, "tekun": rng.randint(90, 130) * 1000,
-                "canji": rng.randint(7, 15) * 1000, "chanye": rng.randint(10, 50) * 10_000,
-                "xindai": rng.randint(30, 60) * 1000}
+        base = {
+            "dibao": rng.randint(26, 72) * 1000,
+            "tekun": rng.randint(90, 130) * 1000,
+            "canji": rng.randint(7, 15) * 1000,
+            "chanye": rng.randint(10, 50) * 10_000,
+            "xindai": rng.randint(30, 60) * 1000,
+        }
         canji_member = p.members[-1][0]
         for code in p.programmes:
             start = rng.randint(first, last) if code in ("dibao", "canji") and rng.random() < 0.3 else first
             for year in range(start, last + 1):
                 for period, paid_on, months in _periods(programmes[code].rhythm, year, quarterly, rng):
-                    paid_to: Member | None = canji_member if code == "canji" else (
-                        p.members[0][0] if code == "tekun" else None)
+                    paid_to: Member | None = (
+                        canji_member if code == "canji" else (p.members[0][0] if code == "tekun" else None)
+                    )
                     pay(p, code, period, paid_on, base[code] * months, paid_to)
     for p, code, year in one_offs:
         amount = rng.randint(15, 35) * 100_000 if code == "weifang" else rng.randint(5, 50) * 10_000
@@ -289,13 +342,31 @@ def demo_village(*, village_code: str, township: tuple[str, str] | None, scale: 
     result.members += len(members)
     result.payments += len(payments)
     result.marked += sum(1 for x in payments if x.after_death or x.moved_out or x.relative_id is not None)
-    audit_record(action="welfare.demo_seed", by=None, region_code=village_code,
-                 detail={"households": len(planned), "members": len(members), "payments": len(payments)})
+    audit_record(
+        action="welfare.demo_seed",
+        by=None,
+        region_code=village_code,
+        detail={"households": len(planned), "members": len(members), "payments": len(payments)},
+    )
 
 
-PAYMENT_COLUMNS = ("county_code", "village_code", "programme_id", "household_id", "member_id", "period", "year",
-                   "amount_fen", "paid_on", "channel", "case_id", "after_death", "moved_out", "relative_id",
-                   "recorded_at")
+PAYMENT_COLUMNS = (
+    "county_code",
+    "village_code",
+    "programme_id",
+    "household_id",
+    "member_id",
+    "period",
+    "year",
+    "amount_fen",
+    "paid_on",
+    "channel",
+    "case_id",
+    "after_death",
+    "moved_out",
+    "relative_id",
+    "recorded_at",
+)
 
 
 def _insert_payments(county: str, village_code: str, payments: list[_Pay]) -> None:
@@ -305,14 +376,41 @@ def _insert_payments(county: str, village_code: str, payments: list[_Pay]) -> No
     from sunlit.finance.publication import insert_rows
 
     at = connection.ops.adapt_datetimefield_value(timezone.now())
-    insert_rows(Payment._meta.db_table, PAYMENT_COLUMNS, [
-        (county, village_code, p.programme.pk, p.planned.household.pk, p.member.pk if p.member else None, p.period,
-         p.year, p.amount, p.paid_on.isoformat(), p.channel, p.case_id, p.after_death, p.moved_out, p.relative_id, at)
-        for p in payments])
+    insert_rows(
+        Payment._meta.db_table,
+        PAYMENT_COLUMNS,
+        [
+            (
+                county,
+                village_code,
+                p.programme.pk,
+                p.planned.household.pk,
+                p.member.pk if p.member else None,
+                p.period,
+                p.year,
+                p.amount,
+                p.paid_on.isoformat(),
+                p.channel,
+                p.case_id,
+                p.after_death,
+                p.moved_out,
+                p.relative_id,
+                at,
+            )
+            for p in payments
+        ],
+    )
 
 
-def _publish(village_code: str, township: tuple[str, str] | None, planned: list[_Planned], payments: list[_Pay],
-             programmes: dict[str, Programme], *, publish_from: int) -> int:
+def _publish(
+    village_code: str,
+    township: tuple[str, str] | None,
+    planned: list[_Planned],
+    payments: list[_Pay],
+    programmes: dict[str, Programme],
+    *,
+    publish_from: int,
+) -> int:
     """Publish the village's lists from `publish_from` on, built from the payments just
     made (the same snapshot `list_publish` would read back), through the one `publish()`;
     their aggregate rows go in together."""
@@ -326,28 +424,50 @@ def _publish(village_code: str, township: tuple[str, str] | None, planned: list[
         if x.year < publish_from:
             continue
         h = x.planned.household
-        by_list.setdefault((x.programme.code, x.year), []).append(publication.ListRow(
-            household=h.number, position=x.member.position if x.member else -1,
-            name=x.member.name if x.member else x.planned.members[0][0].name, period=x.period, amount=x.amount,
-            paid_on=x.paid_on.isoformat()))
+        by_list.setdefault((x.programme.code, x.year), []).append(
+            publication.ListRow(
+                household=h.number,
+                position=x.member.position if x.member else -1,
+                name=x.member.name if x.member else x.planned.members[0][0].name,
+                period=x.period,
+                amount=x.amount,
+                paid_on=x.paid_on.isoformat(),
+            )
+        )
     rows = []
     for (code, year), list_rows in sorted(by_list.items()):
-        snapshot = publication.build_snapshot(village=(village_code, village_name), township=township,
-                                              programme=programmes[code], year=year, rows=list_rows)
-        entry = publication.publish_snapshot(village_code=village_code, ref=publication.ref(village_code, code, year),
-                                             snapshot=snapshot, by=None)
+        snapshot = publication.build_snapshot(
+            village=(village_code, village_name),
+            township=township,
+            programme=programmes[code],
+            year=year,
+            rows=list_rows,
+        )
+        entry = publication.publish_snapshot(
+            village_code=village_code, ref=publication.ref(village_code, code, year), snapshot=snapshot, by=None
+        )
         totals = snapshot["totals"]
-        rows.append(PublishedList(
-            county_code=codes.county_of(village_code), township_code=township[0] if township else "",
-            village_code=village_code, village_name=village_name, programme=code, year=year,
-            publication_id=entry.pk, households=totals["households"], payments=totals["payments"],
-            amount_fen=totals["amount"]))
+        rows.append(
+            PublishedList(
+                county_code=codes.county_of(village_code),
+                township_code=township[0] if township else "",
+                village_code=village_code,
+                village_name=village_name,
+                programme=code,
+                year=year,
+                publication_id=entry.pk,
+                households=totals["households"],
+                payments=totals["payments"],
+                amount_fen=totals["amount"],
+            )
+        )
     PublishedList.objects.bulk_create(rows)
     return len(rows)
 
 
-def demo_welfare(*, village_codes: list[str], scale: str, seed: int, cadres: dict[str, Any],
-                 bar: Any = None) -> WelfareDemoResult:
+def demo_welfare(
+    *, village_codes: list[str], scale: str, seed: int, cadres: dict[str, Any], bar: Any = None
+) -> WelfareDemoResult:
     from sunlit.cases.models import Case, CaseState
 
     started = time.monotonic()
@@ -358,22 +478,40 @@ def demo_welfare(*, village_codes: list[str], scale: str, seed: int, cadres: dic
     done = set(Household.objects.filter(village_id__in=village_codes).values_list("village_id", flat=True))
     items = [p.item_code for p in programmes.values()]
     cases: dict[str, dict[str, list[Any]]] = {}
-    for case in (Case.objects.filter(village_id__in=village_codes, state=CaseState.APPROVED, item__code__in=items)
-                 .exclude(applicant_name="").select_related("item").order_by("number")):
+    for case in (
+        Case.objects.filter(village_id__in=village_codes, state=CaseState.APPROVED, item__code__in=items)
+        .exclude(applicant_name="")
+        .select_related("item")
+        .order_by("number")
+    ):
         cases.setdefault(case.village_id, {}).setdefault(case.item.code, []).append(case)
     ids = _Ids(set(Member.objects.values_list("id_fingerprint", flat=True)))
     from sunlit.regions.models import Region
 
-    townships = {code: (parent, name) for code, parent, name in Region.objects.filter(code__in=village_codes)
-                 .values_list("code", "parent__code", "parent__name") if parent}
+    townships = {
+        code: (parent, name)
+        for code, parent, name in Region.objects.filter(code__in=village_codes).values_list(
+            "code", "parent__code", "parent__name"
+        )
+        if parent
+    }
     for code in village_codes:
         if code in done:
             if bar is not None:
                 bar.update(1)
             continue
         with transaction.atomic():
-            demo_village(village_code=code, township=townships.get(code), scale=scale, seed=seed, programmes=programmes,
-                         cases=cases.get(code, {}), cadre=cadres.get(code), ids=ids, result=result)
+            demo_village(
+                village_code=code,
+                township=townships.get(code),
+                scale=scale,
+                seed=seed,
+                programmes=programmes,
+                cases=cases.get(code, {}),
+                cadre=cadres.get(code),
+                ids=ids,
+                result=result,
+            )
         result.villages += 1
         if bar is not None:
             bar.update(1)
@@ -390,12 +528,19 @@ def seed_welfare(*, plan: Any, scale: str, seed: int, progress: bool = True) -> 
     villages = [v.code for t in plan.townships for v in t.villages if not v.is_community]
     usernames = {a.username: a.region_code for t in plan.townships for a in t.accounts if a.role == Role.CADRE}
     cadres = {usernames[u.username]: u for u in User.objects.filter(username__in=list(usernames))}
-    with tqdm(total=len(villages), desc="demo welfare", unit="village", file=sys.stderr,
-              disable=None if progress else True, leave=False) as bar:
+    with tqdm(
+        total=len(villages),
+        desc="demo welfare",
+        unit="village",
+        file=sys.stderr,
+        disable=None if progress else True,
+        leave=False,
+    ) as bar:
         result = demo_welfare(village_codes=villages, scale=scale, seed=seed, cadres=cadres, bar=bar)
     if result.villages:
         sys.stderr.write(
             f"Demo welfare: {result.villages} village(s), {result.households} households, {result.members} members, "
             f"{result.payments} payments ({result.marked} marked), {result.lists} lists published, "
-            f"in {result.seconds:.0f} s.\n")
+            f"in {result.seconds:.0f} s.\n"
+        )
     return result

@@ -35,10 +35,14 @@ class HouseholdForm(forms.Form):
             required = i == 0
             self.fields[f"m{i}_name"] = forms.CharField(label=_("Name"), max_length=50, required=required)
             self.fields[f"m{i}_relation"] = forms.ChoiceField(
-                label=_("Relation"), choices=Relation.choices, initial=Relation.HEAD if i == 0 else Relation.CHILD,
-                required=required)
-            self.fields[f"m{i}_id"] = forms.CharField(label=_("ID number"), max_length=24, required=required,
-                                                      widget=IdInput(attrs=ID_ATTRS))
+                label=_("Relation"),
+                choices=Relation.choices,
+                initial=Relation.HEAD if i == 0 else Relation.CHILD,
+                required=required,
+            )
+            self.fields[f"m{i}_id"] = forms.CharField(
+                label=_("ID number"), max_length=24, required=required, widget=IdInput(attrs=ID_ATTRS)
+            )
 
     def member_rows(self) -> list[list[Any]]:
         return [[self[f"m{i}_name"], self[f"m{i}_relation"], self[f"m{i}_id"]] for i in range(MEMBER_ROWS)]
@@ -46,8 +50,9 @@ class HouseholdForm(forms.Form):
 
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    relation = forms.ChoiceField(label=_("Relation to the head"),
-                                 choices=[c for c in Relation.choices if c[0] != Relation.HEAD])
+    relation = forms.ChoiceField(
+        label=_("Relation to the head"), choices=[c for c in Relation.choices if c[0] != Relation.HEAD]
+    )
     id_number = forms.CharField(label=_("ID number"), max_length=24, widget=IdInput(attrs=ID_ATTRS))
 
 
@@ -59,19 +64,29 @@ class StatusForm(forms.Form):
 
 class PaymentForm(forms.Form):
     programme = forms.ChoiceField(label=_("Programme"))
-    member = forms.TypedChoiceField(label=_("Member (personal programmes)"), coerce=int, required=False,
-                                    empty_value=None)
+    member = forms.TypedChoiceField(
+        label=_("Member (personal programmes)"), coerce=int, required=False, empty_value=None
+    )
     period = forms.CharField(label=_("Period"), max_length=7, help_text=_("2024, 2024-03 or 2024-Q1"))
     amount = forms.CharField(label=_("Amount (yuan)"), max_length=20)
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     case = forms.ChoiceField(label=_("Authorising case"), required=False)
 
-    def __init__(self, *args: Any, programmes: list[tuple[str, str]], members: list[tuple[int, str]],
-                 cases: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        programmes: list[tuple[str, str]],
+        members: list[tuple[int, str]],
+        cases: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        for name, choices in (("programme", programmes), ("member", [("", "—"), *members]),
-                              ("case", [("", _("(none recorded)")), *cases])):
+        for name, choices in (
+            ("programme", programmes),
+            ("member", [("", "—"), *members]),
+            ("case", [("", _("(none recorded)")), *cases]),
+        ):
             f = self.fields[name]
             assert isinstance(f, forms.ChoiceField)
             f.choices = choices

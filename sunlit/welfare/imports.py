@@ -81,30 +81,76 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 ALIASES = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
 RELATIONS = {
-    "head": Relation.HEAD, "户主": Relation.HEAD, "本人": Relation.HEAD,
-    "spouse": Relation.SPOUSE, "配偶": Relation.SPOUSE, "妻": Relation.SPOUSE, "夫": Relation.SPOUSE,
-    "妻子": Relation.SPOUSE, "丈夫": Relation.SPOUSE,
-    "child": Relation.CHILD, "子": Relation.CHILD, "女": Relation.CHILD, "儿子": Relation.CHILD,
-    "女儿": Relation.CHILD, "长子": Relation.CHILD, "长女": Relation.CHILD, "次子": Relation.CHILD,
-    "次女": Relation.CHILD, "子女": Relation.CHILD,
-    "parent": Relation.PARENT, "父": Relation.PARENT, "母": Relation.PARENT, "父亲": Relation.PARENT,
-    "母亲": Relation.PARENT, "父母": Relation.PARENT,
-    "grandchild": Relation.GRANDCHILD, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
-    "外孙": Relation.GRANDCHILD, "外孙女": Relation.GRANDCHILD, "孙子女": Relation.GRANDCHILD,
-    "sibling": Relation.SIBLING, "兄弟姐妹": Relation.SIBLING, "兄": Relation.SIBLING, "弟": Relation.SIBLING,
-    "姐": Relation.SIBLING, "妹": Relation.SIBLING,
-    "childinlaw": Relation.CHILD_IN_LAW, "儿媳": Relation.CHILD_IN_LAW, "女婿": Relation.CHILD_IN_LAW,
-    "other": Relation.OTHER, "其他": Relation.OTHER, "其它": Relation.OTHER,
+    "head": Relation.HEAD,
+    "户主": Relation.HEAD,
+    "本人": Relation.HEAD,
+    "spouse": Relation.SPOUSE,
+    "配偶": Relation.SPOUSE,
+    "妻": Relation.SPOUSE,
+    "夫": Relation.SPOUSE,
+    "妻子": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE,
+    "child": Relation.CHILD,
+    "子": Relation.CHILD,
+    "女": Relation.CHILD,
+    "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD,
+    "长子": Relation.CHILD,
+    "长女": Relation.CHILD,
+    "次子": Relation.CHILD,
+    "次女": Relation.CHILD,
+    "子女": Relation.CHILD,
+    "parent": Relation.PARENT,
+    "父": Relation.PARENT,
+    "母": Relation.PARENT,
+    "父亲": Relation.PARENT,
+    "母亲": Relation.PARENT,
+    "父母": Relation.PARENT,
+    "grandchild": Relation.GRANDCHILD,
+    "孙子": Relation.GRANDCHILD,
+    "孙女": Relation.GRANDCHILD,
+    "外孙": Relation.GRANDCHILD,
+    "外孙女": Relation.GRANDCHILD,
+    "孙子女": Relation.GRANDCHILD,
+    "sibling": Relation.SIBLING,
+    "兄弟姐妹": Relation.SIBLING,
+    "兄": Relation.SIBLING,
+    "弟": Relation.SIBLING,
+    "姐": Relation.SIBLING,
+    "妹": Relation.SIBLING,
+    "childinlaw": Relation.CHILD_IN_LAW,
+    "儿媳": Relation.CHILD_IN_LAW,
+    "女婿": Relation.CHILD_IN_LAW,
+    "other": Relation.OTHER,
+    "其他": Relation.OTHER,
+    "其它": Relation.OTHER,
 }
 STATUSES = {
-    "": Status.ACTIVE, "active": Status.ACTIVE, "正常": Status.ACTIVE, "在册": Status.ACTIVE,
-    "movedout": Status.MOVED_OUT, "迁出": Status.MOVED_OUT, "已迁出": Status.MOVED_OUT,
-    "deceased": Status.DECEASED, "死亡": Status.DECEASED, "已故": Status.DECEASED, "去世": Status.DECEASED,
+    "": Status.ACTIVE,
+    "active": Status.ACTIVE,
+    "正常": Status.ACTIVE,
+    "在册": Status.ACTIVE,
+    "movedout": Status.MOVED_OUT,
+    "迁出": Status.MOVED_OUT,
+    "已迁出": Status.MOVED_OUT,
+    "deceased": Status.DECEASED,
+    "死亡": Status.DECEASED,
+    "已故": Status.DECEASED,
+    "去世": Status.DECEASED,
 }
 CHANNELS = {
-    "": Channel.CARD, "card": Channel.CARD, "一卡通": Channel.CARD, "惠民惠农一卡通": Channel.CARD,
-    "bank": Channel.BANK, "银行": Channel.BANK, "银行转账": Channel.BANK, "转账": Channel.BANK,
-    "cash": Channel.CASH, "现金": Channel.CASH, "kind": Channel.KIND, "实物": Channel.KIND,
+    "": Channel.CARD,
+    "card": Channel.CARD,
+    "一卡通": Channel.CARD,
+    "惠民惠农一卡通": Channel.CARD,
+    "bank": Channel.BANK,
+    "银行": Channel.BANK,
+    "银行转账": Channel.BANK,
+    "转账": Channel.BANK,
+    "cash": Channel.CASH,
+    "现金": Channel.CASH,
+    "kind": Channel.KIND,
+    "实物": Channel.KIND,
 }
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -164,8 +210,9 @@ def _period(value: Any) -> str | None:
 
 
 class _Importer:
-    def __init__(self, batch: ImportBatch, path: Path, *, by: User | None,
-                 on_progress: Callable[[ImportBatch], None] | None) -> None:
+    def __init__(
+        self, batch: ImportBatch, path: Path, *, by: User | None, on_progress: Callable[[ImportBatch], None] | None
+    ) -> None:
         self.batch, self.path, self.by, self.on_progress = batch, path, by, on_progress
         self.problems: list[Problem] = []
         self.count = 0
@@ -195,8 +242,9 @@ class _Importer:
         self.batch.stage, self.batch.progress = stage, percent
         if rows is not None:
             self.batch.rows_read = rows
-        ImportBatch.objects.filter(pk=self.batch.pk).update(stage=stage, progress=percent,
-                                                            rows_read=self.batch.rows_read)
+        ImportBatch.objects.filter(pk=self.batch.pk).update(
+            stage=stage, progress=percent, rows_read=self.batch.rows_read
+        )
         if self.on_progress is not None:
             self.on_progress(self.batch)
 
@@ -238,8 +286,7 @@ class _Importer:
         if not ({"name", "id_number"} <= self.columns.keys() or {"programme", "amount"} <= self.columns.keys()):
             missing.append("name, id_number / programme, amount")
         for name in missing:
-            self.problem("1", name, _("the column %(c)s is missing (see docs/formats/welfare-import.md)")
-                         % {"c": name})
+            self.problem("1", name, _("the column %(c)s is missing (see docs/formats/welfare-import.md)") % {"c": name})
 
     def cell(self, cells: list[Any], name: str) -> Any:
         index = self.columns.get(name)
@@ -249,8 +296,9 @@ class _Importer:
         code = text(self.cell(cells, "village")) or self.batch.default_village
         if code not in self.villages:
             region = Region.objects.filter(code=code, level=codes.VILLAGE).only("code").first() if code else None
-            self.villages[code] = None if region is None else (
-                self.by is None or jurisdiction.can(self.by, "welfare.import", code))
+            self.villages[code] = (
+                None if region is None else (self.by is None or jurisdiction.can(self.by, "welfare.import", code))
+            )
         allowed = self.villages[code]
         if allowed is None:
             self.problem(number, "village", _("there is no village %(code)s") % {"code": _echo(code) or "—"})
@@ -278,11 +326,13 @@ class _Importer:
             except InvalidInput as e:
                 # The message says what is wrong; the number itself is not repeated.
                 tail = re.sub(r"\s+", "", raw_id)[-4:]
-                self.problem(number, "id_number", _("ID number ending %(last4)s: %(why)s") % {
-                    "last4": tail, "why": e.message})
+                self.problem(
+                    number, "id_number", _("ID number ending %(last4)s: %(why)s") % {"last4": tail, "why": e.message}
+                )
             else:
-                sid = services.SealedId(idnumbers.fingerprint(number_text), idnumbers.seal(number_text),
-                                        idnumbers.last4(number_text))
+                sid = services.SealedId(
+                    idnumbers.fingerprint(number_text), idnumbers.seal(number_text), idnumbers.last4(number_text)
+                )
         member_row = bool(name or raw_id)
         if member_row:
             if not name:
@@ -293,8 +343,12 @@ class _Importer:
                 self.problem(number, "id_number", _("the member's ID number is missing"))
             relation = RELATIONS.get(header_key(self.cell(cells, "relation")))
             if relation is None:
-                self.problem(number, "relation", _("unknown relation %(r)r: write e.g. 户主, 配偶, 子, 女, 父, 母")
-                             % {"r": _echo(self.cell(cells, "relation"))})
+                self.problem(
+                    number,
+                    "relation",
+                    _("unknown relation %(r)r: write e.g. 户主, 配偶, 子, 女, 父, 母")
+                    % {"r": _echo(self.cell(cells, "relation"))},
+                )
             status = STATUSES.get(header_key(self.cell(cells, "status")))
             status_on: date | None = None
             if status is None:
@@ -306,8 +360,20 @@ class _Importer:
                 elif status_on > self.today:
                     self.problem(number, "status_on", _("the date is in the future"))
             if village and household and sid and name and relation and status is not None:
-                self.members.append((number, village, household, name, relation, sid.fingerprint, sid.sealed,
-                                     sid.last4, status, status_on))
+                self.members.append(
+                    (
+                        number,
+                        village,
+                        household,
+                        name,
+                        relation,
+                        sid.fingerprint,
+                        sid.sealed,
+                        sid.last4,
+                        status,
+                        status_on,
+                    )
+                )
         if card and village and household:
             self.cards.setdefault((village, household), card)
         programme_text = text(self.cell(cells, "programme"))
@@ -334,18 +400,42 @@ class _Importer:
         if programme is not None and programme.per == Per.MEMBER:
             if sid is None:
                 if not raw_id:
-                    self.problem(number, "id_number", _("%(p)s is paid to a person: give the member's ID number")
-                                 % {"p": programme.short_zh})
+                    self.problem(
+                        number,
+                        "id_number",
+                        _("%(p)s is paid to a person: give the member's ID number") % {"p": programme.short_zh},
+                    )
             else:
                 member_fp = sid.fingerprint
         case_id = None
         case_number = text(self.cell(cells, "case"))
         if case_number and village and programme is not None:
             case_id = self._case(number, case_number, village, programme)
-        if (village and household and programme is not None and period and amount > 0 and paid_on and channel
-                and (programme.per == Per.HOUSEHOLD or member_fp)):
-            self.payments.append((number, village, household, programme.pk, member_fp, period, int(period[:4]),
-                                  amount, paid_on, channel, case_id))
+        if (
+            village
+            and household
+            and programme is not None
+            and period
+            and amount > 0
+            and paid_on
+            and channel
+            and (programme.per == Per.HOUSEHOLD or member_fp)
+        ):
+            self.payments.append(
+                (
+                    number,
+                    village,
+                    household,
+                    programme.pk,
+                    member_fp,
+                    period,
+                    int(period[:4]),
+                    amount,
+                    paid_on,
+                    channel,
+                    case_id,
+                )
+            )
 
     def _amount(self, number: int, value: Any) -> int:
         if value is None or text(value) == "":
@@ -373,8 +463,11 @@ class _Importer:
         key = (case_number, village, programme.pk)
         if key not in self.cases:
             case = authorising_case(case_number)
-            why = _("there is no case %(n)s") % {"n": _echo(case_number, 40)} if case is None else services.check_case(
-                case, village_code=village, programme=programme)
+            why = (
+                _("there is no case %(n)s") % {"n": _echo(case_number, 40)}
+                if case is None
+                else services.check_case(case, village_code=village, programme=programme)
+            )
             self.cases[key] = (case.pk if case is not None and not why else None, why)
         case_id, why = self.cases[key]
         if why:
@@ -392,16 +485,26 @@ class _Importer:
             if seen is None:
                 first[fp] = (number, village, household, name)
             elif (seen[1], seen[2]) != (village, household):
-                self.problem(number, "id_number", _("the ID number ending %(last4)s is also in household %(other)s "
-                                                   "(row %(row)s): a person belongs to one household")
-                             % {"last4": last4, "other": f"{seen[1]}-{seen[2]}", "row": row_label(seen[0])})
+                self.problem(
+                    number,
+                    "id_number",
+                    _(
+                        "the ID number ending %(last4)s is also in household %(other)s "
+                        "(row %(row)s): a person belongs to one household"
+                    )
+                    % {"last4": last4, "other": f"{seen[1]}-{seen[2]}", "row": row_label(seen[0])},
+                )
             elif seen[3] != name:
-                self.problem(number, "name", _("the ID number ending %(last4)s has another name at row %(row)s")
-                             % {"last4": last4, "row": row_label(seen[0])})
+                self.problem(
+                    number,
+                    "name",
+                    _("the ID number ending %(last4)s has another name at row %(row)s")
+                    % {"last4": last4, "row": row_label(seen[0])},
+                )
         registered: dict[str, Member] = {}
         fps = list(first)
         for start in range(0, len(fps), 500):
-            for m in Member.objects.filter(id_fingerprint__in=fps[start:start + 500]).select_related("household"):
+            for m in Member.objects.filter(id_fingerprint__in=fps[start : start + 500]).select_related("household"):
                 registered[m.id_fingerprint] = m
         for fp, (number, village, household, name) in first.items():
             found = registered.get(fp)
@@ -409,12 +512,21 @@ class _Importer:
                 continue
             m = found
             if (m.household.village_id, m.household.number) != (village, household):
-                self.problem(number, "id_number", _("the ID number ending %(last4)s is already registered in "
-                                                    "household %(other)s: a person belongs to one household")
-                             % {"last4": m.id_last4, "other": m.household.label})
+                self.problem(
+                    number,
+                    "id_number",
+                    _(
+                        "the ID number ending %(last4)s is already registered in "
+                        "household %(other)s: a person belongs to one household"
+                    )
+                    % {"last4": m.id_last4, "other": m.household.label},
+                )
             elif m.name != name:
-                self.problem(number, "name", _("the ID number ending %(last4)s is registered under another name")
-                             % {"last4": m.id_last4})
+                self.problem(
+                    number,
+                    "name",
+                    _("the ID number ending %(last4)s is registered under another name") % {"last4": m.id_last4},
+                )
         # Payments: to a registered household (or one the file registers); each once;
         # personal ones to a member of the same household.
         in_file = {(r[1], r[2]) for r in self.members}
@@ -422,29 +534,42 @@ class _Importer:
         known: set[tuple[str, str]] = set()
         for village in {v for v, _n in wanted}:
             numbers = [n for v, n in wanted if v == village]
-            known |= {(village, n) for n in Household.objects.filter(village_id=village, number__in=numbers)
-                      .values_list("number", flat=True)}
+            known |= {
+                (village, n)
+                for n in Household.objects.filter(village_id=village, number__in=numbers).values_list(
+                    "number", flat=True
+                )
+            }
         keys: dict[tuple[Any, ...], tuple[int, int]] = {}
         for row in self.payments:
             number, village, household, programme_id, member_fp, period = row[:6]
             if (village, household) in wanted and (village, household) not in known:
-                self.problem(number, "household", _("household %(n)s is not registered: add its members' rows "
-                                                    "(at least the head) first") % {"n": household})
+                self.problem(
+                    number,
+                    "household",
+                    _("household %(n)s is not registered: add its members' rows (at least the head) first")
+                    % {"n": household},
+                )
                 continue
             if member_fp:
                 seen = first.get(member_fp)
                 reg = registered.get(member_fp)
-                place = (seen[1], seen[2]) if seen else (
-                    (reg.household.village_id, reg.household.number) if reg else None)
+                place = (
+                    (seen[1], seen[2]) if seen else ((reg.household.village_id, reg.household.number) if reg else None)
+                )
                 if place is None:
-                    self.problem(number, "id_number", _("the member of this payment is not registered: add a row "
-                                                        "with their name and relation"))
+                    self.problem(
+                        number,
+                        "id_number",
+                        _("the member of this payment is not registered: add a row with their name and relation"),
+                    )
                 elif place != (village, household):
                     self.problem(number, "household", _("the member of this payment belongs to another household"))
             key = (village, household, programme_id, member_fp, period)
             if key in keys:
-                self.problem(number, "period", _("the same payment is in row %(row)s already")
-                             % {"row": row_label(keys[key][0])})
+                self.problem(
+                    number, "period", _("the same payment is in row %(row)s already") % {"row": row_label(keys[key][0])}
+                )
             else:
                 keys[key] = (number, row[7])
 
@@ -460,20 +585,34 @@ class _Importer:
                 numbers = [n for v, n in wanted if v == village]
                 for h in Household.objects.filter(village_id=village, number__in=numbers):
                     existing[(village, h.number)] = h
-            new = [Household(county_code=codes.county_of(v), village_id=v, number=n,
-                             card_last4=self.cards.get((v, n), ""), created_at=now, created_by=by,
-                             import_batch=self.batch)
-                   for v, n in sorted(wanted - existing.keys())]
+            new = [
+                Household(
+                    county_code=codes.county_of(v),
+                    village_id=v,
+                    number=n,
+                    card_last4=self.cards.get((v, n), ""),
+                    created_at=now,
+                    created_by=by,
+                    import_batch=self.batch,
+                )
+                for v, n in sorted(wanted - existing.keys())
+            ]
             Household.objects.bulk_create(new)
             for h in Household.objects.filter(import_batch=self.batch):
                 existing[(h.village_id, h.number)] = h
             self.set_progress("writing", 80)
             # Members: those not registered yet (registered ones were checked to match).
-            known = set(Member.objects.filter(id_fingerprint__in=[r[5] for r in self.members])
-                        .values_list("id_fingerprint", flat=True))
+            known = set(
+                Member.objects.filter(id_fingerprint__in=[r[5] for r in self.members]).values_list(
+                    "id_fingerprint", flat=True
+                )
+            )
             positions: dict[int, int] = dict(
                 Member.objects.filter(household_id__in=[h.pk for h in existing.values()])
-                .values_list("household_id").annotate(top=Max("position")).values_list("household_id", "top"))
+                .values_list("household_id")
+                .annotate(top=Max("position"))
+                .values_list("household_id", "top")
+            )
             new_members = []
             for _n, village, household, name, relation, fp, sealed, last4, status, status_on in self.members:
                 if fp in known:
@@ -484,25 +623,55 @@ class _Importer:
                     position = 0
                 else:
                     position = positions[h.pk] = positions.get(h.pk, 0) + 1
-                new_members.append(Member(household=h, name=name, relation=relation, id_fingerprint=fp,
-                                          id_sealed=sealed, id_last4=last4, status=status,
-                                          status_on=status_on if status != Status.ACTIVE else None,
-                                          position=position))
+                new_members.append(
+                    Member(
+                        household=h,
+                        name=name,
+                        relation=relation,
+                        id_fingerprint=fp,
+                        id_sealed=sealed,
+                        id_last4=last4,
+                        status=status,
+                        status_on=status_on if status != Status.ACTIVE else None,
+                        position=position,
+                    )
+                )
             Member.objects.bulk_create(new_members, batch_size=1000)
-            members = {m.id_fingerprint: m for m in Member.objects.filter(
-                id_fingerprint__in=[r[4] for r in self.payments if r[4]] + [r[5] for r in self.members])}
+            members = {
+                m.id_fingerprint: m
+                for m in Member.objects.filter(
+                    id_fingerprint__in=[r[4] for r in self.payments if r[4]] + [r[5] for r in self.members]
+                )
+            }
             household_ids = [h.pk for h in existing.values()]
             people: dict[int, list[Member]] = {}
             for m in Member.objects.filter(household_id__in=household_ids):
                 people.setdefault(m.household_id, []).append(m)
-            relatives = dict(RelativeDeclaration.objects.filter(withdrawn_at__isnull=True)
-                             .order_by("-declared_at").values_list("id_fingerprint", "id"))
-            recorded = {(p[0], p[1], p[2] or 0, p[3]): p[4] for p in Payment.objects.filter(
-                household_id__in=household_ids).values_list("household_id", "programme_id", "member_id", "period",
-                                                            "amount_fen")}
+            relatives = dict(
+                RelativeDeclaration.objects.filter(withdrawn_at__isnull=True)
+                .order_by("-declared_at")
+                .values_list("id_fingerprint", "id")
+            )
+            recorded = {
+                (p[0], p[1], p[2] or 0, p[3]): p[4]
+                for p in Payment.objects.filter(household_id__in=household_ids).values_list(
+                    "household_id", "programme_id", "member_id", "period", "amount_fen"
+                )
+            }
             new_payments, unchanged = [], 0
-            for number, village, household, programme_id, member_fp, period, year, amount, paid_on, channel, case_id \
-                    in self.payments:
+            for (
+                number,
+                village,
+                household,
+                programme_id,
+                member_fp,
+                period,
+                year,
+                amount,
+                paid_on,
+                channel,
+                case_id,
+            ) in self.payments:
                 h = existing[(village, household)]
                 member = members.get(member_fp) if member_fp else None
                 key = (h.pk, programme_id, member.pk if member else 0, period)
@@ -511,23 +680,41 @@ class _Importer:
                         self.problem(number, "amount", _("this payment is already recorded with another amount"))
                     unchanged += 1
                     continue
-                after_death, moved = services.marks_for(household=h, member=member, paid_on=paid_on,
-                                                        members=people.get(h.pk, []))
+                after_death, moved = services.marks_for(
+                    household=h, member=member, paid_on=paid_on, members=people.get(h.pk, [])
+                )
                 reach = [member_fp] if member else [m.id_fingerprint for m in people.get(h.pk, [])]
                 relative = next((relatives[f] for f in reach if f in relatives), None)
-                new_payments.append(Payment(
-                    county_code=h.county_code, village_code=village, programme_id=programme_id, household=h,
-                    member=member, period=period, year=year, amount_fen=amount, paid_on=paid_on, channel=channel,
-                    case_id=case_id, after_death=after_death, moved_out=moved, relative_id=relative, recorded_at=now,
-                    recorded_by=by, import_batch=self.batch))
+                new_payments.append(
+                    Payment(
+                        county_code=h.county_code,
+                        village_code=village,
+                        programme_id=programme_id,
+                        household=h,
+                        member=member,
+                        period=period,
+                        year=year,
+                        amount_fen=amount,
+                        paid_on=paid_on,
+                        channel=channel,
+                        case_id=case_id,
+                        after_death=after_death,
+                        moved_out=moved,
+                        relative_id=relative,
+                        recorded_at=now,
+                        recorded_by=by,
+                        import_batch=self.batch,
+                    )
+                )
             if self.count:
                 raise ImportRefused(self.problems, self.count)
             Payment.objects.bulk_create(new_payments, batch_size=1000)
         return len(new), len(new_members), len(new_payments), unchanged
 
 
-def import_file(*, batch: ImportBatch, path: Path, by: User | None,
-                on_progress: Callable[[ImportBatch], None] | None = None) -> Outcome:
+def import_file(
+    *, batch: ImportBatch, path: Path, by: User | None, on_progress: Callable[[ImportBatch], None] | None = None
+) -> Outcome:
     """Check the file whole, then import it whole. Raises ImportRefused with every problem
     when nothing was imported; `batch` records the run for the upload page."""
     if by is not None and batch.default_village:
@@ -542,8 +729,12 @@ def import_file(*, batch: ImportBatch, path: Path, by: User | None,
         sha, encoding = scan(path)
         batch.sha256, batch.size = sha, path.stat().st_size
         batch.save(update_fields=["sha256", "size"])
-        earlier = (ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE).exclude(pk=batch.pk)
-                   .order_by("created_at").first())
+        earlier = (
+            ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE)
+            .exclude(pk=batch.pk)
+            .order_by("created_at")
+            .first()
+        )
         if earlier is not None:
             outcome.already_imported = True
             batch.same_as = earlier
@@ -582,12 +773,23 @@ def _finish(batch: ImportBatch, status: str, importer: _Importer, by: User | Non
     if importer.on_progress is not None:
         importer.on_progress(batch)
     audit_record(
-        action="welfare.import" if status == ImportStatus.DONE else "welfare.import_refused", by=by, obj=batch,
+        action="welfare.import" if status == ImportStatus.DONE else "welfare.import_refused",
+        by=by,
+        obj=batch,
         region_code=batch.default_village,
-        detail={"file": batch.filename, "sha256": batch.sha256, "rows": batch.rows_read,
-                "households_created": batch.households_created, "members_created": batch.members_created,
-                "payments_created": batch.payments_created, "unchanged": batch.unchanged,
-                "problems": batch.problem_count, "same_as": batch.same_as_id, "villages": batch.villages[:50]})
+        detail={
+            "file": batch.filename,
+            "sha256": batch.sha256,
+            "rows": batch.rows_read,
+            "households_created": batch.households_created,
+            "members_created": batch.members_created,
+            "payments_created": batch.payments_created,
+            "unchanged": batch.unchanged,
+            "problems": batch.problem_count,
+            "same_as": batch.same_as_id,
+            "villages": batch.villages[:50],
+        },
+    )
 
 
 def batch_start(*, filename: str, default_village: str = "", by: User | None) -> ImportBatch:
@@ -596,5 +798,8 @@ def batch_start(*, filename: str, default_village: str = "", by: User | None) ->
         if by is not None:
             jurisdiction.require(by, "welfare.import", default_village)
     return ImportBatch.objects.create(
-        filename=(filename or "")[:200], default_village=default_village,
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None, created_at=timezone.now())
+        filename=(filename or "")[:200],
+        default_village=default_village,
+        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )

@@ -49,9 +49,14 @@ def give_device(request: HttpRequest, response: HttpResponse) -> None:
     """A device cookie for a browser that has none (signed: it cannot be forged to dodge
     the per-device count, only dropped, and then the per-IP count still holds)."""
     if not device_of(request):
-        response.set_cookie(DEVICE_COOKIE, signing.dumps(secrets.token_hex(16), salt=_SALT),
-                            max_age=365 * 86400, httponly=True, samesite="Lax",
-                            secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)))
+        response.set_cookie(
+            DEVICE_COOKIE,
+            signing.dumps(secrets.token_hex(16), salt=_SALT),
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
+        )
 
 
 _counter = HourlyCounter("welfare")

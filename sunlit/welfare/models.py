@@ -81,8 +81,13 @@ class Relation(models.TextChoices):
 
 class Household(models.Model):
     county_code = models.CharField(_("county code"), max_length=12)
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+", verbose_name=_("village"))
+    village = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        db_column="village_code",
+        related_name="+",
+        verbose_name=_("village"),
+    )
     # The village's own register number (户号), e.g. "0012": unique in the village.
     number = models.CharField(_("household number"), max_length=20)
     # The last four digits of the one-card (一卡通) account the benefits are paid into.
@@ -90,10 +95,12 @@ class Household(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_on = models.DateField(_("since"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    import_batch = models.ForeignKey("welfare.ImportBatch", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    import_batch = models.ForeignKey(
+        "welfare.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["village", "number"]
@@ -129,8 +136,9 @@ class Member(models.Model):
         ordering = ["household", "position", "id"]
         verbose_name = _("household member")
         constraints = [
-            models.CheckConstraint(condition=Q(status="active") | Q(status_on__isnull=False),
-                                   name="welfare_member_status_dated"),
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(status_on__isnull=False), name="welfare_member_status_dated"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,11 +176,17 @@ class ImportBatch(ImportBatchBase):
 class RelativeDeclaration(models.Model):
     """A cadre's close relative (近亲属备案): payments to them are marked for review."""
 
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("cadre"))
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("cadre")
+    )
     # Where the cadre serves: the village whose committee and township review the marks.
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+", verbose_name=_("village"))
+    village = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        db_column="village_code",
+        related_name="+",
+        verbose_name=_("village"),
+    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation to the cadre"), max_length=40)
     id_fingerprint = models.CharField(max_length=64, db_index=True)
@@ -185,8 +199,9 @@ class RelativeDeclaration(models.Model):
         ordering = ["-declared_at", "-id"]
         verbose_name = _("declared relative")
         constraints = [
-            models.UniqueConstraint(fields=["cadre", "id_fingerprint"], condition=Q(withdrawn_at__isnull=True),
-                                    name="welfare_relative_once"),
+            models.UniqueConstraint(
+                fields=["cadre", "id_fingerprint"], condition=Q(withdrawn_at__isnull=True), name="welfare_relative_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,12 +211,15 @@ class RelativeDeclaration(models.Model):
 class Payment(models.Model):
     county_code = models.CharField(_("county code"), max_length=12)
     village_code = models.CharField(_("village code"), max_length=12)
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="payments",
-                                  verbose_name=_("programme"))
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payments",
-                                  verbose_name=_("household"))
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
-                               verbose_name=_("member"))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="payments", verbose_name=_("programme")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="payments", verbose_name=_("household")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("member")
+    )
     # "2024-03" (a month), "2024-Q1" (a quarter) or "2024" (a year, or a one-off in it).
     period = models.CharField(_("period"), max_length=7)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -210,18 +228,30 @@ class Payment(models.Model):
     channel = models.CharField(_("channel"), max_length=6, choices=Channel.choices, default=Channel.CARD)
     # The approved application that authorises it ("no power outside the list"). Empty
     # for payments brought in from before the platform: shown as such, a red flag.
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("authorising case"))
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("authorising case"),
+    )
     # Marks (accepted, but shown to reviewers and on the back-office lists).
     after_death = models.BooleanField(_("paid after the date of death"), default=False)
     moved_out = models.BooleanField(_("paid after moving out"), default=False)
-    relative = models.ForeignKey(RelativeDeclaration, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="payments", verbose_name=_("declared relative of a cadre"))
+    relative = models.ForeignKey(
+        RelativeDeclaration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("declared relative of a cadre"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
-    import_batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-paid_on", "-id"]
@@ -230,10 +260,12 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="welfare_payment_positive"),
             # One payment per programme, household, member and period: an import run twice
             # changes nothing. A member-less payment is unique through the condition.
-            models.UniqueConstraint(fields=["programme", "household", "member", "period"],
-                                    name="welfare_payment_once"),
-            models.UniqueConstraint(fields=["programme", "household", "period"], condition=Q(member__isnull=True),
-                                    name="welfare_payment_once_household"),
+            models.UniqueConstraint(fields=["programme", "household", "member", "period"], name="welfare_payment_once"),
+            models.UniqueConstraint(
+                fields=["programme", "household", "period"],
+                condition=Q(member__isnull=True),
+                name="welfare_payment_once_household",
+            ),
         ]
         indexes = [
             models.Index(fields=["county_code", "village_code", "programme", "year"], name="welfare_payment_list"),
@@ -264,8 +296,9 @@ class PublishedList(models.Model):
     amount_fen = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["village_code", "programme", "year"],
-                                               name="welfare_published_list_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["village_code", "programme", "year"], name="welfare_published_list_once")
+        ]
         indexes = [models.Index(fields=["county_code", "township_code", "year"], name="welfare_published_area")]
 
     def __str__(self) -> str:

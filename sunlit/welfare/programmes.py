@@ -62,14 +62,17 @@ def parse(source: str) -> list[ProgrammeSpec]:
             continue
         values: dict[str, Any] = {k: str(raw[k]).strip() for k in FIELDS}
         if not CODE.match(values["code"]):
-            problems.append(_("programme %(n)d: code %(c)r must be lower-case letters, digits or _")
-                            % {"n": index, "c": values["code"]})
+            problems.append(
+                _("programme %(n)d: code %(c)r must be lower-case letters, digits or _")
+                % {"n": index, "c": values["code"]}
+            )
         if values["code"] in seen:
             problems.append(_("programme %(n)d: code %(c)s is used twice") % {"n": index, "c": values["code"]})
         seen.add(values["code"])
         if values["rhythm"] not in Rhythm.values:
-            problems.append(_("programme %(n)d: rhythm must be one of %(v)s")
-                            % {"n": index, "v": ", ".join(Rhythm.values)})
+            problems.append(
+                _("programme %(n)d: rhythm must be one of %(v)s") % {"n": index, "v": ", ".join(Rhythm.values)}
+            )
         if values["per"] not in Per.values:
             problems.append(_("programme %(n)d: per must be one of %(v)s") % {"n": index, "v": ", ".join(Per.values)})
         specs.append(ProgrammeSpec(position=index, **values))

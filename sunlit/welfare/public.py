@@ -52,9 +52,18 @@ def village(request: HttpRequest, code: str, layout: str = "portal") -> HttpResp
     region = selectors.village(code)
     if region is None:
         return not_found(request, lay)
-    return render_public(request, lay, "welfare/village.html", _context(
-        lay, village=region, township=region.parent, lists=selectors.village_lists(code),
-        back_url=reverse(lay.village, args=[code])))
+    return render_public(
+        request,
+        lay,
+        "welfare/village.html",
+        _context(
+            lay,
+            village=region,
+            township=region.parent,
+            lists=selectors.village_lists(code),
+            back_url=reverse(lay.village, args=[code]),
+        ),
+    )
 
 
 def _list_entry(code: str, programme: str, year: int) -> Any:
@@ -73,16 +82,27 @@ def _valid_code(code: str) -> bool:
 
 @require_GET
 @public_page
-def programme_list(request: HttpRequest, code: str, programme: str, year: int, layout: str = "portal"
-                   ) -> HttpResponse:
+def programme_list(request: HttpRequest, code: str, programme: str, year: int, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
     entry = _list_entry(code, programme, year)
     if entry is None:
         return not_found(request, lay)
     snapshot = entry.snapshot
-    return render_public(request, lay, "welfare/list.html", _context(
-        lay, snapshot=snapshot, entry=entry, village_code=code, programme_code=programme, year=year,
-        township=snapshot.get("township"), back_url=reverse(URLS[lay.name]["village"], args=[code])))
+    return render_public(
+        request,
+        lay,
+        "welfare/list.html",
+        _context(
+            lay,
+            snapshot=snapshot,
+            entry=entry,
+            village_code=code,
+            programme_code=programme,
+            year=year,
+            township=snapshot.get("township"),
+            back_url=reverse(URLS[lay.name]["village"], args=[code]),
+        ),
+    )
 
 
 @require_GET
@@ -112,11 +132,18 @@ def list_download(request: HttpRequest, code: str, programme: str, year: int, fm
 
 def _chart_options(section: selectors.Section) -> tuple[dict[str, Any], dict[str, Any]]:
     years = [str(y) for y in section.years]
-    series = [{"name": name, "type": "bar", "stack": "amount",
-               "data": [round(section.by_programme_year.get(code, {}).get(y, 0) / 100) for y in section.years]}
-              for code, name in section.programmes]
+    series = [
+        {
+            "name": name,
+            "type": "bar",
+            "stack": "amount",
+            "data": [round(section.by_programme_year.get(code, {}).get(y, 0) / 100) for y in section.years],
+        }
+        for code, name in section.programmes
+    ]
     amounts = {
-        "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll", "top": 0},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "top": 0},
         "grid": {"left": 60, "right": 20, "top": 50, "bottom": 30},
         "xAxis": {"type": "category", "data": years},
         "yAxis": {"type": "value", "name": _("yuan")},
@@ -127,8 +154,13 @@ def _chart_options(section: selectors.Section) -> tuple[dict[str, Any], dict[str
         "grid": {"left": 60, "right": 20, "top": 30, "bottom": 30},
         "xAxis": {"type": "category", "data": years},
         "yAxis": {"type": "value", "name": _("households")},
-        "series": [{"name": _("Households helped"), "type": "line",
-                    "data": [section.households_by_year.get(y, 0) for y in section.years]}],
+        "series": [
+            {
+                "name": _("Households helped"),
+                "type": "line",
+                "data": [section.households_by_year.get(y, 0) for y in section.years],
+            }
+        ],
     }
     return amounts, households
 
@@ -136,15 +168,31 @@ def _chart_options(section: selectors.Section) -> tuple[dict[str, Any], dict[str
 def _section(request: HttpRequest, lay: Layout, region: Region) -> HttpResponse:
     section = selectors.section(region)
     amounts, households = _chart_options(section)
-    table = [{"code": code, "name": name, "years": [section.by_programme_year.get(code, {}).get(y, 0)
-                                                     for y in section.years],
-              "total": sum(section.by_programme_year.get(code, {}).values())}
-             for code, name in section.programmes]
+    table = [
+        {
+            "code": code,
+            "name": name,
+            "years": [section.by_programme_year.get(code, {}).get(y, 0) for y in section.years],
+            "total": sum(section.by_programme_year.get(code, {}).values()),
+        }
+        for code, name in section.programmes
+    ]
     is_township = codes.level_of(region.code) == codes.TOWNSHIP
-    return render_public(request, lay, "welfare/section.html", _context(
-        lay, region=region, section=section, table=table, amounts_chart=amounts, households_chart=households,
-        is_township=is_township, back_url=reverse(lay.township, args=[region.code]) if is_township
-        else reverse(lay.home)))
+    return render_public(
+        request,
+        lay,
+        "welfare/section.html",
+        _context(
+            lay,
+            region=region,
+            section=section,
+            table=table,
+            amounts_chart=amounts,
+            households_chart=households,
+            is_township=is_township,
+            back_url=reverse(lay.township, args=[region.code]) if is_township else reverse(lay.home),
+        ),
+    )
 
 
 def _section_etag(request: HttpRequest, *args: Any, layout: str = "portal", **kwargs: Any) -> str:
@@ -212,8 +260,9 @@ def check(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     try:
         if not name:
             raise InvalidInput(_("Enter the name on the ID card."), field="name")
-        result = services.self_check(id_number=request.POST.get("id_number", "")[:40], name=name, ip=ip,
-                                     device=device, layout=layout)
+        result = services.self_check(
+            id_number=request.POST.get("id_number", "")[:40], name=name, ip=ip, device=device, layout=layout
+        )
     except InvalidInput as e:
         # A malformed number is the reader's or the typist's mistake, not a probe of the
         # register: say what is wrong (a checksum is public arithmetic) and count it.

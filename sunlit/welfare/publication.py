@@ -65,19 +65,33 @@ def list_snapshot(*, village_code: str, programme: Programme, year: int) -> dict
     """The list as villagers will read it: one row per beneficiary (the household's head,
     or the member for a personal programme), with each period's amount."""
     village = Region.objects.select_related("parent").get(code=village_code)
-    payments = (Payment.objects.filter(county_code=codes.county_of(village_code), village_code=village_code,
-                                       programme=programme, year=year)
-                .select_related("member", "household"))
-    heads = dict(Member.objects.filter(household__village_id=village_code, relation=Relation.HEAD)
-                 .values_list("household_id", "name"))
-    rows = [ListRow(household=p.household.number, position=p.member.position if p.member else -1,
-                    name=p.member.name if p.member is not None else heads.get(p.household_id, ""),
-                    period=p.period, amount=p.amount_fen, paid_on=p.paid_on.isoformat())
-            for p in payments]
+    payments = Payment.objects.filter(
+        county_code=codes.county_of(village_code), village_code=village_code, programme=programme, year=year
+    ).select_related("member", "household")
+    heads = dict(
+        Member.objects.filter(household__village_id=village_code, relation=Relation.HEAD).values_list(
+            "household_id", "name"
+        )
+    )
+    rows = [
+        ListRow(
+            household=p.household.number,
+            position=p.member.position if p.member else -1,
+            name=p.member.name if p.member is not None else heads.get(p.household_id, ""),
+            period=p.period,
+            amount=p.amount_fen,
+            paid_on=p.paid_on.isoformat(),
+        )
+        for p in payments
+    ]
     township = village.parent
-    return build_snapshot(village=(village.code, village.name),
-                          township=(township.code, township.name) if township else None,
-                          programme=programme, year=year, rows=rows)
+    return build_snapshot(
+        village=(village.code, village.name),
+        township=(township.code, township.name) if township else None,
+        programme=programme,
+        year=year,
+        rows=rows,
+    )
 
 
 @dataclass(frozen=True)
@@ -90,8 +104,9 @@ class ListRow:
     paid_on: str
 
 
-def build_snapshot(*, village: tuple[str, str], township: tuple[str, str] | None, programme: Programme, year: int,
-                   rows: list[ListRow]) -> dict[str, Any]:
+def build_snapshot(
+    *, village: tuple[str, str], township: tuple[str, str] | None, programme: Programme, year: int, rows: list[ListRow]
+) -> dict[str, Any]:
     """The snapshot from plain rows (the demo builds them without reading them back)."""
     mode = mask_mode()
     grouped: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
@@ -110,20 +125,31 @@ def build_snapshot(*, village: tuple[str, str], township: tuple[str, str] | None
         "title": f"{village[1]} {year}年 {programme.short_zh} 发放名单",
         "village": {"code": village[0], "name": village[1]},
         "township": {"code": township[0], "name": township[1]} if township else None,
-        "programme": {"code": programme.code, "name": programme.short_zh, "name_full": programme.name_zh,
-                      "name_en": programme.name_en, "item": programme.item_code, "rhythm": programme.rhythm},
+        "programme": {
+            "code": programme.code,
+            "name": programme.short_zh,
+            "name_full": programme.name_zh,
+            "name_en": programme.name_en,
+            "item": programme.item_code,
+            "rhythm": programme.rhythm,
+        },
         "year": year,
         "currency": "CNY",
         "unit": "fen",
         "name_mask": mode,
-        "totals": {"beneficiaries": len(out), "households": len({k[0] for k in grouped}),
-                   "payments": sum(len(r["payments"]) for r in out), "amount": total},
+        "totals": {
+            "beneficiaries": len(out),
+            "households": len({k[0] for k in grouped}),
+            "payments": sum(len(r["payments"]) for r in out),
+            "amount": total,
+        },
         "rows": out,
     }
 
 
-def publish_snapshot(*, village_code: str, ref: str, snapshot: dict[str, Any], by: User | None,
-                     reason: str = "") -> Entry:
+def publish_snapshot(
+    *, village_code: str, ref: str, snapshot: dict[str, Any], by: User | None, reason: str = ""
+) -> Entry:
     from sunlit.transparency.services import publish
 
     return publish(chain=village_code, kind=KIND, ref=ref, snapshot=snapshot, by=by, reason=reason)
@@ -137,8 +163,17 @@ def derive(entry: Entry, snapshot: dict[str, Any] | None = None) -> PublishedLis
     township = data["township"]["code"] if data.get("township") else codes.parent_code(village) or ""
     totals = data["totals"]
     row, _created = PublishedList.objects.update_or_create(
-        village_code=village, programme=data["programme"]["code"], year=int(data["year"]),
-        defaults={"county_code": codes.county_of(village), "township_code": township,
-                  "village_name": data["village"]["name"], "publication_id": entry.pk,
-                  "households": totals["households"], "payments": totals["payments"], "amount_fen": totals["amount"]})
+        village_code=village,
+        programme=data["programme"]["code"],
+        year=int(data["year"]),
+        defaults={
+            "county_code": codes.county_of(village),
+            "township_code": township,
+            "village_name": data["village"]["name"],
+            "publication_id": entry.pk,
+            "households": totals["households"],
+            "payments": totals["payments"],
+            "amount_fen": totals["amount"],
+        },
+    )
     return row

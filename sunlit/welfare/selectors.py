@@ -28,8 +28,11 @@ from sunlit.welfare.models import (
 
 
 def villages_in_scope(user: Any, action: str = "welfare.view") -> QuerySet[Region]:
-    return (jurisdiction.scope(Region.objects.filter(level=codes.VILLAGE), user, action, field="code")
-            .select_related("parent").order_by("code"))
+    return (
+        jurisdiction.scope(Region.objects.filter(level=codes.VILLAGE), user, action, field="code")
+        .select_related("parent")
+        .order_by("code")
+    )
 
 
 @dataclass
@@ -46,19 +49,24 @@ def desks(user: Any) -> list[VillageRow]:
     rows = {v.code: VillageRow(v) for v in villages}
     if not rows:
         return []
-    for code, n in (Household.objects.filter(village_id__in=rows).values_list("village_id")
-                    .annotate(n=Count("id"))):
+    for code, n in Household.objects.filter(village_id__in=rows).values_list("village_id").annotate(n=Count("id")):
         rows[code].households = n
     marked = Q(after_death=True) | Q(moved_out=True) | Q(relative__isnull=False)
-    for code, n, m in (Payment.objects.filter(village_code__in=rows).values_list("village_code")
-                       .annotate(n=Count("id"), m=Count("id", filter=marked))):
+    for code, n, m in (
+        Payment.objects.filter(village_code__in=rows)
+        .values_list("village_code")
+        .annotate(n=Count("id"), m=Count("id", filter=marked))
+    ):
         rows[code].payments, rows[code].marked = n, m
     return list(rows.values())
 
 
 def households(village_code: str, *, q: str = "") -> QuerySet[Household]:
-    qs = (Household.objects.filter(county_code=codes.county_of(village_code), village_id=village_code)
-          .annotate(member_count=Count("members", distinct=True)).order_by("number"))
+    qs = (
+        Household.objects.filter(county_code=codes.county_of(village_code), village_id=village_code)
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("number")
+    )
     q = q.strip()
     if q:
         if idnumbers.is_valid(q):
@@ -69,8 +77,9 @@ def households(village_code: str, *, q: str = "") -> QuerySet[Household]:
 
 
 def heads(household_ids: list[int]) -> dict[int, str]:
-    return dict(Member.objects.filter(household_id__in=household_ids, relation="head")
-                .values_list("household_id", "name"))
+    return dict(
+        Member.objects.filter(household_id__in=household_ids, relation="head").values_list("household_id", "name")
+    )
 
 
 def household(pk: int) -> Household | None:
@@ -78,17 +87,24 @@ def household(pk: int) -> Household | None:
 
 
 def household_payments(household: Household) -> QuerySet[Payment]:
-    return (Payment.objects.filter(county_code=household.county_code, village_code=household.village_id,
-                                   household=household)
-            .select_related("programme", "member", "case").order_by("-paid_on", "-id"))
+    return (
+        Payment.objects.filter(
+            county_code=household.county_code, village_code=household.village_id, household=household
+        )
+        .select_related("programme", "member", "case")
+        .order_by("-paid_on", "-id")
+    )
 
 
 def approved_cases(village_code: str, item_codes: list[str]) -> list[Any]:
     """Approved cases of the village that a payment may cite (for the payment form)."""
     from sunlit.cases.models import Case, CaseState
 
-    return list(Case.objects.filter(village_id=village_code, state=CaseState.APPROVED,
-                                    item__code__in=item_codes).select_related("item").order_by("-opened_at")[:200])
+    return list(
+        Case.objects.filter(village_id=village_code, state=CaseState.APPROVED, item__code__in=item_codes)
+        .select_related("item")
+        .order_by("-opened_at")[:200]
+    )
 
 
 def programmes() -> list[Programme]:
@@ -99,15 +115,25 @@ def review_queue(user: Any, *, relatives_only: bool = False) -> QuerySet[Payment
     """Marked payments in the reviewer's villages, newest first. A cadre has no
     `welfare.relatives` role, so the queue is empty for them (and the page a 404)."""
     qs = jurisdiction.scope(Payment.objects.all(), user, "welfare.relatives", field="village_code")
-    marked = Q(relative__isnull=False) if relatives_only else (
-        Q(after_death=True) | Q(moved_out=True) | Q(relative__isnull=False))
-    return (qs.filter(marked).select_related("programme", "household", "member", "relative", "relative__cadre")
-            .order_by("-paid_on", "-id"))
+    marked = (
+        Q(relative__isnull=False)
+        if relatives_only
+        else (Q(after_death=True) | Q(moved_out=True) | Q(relative__isnull=False))
+    )
+    return (
+        qs.filter(marked)
+        .select_related("programme", "household", "member", "relative", "relative__cadre")
+        .order_by("-paid_on", "-id")
+    )
 
 
 def declarations_of(user: Any) -> QuerySet[RelativeDeclaration]:
-    return RelativeDeclaration.objects.filter(cadre=user).select_related("village").annotate(
-        payment_count=Count("payments")).order_by("-declared_at")
+    return (
+        RelativeDeclaration.objects.filter(cadre=user)
+        .select_related("village")
+        .annotate(payment_count=Count("payments"))
+        .order_by("-declared_at")
+    )
 
 
 def import_batches(user: Any) -> QuerySet[ImportBatch]:
@@ -134,7 +160,8 @@ def village_lists(code: str) -> list[ProgrammeLists]:
     order = {p: i for i, p in enumerate(names)}
     grouped: dict[str, ProgrammeLists] = {}
     for row in PublishedList.objects.filter(county_code=codes.county_of(code), village_code=code).order_by(
-            "programme", "-year"):
+        "programme", "-year"
+    ):
         grouped.setdefault(row.programme, ProgrammeLists(row.programme, names.get(row.programme, row.programme)))
         grouped[row.programme].years.append(row)
     return sorted(grouped.values(), key=lambda g: order.get(g.code, 99))
@@ -164,23 +191,33 @@ class Section:
 
 def section(region: Region) -> Section:
     """Aggregates of the published lists under `region` (a county or a township)."""
-    rows = PublishedList.objects.filter(village_code__startswith=region.prefix) if region.level != codes.VILLAGE \
+    rows = (
+        PublishedList.objects.filter(village_code__startswith=region.prefix)
+        if region.level != codes.VILLAGE
         else PublishedList.objects.filter(village_code=region.code)
+    )
     by_programme_year: dict[str, dict[int, int]] = defaultdict(dict)
     households_by_year: dict[int, int] = defaultdict(int)
     years: set[int] = set()
-    for programme, year, amount, hh in rows.values_list("programme", "year").annotate(
-            a=Sum("amount_fen"), h=Sum("households")).order_by("programme", "year"):
+    for programme, year, amount, hh in (
+        rows.values_list("programme", "year")
+        .annotate(a=Sum("amount_fen"), h=Sum("households"))
+        .order_by("programme", "year")
+    ):
         by_programme_year[programme][year] = int(amount or 0)
         households_by_year[year] += int(hh or 0)
         years.add(year)
     group_village = codes.level_of(region.code) == codes.TOWNSHIP
     key = "village_code" if group_village else "township_code"
     areas: dict[str, dict[str, Any]] = {}
-    for code, vname, amount, hh, n in rows.values_list(key, "village_name").annotate(
-            a=Sum("amount_fen"), h=Sum("households"), n=Sum("payments")).order_by(key):
-        area = areas.setdefault(code, {"code": code, "name": vname if group_village else "", "amount": 0,
-                                       "households": 0, "payments": 0})
+    for code, vname, amount, hh, n in (
+        rows.values_list(key, "village_name")
+        .annotate(a=Sum("amount_fen"), h=Sum("households"), n=Sum("payments"))
+        .order_by(key)
+    ):
+        area = areas.setdefault(
+            code, {"code": code, "name": vname if group_village else "", "amount": 0, "households": 0, "payments": 0}
+        )
         area["amount"] += int(amount or 0)
         area["households"] += int(hh or 0)
         area["payments"] += int(n or 0)
@@ -189,13 +226,23 @@ def section(region: Region) -> Section:
             areas[code]["name"] = name
     names = {p.code: p.name for p in Programme.objects.order_by("position")}
     used = [(c, n) for c, n in names.items() if c in by_programme_year]
-    totals = {"amount": sum(a["amount"] for a in areas.values()),
-              "payments": sum(a["payments"] for a in areas.values()),
-              "villages": rows.values("village_code").distinct().count()}
+    totals = {
+        "amount": sum(a["amount"] for a in areas.values()),
+        "payments": sum(a["payments"] for a in areas.values()),
+        "villages": rows.values("village_code").distinct().count(),
+    }
     projects, note = _projects(region.code)
-    return Section(region=region, years=sorted(years), programmes=used, by_programme_year=dict(by_programme_year),
-                   households_by_year=dict(households_by_year), areas=list(areas.values()), totals=totals,
-                   projects=projects, projects_note=note)
+    return Section(
+        region=region,
+        years=sorted(years),
+        programmes=used,
+        by_programme_year=dict(by_programme_year),
+        households_by_year=dict(households_by_year),
+        areas=list(areas.values()),
+        totals=totals,
+        projects=projects,
+        projects_note=note,
+    )
 
 
 def _projects(region_code: str) -> tuple[list[dict[str, Any]] | None, str]:

@@ -71,9 +71,16 @@ def programmes_load(*, source: str, by: User | None) -> ProgrammesLoaded:
     existing = {p.code: p for p in Programme.objects.all()}
     created = updated = 0
     for spec in specs:
-        fields = {"short_zh": spec.short_zh, "name_zh": spec.name_zh, "name_en": spec.name_en,
-                  "item_code": spec.item, "rhythm": spec.rhythm, "per": spec.per, "position": spec.position,
-                  "active": True}
+        fields = {
+            "short_zh": spec.short_zh,
+            "name_zh": spec.name_zh,
+            "name_en": spec.name_en,
+            "item_code": spec.item,
+            "rhythm": spec.rhythm,
+            "per": spec.per,
+            "position": spec.position,
+            "active": True,
+        }
         found = existing.get(spec.code)
         if found is None:
             Programme.objects.create(code=spec.code, **fields)
@@ -87,9 +94,12 @@ def programmes_load(*, source: str, by: User | None) -> ProgrammesLoaded:
     deactivated = gone.update(active=False)
     missing = programme_file.missing_items(specs)
     if created or updated or deactivated:
-        audit_record(action="welfare.programmes_load", by=by, object_type="welfare.programme",
-                     detail={"created": created, "updated": updated, "deactivated": deactivated,
-                             "missing_items": missing})
+        audit_record(
+            action="welfare.programmes_load",
+            by=by,
+            object_type="welfare.programme",
+            detail={"created": created, "updated": updated, "deactivated": deactivated, "missing_items": missing},
+        )
     return ProgrammesLoaded(created, updated, deactivated, missing)
 
 
@@ -116,16 +126,17 @@ def seal_id(value: object, *, field: str = "id_number") -> SealedId:
 
 def _duplicate_message(other: Household, last4: str) -> str:
     # The other household by its number only: the person asking may not see its people.
-    return _("The ID number ending %(last4)s is already registered in household %(household)s: a person belongs "
-             "to one household only. Move them out of it first.") % {"last4": last4, "household": other.label}
+    return _(
+        "The ID number ending %(last4)s is already registered in household %(household)s: a person belongs "
+        "to one household only. Move them out of it first."
+    ) % {"last4": last4, "household": other.label}
 
 
 def _check_unique(ids: Sequence[SealedId], *, household: Household | None = None) -> None:
     fingerprints = [i.fingerprint for i in ids]
     if len(set(fingerprints)) != len(fingerprints):
         raise InvalidInput(_("The same ID number is given for two members"), field="id_number")
-    found = (Member.objects.filter(id_fingerprint__in=fingerprints).select_related("household")
-             .order_by("id").first())
+    found = Member.objects.filter(id_fingerprint__in=fingerprints).select_related("household").order_by("id").first()
     if found is not None and (household is None or found.household_id != household.pk):
         raise InvalidInput(_duplicate_message(found.household, found.id_last4), field="id_number")
 
@@ -176,8 +187,9 @@ def _village(code: str) -> Region:
 
 
 @transaction.atomic
-def household_create(*, village_code: str, number: str, card_last4: str = "", members: Sequence[MemberInput],
-                     by: User | None) -> Household:
+def household_create(
+    *, village_code: str, number: str, card_last4: str = "", members: Sequence[MemberInput], by: User | None
+) -> Household:
     """A household with its members; the first member is its head."""
     _require(by, "welfare.record", village_code)
     village = _village(village_code)
@@ -192,15 +204,24 @@ def household_create(*, village_code: str, number: str, card_last4: str = "", me
     _check_unique(ids)
     relations = [m.relation for m in members]
     if relations.count(Relation.HEAD) != 1 or relations[0] != Relation.HEAD:
-        raise InvalidInput(_("The first member is the head of household, and there is only one head"),
-                           field="relation")
+        raise InvalidInput(_("The first member is the head of household, and there is only one head"), field="relation")
     household = Household.objects.create(
-        county_code=codes.county_of(village_code), village=village, number=number, card_last4=_card(card_last4),
-        created_at=timezone.now(), created_by=by if getattr(by, "is_authenticated", False) else None)
+        county_code=codes.county_of(village_code),
+        village=village,
+        number=number,
+        card_last4=_card(card_last4),
+        created_at=timezone.now(),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     for position, (m, sid) in enumerate(zip(members, ids, strict=True)):
         _member_row(household, m, sid, position)
-    audit_record(action="welfare.household_create", by=by, obj=household, region_code=village_code,
-                 detail={"number": number, "members": len(members), "id_last4": [i.last4 for i in ids]})
+    audit_record(
+        action="welfare.household_create",
+        by=by,
+        obj=household,
+        region_code=village_code,
+        detail={"number": number, "members": len(members), "id_last4": [i.last4 for i in ids]},
+    )
     return household
 
 
@@ -210,9 +231,17 @@ def _member_row(household: Household, m: MemberInput, sid: SealedId, position: i
     status, status_on = _clean_status(m.status, m.status_on)
     try:
         with transaction.atomic():
-            return Member.objects.create(household=household, name=_clean_name(m.name), relation=m.relation,
-                                         id_fingerprint=sid.fingerprint, id_sealed=sid.sealed, id_last4=sid.last4,
-                                         status=status, status_on=status_on, position=position)
+            return Member.objects.create(
+                household=household,
+                name=_clean_name(m.name),
+                relation=m.relation,
+                id_fingerprint=sid.fingerprint,
+                id_sealed=sid.sealed,
+                id_last4=sid.last4,
+                status=status,
+                status_on=status_on,
+                position=position,
+            )
     except IntegrityError:
         # Another household registered the same number in the meantime.
         other = Member.objects.select_related("household").get(id_fingerprint=sid.fingerprint).household
@@ -229,8 +258,13 @@ def member_add(*, household: Household, member: MemberInput, by: User | None) ->
     position = (household.members.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     row = _member_row(household, member, sid, position)
     _relative_marks(fingerprints=[sid.fingerprint])
-    audit_record(action="welfare.member_add", by=by, obj=row, region_code=household.village_id,
-                 detail={"household": household.label, "id_last4": sid.last4})
+    audit_record(
+        action="welfare.member_add",
+        by=by,
+        obj=row,
+        region_code=household.village_id,
+        detail={"household": household.label, "id_last4": sid.last4},
+    )
     return row
 
 
@@ -240,9 +274,17 @@ def member_status_set(*, member: Member, status: str, on: date | None, by: User 
     _require(by, "welfare.record", household.village_id)
     member.status, member.status_on = _clean_status(status, on)
     member.save(update_fields=["status", "status_on"])
-    audit_record(action="welfare.member_status", by=by, obj=member, region_code=household.village_id,
-                 detail={"household": household.label, "status": member.status,
-                         "on": member.status_on.isoformat() if member.status_on else None})
+    audit_record(
+        action="welfare.member_status",
+        by=by,
+        obj=member,
+        region_code=household.village_id,
+        detail={
+            "household": household.label,
+            "status": member.status,
+            "on": member.status_on.isoformat() if member.status_on else None,
+        },
+    )
     return member
 
 
@@ -253,9 +295,13 @@ def household_status_set(*, household: Household, status: str, on: date | None, 
         raise InvalidInput(_("A household moves out; its members die"), field="status")
     household.status, household.status_on = _clean_status(status, on)
     household.save(update_fields=["status", "status_on"])
-    audit_record(action="welfare.household_status", by=by, obj=household, region_code=household.village_id,
-                 detail={"status": household.status,
-                         "on": household.status_on.isoformat() if household.status_on else None})
+    audit_record(
+        action="welfare.household_status",
+        by=by,
+        obj=household,
+        region_code=household.village_id,
+        detail={"status": household.status, "on": household.status_on.isoformat() if household.status_on else None},
+    )
     return household
 
 
@@ -281,12 +327,17 @@ def check_case(case: Case | None, *, village_code: str, programme: Programme) ->
         return _("case %(n)s is not approved: it authorises nothing yet") % {"n": case.number}
     if case.item.code != programme.item_code:
         return _("case %(n)s is a case of item %(item)s, not of %(want)s (%(programme)s)") % {
-            "n": case.number, "item": case.item.code, "want": programme.item_code, "programme": programme.short_zh}
+            "n": case.number,
+            "item": case.item.code,
+            "want": programme.item_code,
+            "programme": programme.short_zh,
+        }
     return ""
 
 
-def marks_for(*, household: Household, member: Member | None, paid_on: date,
-              members: Sequence[Member] | None = None) -> tuple[bool, bool]:
+def marks_for(
+    *, household: Household, member: Member | None, paid_on: date, members: Sequence[Member] | None = None
+) -> tuple[bool, bool]:
     """(after_death, moved_out) for a payment made on `paid_on`.
 
     A personal payment is marked when its member died (or moved out) before it was paid;
@@ -295,22 +346,34 @@ def marks_for(*, household: Household, member: Member | None, paid_on: date,
     people = list(members) if members is not None else list(household.members.all())
     who = member or next((m for m in people if m.relation == Relation.HEAD), None)
     after_death = bool(who and who.status == Status.DECEASED and who.status_on and paid_on > who.status_on)
-    moved = (household.status == Status.MOVED_OUT and household.status_on is not None
-             and paid_on > household.status_on)
-    moved = moved or bool(member and member.status == Status.MOVED_OUT and member.status_on
-                          and paid_on > member.status_on)
+    moved = household.status == Status.MOVED_OUT and household.status_on is not None and paid_on > household.status_on
+    moved = moved or bool(
+        member and member.status == Status.MOVED_OUT and member.status_on and paid_on > member.status_on
+    )
     return after_death, moved
 
 
 def relative_for(fingerprints: Sequence[str]) -> RelativeDeclaration | None:
-    return (RelativeDeclaration.objects.filter(id_fingerprint__in=list(fingerprints), withdrawn_at__isnull=True)
-            .order_by("declared_at", "id").first())
+    return (
+        RelativeDeclaration.objects.filter(id_fingerprint__in=list(fingerprints), withdrawn_at__isnull=True)
+        .order_by("declared_at", "id")
+        .first()
+    )
 
 
 @transaction.atomic
-def payment_record(*, programme: Programme, household: Household, member: Member | None = None, period: str,
-                   amount_fen: int, paid_on: date, channel: str = Channel.CARD, case: Case | None = None,
-                   by: User | None) -> Payment:
+def payment_record(
+    *,
+    programme: Programme,
+    household: Household,
+    member: Member | None = None,
+    period: str,
+    amount_fen: int,
+    paid_on: date,
+    channel: str = Channel.CARD,
+    case: Case | None = None,
+    by: User | None,
+) -> Payment:
     """Record a payment. A payment to a deceased member after the date of death, or to a
     household that moved out, is accepted and marked; so is one to a declared relative
     of a cadre (it enters the review queue)."""
@@ -321,11 +384,13 @@ def payment_record(*, programme: Programme, household: Household, member: Member
     if member is not None and member.household_id != household.pk:
         raise InvalidInput(_("This person is not a member of the household"), field="member")
     if programme.per == Per.MEMBER and member is None:
-        raise InvalidInput(_("%(p)s is paid to a person: choose the member") % {"p": programme.short_zh},
-                           field="member")
+        raise InvalidInput(
+            _("%(p)s is paid to a person: choose the member") % {"p": programme.short_zh}, field="member"
+        )
     if programme.per == Per.HOUSEHOLD and member is not None:
-        raise InvalidInput(_("%(p)s is paid to the household, not to one member") % {"p": programme.short_zh},
-                           field="member")
+        raise InvalidInput(
+            _("%(p)s is paid to the household, not to one member") % {"p": programme.short_zh}, field="member"
+        )
     year = period_year(period)
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise InvalidInput(_("The amount must be more than zero"), field="amount")
@@ -340,22 +405,50 @@ def payment_record(*, programme: Programme, household: Household, member: Member
         raise InvalidInput(why, field="case")
     same = Payment.objects.filter(programme=programme, household=household, member=member, period=period)
     if same.exists():
-        raise InvalidInput(_("%(p)s for %(period)s is already recorded for this household")
-                           % {"p": programme.short_zh, "period": period}, field="period")
+        raise InvalidInput(
+            _("%(p)s for %(period)s is already recorded for this household")
+            % {"p": programme.short_zh, "period": period},
+            field="period",
+        )
     people = list(household.members.all())
     after_death, moved = marks_for(household=household, member=member, paid_on=paid_on, members=people)
     fingerprints = [member.id_fingerprint] if member else [m.id_fingerprint for m in people]
     relative = relative_for(fingerprints)
     payment = Payment.objects.create(
-        county_code=household.county_code, village_code=village_code, programme=programme, household=household,
-        member=member, period=period, year=year, amount_fen=amount_fen, paid_on=paid_on, channel=channel,
-        case=case, after_death=after_death, moved_out=moved, relative=relative, recorded_at=timezone.now(),
-        recorded_by=by if getattr(by, "is_authenticated", False) else None)
-    audit_record(action="welfare.payment_record", by=by, obj=payment, region_code=village_code,
-                 detail={"programme": programme.code, "household": household.label, "period": period,
-                         "amount_fen": amount_fen, "paid_on": paid_on.isoformat(),
-                         "case": case.number if case else None, "after_death": after_death, "moved_out": moved,
-                         "relative": relative is not None})
+        county_code=household.county_code,
+        village_code=village_code,
+        programme=programme,
+        household=household,
+        member=member,
+        period=period,
+        year=year,
+        amount_fen=amount_fen,
+        paid_on=paid_on,
+        channel=channel,
+        case=case,
+        after_death=after_death,
+        moved_out=moved,
+        relative=relative,
+        recorded_at=timezone.now(),
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    audit_record(
+        action="welfare.payment_record",
+        by=by,
+        obj=payment,
+        region_code=village_code,
+        detail={
+            "programme": programme.code,
+            "household": household.label,
+            "period": period,
+            "amount_fen": amount_fen,
+            "paid_on": paid_on.isoformat(),
+            "case": case.number if case else None,
+            "after_death": after_death,
+            "moved_out": moved,
+            "relative": relative is not None,
+        },
+    )
     return payment
 
 
@@ -366,8 +459,9 @@ def _relative_marks(*, fingerprints: Sequence[str]) -> int:
     """Mark the unmarked payments that reach a declared relative (personally, or through
     their household). Returns how many were marked."""
     marked = 0
-    for declaration in RelativeDeclaration.objects.filter(id_fingerprint__in=list(fingerprints),
-                                                          withdrawn_at__isnull=True).order_by("declared_at"):
+    for declaration in RelativeDeclaration.objects.filter(
+        id_fingerprint__in=list(fingerprints), withdrawn_at__isnull=True
+    ).order_by("declared_at"):
         person = Member.objects.filter(id_fingerprint=declaration.id_fingerprint).first()
         if person is None:
             continue
@@ -377,8 +471,7 @@ def _relative_marks(*, fingerprints: Sequence[str]) -> int:
 
 
 @transaction.atomic
-def relative_declare(*, village_code: str, name: str, relation: str, id_number: str,
-                     by: User) -> RelativeDeclaration:
+def relative_declare(*, village_code: str, name: str, relation: str, id_number: str, by: User) -> RelativeDeclaration:
     """A cadre declares a close relative; payments to them, past and future, are marked."""
     jurisdiction.require(by, "welfare.declare", village_code)
     village = _village(village_code)
@@ -389,11 +482,23 @@ def relative_declare(*, village_code: str, name: str, relation: str, id_number: 
     if RelativeDeclaration.objects.filter(cadre=by, id_fingerprint=sid.fingerprint, withdrawn_at__isnull=True).exists():
         raise InvalidInput(_("You have declared this person already"), field="id_number")
     declaration = RelativeDeclaration.objects.create(
-        cadre=by, village=village, name=_clean_name(name), relation=relation, id_fingerprint=sid.fingerprint,
-        id_sealed=sid.sealed, id_last4=sid.last4, declared_at=timezone.now())
+        cadre=by,
+        village=village,
+        name=_clean_name(name),
+        relation=relation,
+        id_fingerprint=sid.fingerprint,
+        id_sealed=sid.sealed,
+        id_last4=sid.last4,
+        declared_at=timezone.now(),
+    )
     marked = _relative_marks(fingerprints=[sid.fingerprint])
-    audit_record(action="welfare.relative_declare", by=by, obj=declaration, region_code=village_code,
-                 detail={"id_last4": sid.last4, "relation": relation, "payments_marked": marked})
+    audit_record(
+        action="welfare.relative_declare",
+        by=by,
+        obj=declaration,
+        region_code=village_code,
+        detail={"id_last4": sid.last4, "relation": relation, "payments_marked": marked},
+    )
     return declaration
 
 
@@ -405,8 +510,13 @@ def relative_withdraw(*, declaration: RelativeDeclaration, by: User) -> Relative
     if declaration.withdrawn_at is None:
         declaration.withdrawn_at = timezone.now()
         declaration.save(update_fields=["withdrawn_at"])
-        audit_record(action="welfare.relative_withdraw", by=by, obj=declaration,
-                     region_code=declaration.village_id, detail={"id_last4": declaration.id_last4})
+        audit_record(
+            action="welfare.relative_withdraw",
+            by=by,
+            obj=declaration,
+            region_code=declaration.village_id,
+            detail={"id_last4": declaration.id_last4},
+        )
     return declaration
 
 
@@ -414,27 +524,27 @@ def relative_withdraw(*, declaration: RelativeDeclaration, by: User) -> Relative
 
 
 @transaction.atomic
-def list_publish(*, village_code: str, programme: Programme, year: int, by: User | None,
-                 reason: str = "") -> Any:
+def list_publish(*, village_code: str, programme: Programme, year: int, by: User | None, reason: str = "") -> Any:
     """Publish the village's list of `programme` for `year` (masked: see publication.py)."""
     from sunlit.welfare import publication
 
     _require(by, "welfare.publish", village_code)
     snapshot = publication.list_snapshot(village_code=village_code, programme=programme, year=year)
     if not snapshot["rows"]:
-        raise InvalidInput(_("Nothing was paid under %(p)s in %(y)d: there is no list to publish")
-                           % {"p": programme.short_zh, "y": year}, field="year")
+        raise InvalidInput(
+            _("Nothing was paid under %(p)s in %(y)d: there is no list to publish")
+            % {"p": programme.short_zh, "y": year},
+            field="year",
+        )
     from sunlit.transparency import selectors as tsel
 
     ref = publication.ref(village_code, programme.code, year)
     earlier = tsel.current(publication.KIND, ref)
     if earlier is not None and earlier.snapshot_sha256 != publication.digest(snapshot) and not reason:
         reason = _("Payments recorded since the previous version")
-    entry = publication.publish_snapshot(village_code=village_code, ref=ref, snapshot=snapshot, by=by,
-                                         reason=reason)
+    entry = publication.publish_snapshot(village_code=village_code, ref=ref, snapshot=snapshot, by=by, reason=reason)
     publication.derive(entry, snapshot)
     return entry
-
 
 
 # --- the self-check ("has my subsidy arrived?") -------------------------------------------
@@ -473,8 +583,12 @@ def _same_name(a: str, b: str) -> bool:
 def self_check_refused(*, reason: str, ip: str, device: str, layout: str) -> None:
     """Log a lookup that was not carried out: "blocked" (too many tries) or "malformed"
     (no name, or a number that is not an ID number). Nothing of what was typed is kept."""
-    audit_record(action="welfare.self_check", by=None, object_type="welfare.household",
-                 detail={"found": False, "refused": reason, "ip": ip, "device": device[:12], "layout": layout})
+    audit_record(
+        action="welfare.self_check",
+        by=None,
+        object_type="welfare.household",
+        detail={"found": False, "refused": reason, "ip": ip, "device": device[:12], "layout": layout},
+    )
 
 
 def self_check(*, id_number: str, name: str, ip: str, device: str, layout: str) -> CheckResult | None:
@@ -492,25 +606,43 @@ def self_check(*, id_number: str, name: str, ip: str, device: str, layout: str) 
     # The same two reads whether or not anything matched, so that the answer takes as long.
     household_id = member.household_id if (matched and member is not None) else -1
     people = list(Member.objects.filter(household_id=household_id).order_by("position", "id"))
-    payments = list(Payment.objects.filter(household_id=household_id).select_related("programme", "member")
-                    .order_by("-paid_on", "-id")[:500])
-    audit_record(action="welfare.self_check", by=None, object_type="welfare.household",
-                 object_id=str(household_id) if matched else "",
-                 region_code=member.household.village_id if (matched and member is not None) else "",
-                 detail={"found": matched, "id_fingerprint": fp[:16], "ip": ip, "device": device[:12],
-                         "layout": layout})
+    payments = list(
+        Payment.objects.filter(household_id=household_id)
+        .select_related("programme", "member")
+        .order_by("-paid_on", "-id")[:500]
+    )
+    audit_record(
+        action="welfare.self_check",
+        by=None,
+        object_type="welfare.household",
+        object_id=str(household_id) if matched else "",
+        region_code=member.household.village_id if (matched and member is not None) else "",
+        detail={"found": matched, "id_fingerprint": fp[:16], "ip": ip, "device": device[:12], "layout": layout},
+    )
     if not matched or member is None:
         return None
     relations = dict(Relation.choices)
     statuses = dict(Status.choices)
-    members = [CheckedMember(
-        name=m.name if m.pk == member.pk else mask(m.name, "surname"), relation=str(relations.get(m.relation, "")),
-        status="" if m.status == Status.ACTIVE else str(statuses.get(m.status, "")), is_self=m.pk == member.pk,
-        id_last4=m.id_last4 if m.pk == member.pk else "") for m in people]
+    members = [
+        CheckedMember(
+            name=m.name if m.pk == member.pk else mask(m.name, "surname"),
+            relation=str(relations.get(m.relation, "")),
+            status="" if m.status == Status.ACTIVE else str(statuses.get(m.status, "")),
+            is_self=m.pk == member.pk,
+            id_last4=m.id_last4 if m.pk == member.pk else "",
+        )
+        for m in people
+    ]
     channels = dict(Channel.choices)
-    out = [CheckedPayment(
-        programme=p.programme.name, period=p.period, amount_fen=p.amount_fen, paid_on=p.paid_on,
-        channel=str(channels.get(p.channel, "")),
-        to=(p.member.name if p.member_id == member.pk else mask(p.member.name, "surname")) if p.member else "")
-        for p in payments]
+    out = [
+        CheckedPayment(
+            programme=p.programme.name,
+            period=p.period,
+            amount_fen=p.amount_fen,
+            paid_on=p.paid_on,
+            channel=str(channels.get(p.channel, "")),
+            to=(p.member.name if p.member_id == member.pk else mask(p.member.name, "surname")) if p.member else "",
+        )
+        for p in payments
+    ]
     return CheckResult(village=member.household.village, members=members, payments=out)

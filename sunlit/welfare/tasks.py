@@ -14,8 +14,9 @@ from sunlit.welfare.models import ImportBatch
 def welfare_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
     """Run an uploaded import; the batch row carries its progress and outcome."""
     try:
-        done = importdesk.run(ImportBatch, batch_id, user_id, prefix="sunlit-welfare-import-",
-                              import_file=imports.import_file)
+        done = importdesk.run(
+            ImportBatch, batch_id, user_id, prefix="sunlit-welfare-import-", import_file=imports.import_file
+        )
     except imports.ImportRefused as refused:
         return {"problems": refused.count}
     if done is None:

@@ -16,10 +16,10 @@ urlpatterns = [
     path("t/<str:code>/welfare/", public.township_section, name="township_section"),
     path("v/<str:code>/welfare/", public.village, name="village_lists"),
     path("v/<str:code>/welfare/<slug:programme>/<int:year>/", public.programme_list, name="list"),
-    path("v/<str:code>/welfare/<slug:programme>/<int:year>.json", public.list_download, {"fmt": "json"},
-         name="list_json"),
-    path("v/<str:code>/welfare/<slug:programme>/<int:year>.csv", public.list_download, {"fmt": "csv"},
-         name="list_csv"),
+    path(
+        "v/<str:code>/welfare/<slug:programme>/<int:year>.json", public.list_download, {"fmt": "json"}, name="list_json"
+    ),
+    path("v/<str:code>/welfare/<slug:programme>/<int:year>.csv", public.list_download, {"fmt": "csv"}, name="list_csv"),
     # The same pages for the touch screens in village halls.
     path("kiosk/welfare/", public.section_page, KIOSK, name="kiosk_section"),
     path("kiosk/welfare/check/", public.check, KIOSK, name="kiosk_check"),

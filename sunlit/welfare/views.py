@@ -68,11 +68,15 @@ def _programme_choices() -> list[tuple[str, str]]:
 def office(request: HttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "welfare.view"):
         raise Http404
-    return render(request, "welfare/office/index.html", {
-        "desks": selectors.desks(request.user),
-        "can_import": bool(jurisdiction.prefixes(request.user, "welfare.import")),
-        "can_review": bool(jurisdiction.prefixes(request.user, "welfare.relatives")),
-    })
+    return render(
+        request,
+        "welfare/office/index.html",
+        {
+            "desks": selectors.desks(request.user),
+            "can_import": bool(jurisdiction.prefixes(request.user, "welfare.import")),
+            "can_review": bool(jurisdiction.prefixes(request.user, "welfare.relatives")),
+        },
+    )
 
 
 @login_required
@@ -96,12 +100,20 @@ def village_households(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(selectors.households(code, q=q), 50).get_page(request.GET.get("page"))
     heads = selectors.heads([h.pk for h in page])
     rows = [(h, heads.get(h.pk, "")) for h in page]
-    return render(request, "welfare/office/village.html", {
-        "village": region, "rows": rows, "page": page, "q": q,
-        "can_record": jurisdiction.can(request.user, "welfare.record", code),
-        "publish_form": PublishForm(programmes=_programme_choices())
-        if jurisdiction.can(request.user, "welfare.publish", code) else None,
-    })
+    return render(
+        request,
+        "welfare/office/village.html",
+        {
+            "village": region,
+            "rows": rows,
+            "page": page,
+            "q": q,
+            "can_record": jurisdiction.can(request.user, "welfare.record", code),
+            "publish_form": PublishForm(programmes=_programme_choices())
+            if jurisdiction.can(request.user, "welfare.publish", code)
+            else None,
+        },
+    )
 
 
 @login_required
@@ -111,12 +123,19 @@ def household_new(request: HttpRequest, code: str) -> HttpResponse:
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        members = [services.MemberInput(name=data[f"m{i}_name"], relation=data[f"m{i}_relation"],
-                                        id_number=data[f"m{i}_id"])
-                   for i in range(MEMBER_ROWS) if data.get(f"m{i}_name") or data.get(f"m{i}_id")]
+        members = [
+            services.MemberInput(name=data[f"m{i}_name"], relation=data[f"m{i}_relation"], id_number=data[f"m{i}_id"])
+            for i in range(MEMBER_ROWS)
+            if data.get(f"m{i}_name") or data.get(f"m{i}_id")
+        ]
         try:
-            household = services.household_create(village_code=code, number=data["number"],
-                                                  card_last4=data["card_last4"], members=members, by=_user(request))
+            household = services.household_create(
+                village_code=code,
+                number=data["number"],
+                card_last4=data["card_last4"],
+                members=members,
+                by=_user(request),
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
@@ -128,8 +147,10 @@ def household_new(request: HttpRequest, code: str) -> HttpResponse:
 def _payment_form(household: Household, data: Any = None) -> PaymentForm:
     members = [(m.pk, f"{m.name} (*{m.id_last4})") for m in household.members.all()]
     item_codes = [p.item_code for p in selectors.programmes()]
-    cases = [(c.number, f"{c.number} {c.item.code} {c.subject[:30]}")
-             for c in selectors.approved_cases(household.village_id, item_codes)]
+    cases = [
+        (c.number, f"{c.number} {c.item.code} {c.subject[:30]}")
+        for c in selectors.approved_cases(household.village_id, item_codes)
+    ]
     return PaymentForm(data, programmes=_programme_choices(), members=members, cases=cases)
 
 
@@ -139,13 +160,19 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     h = _household_or_404(request.user, pk)
     audit_view(by=request.user, obj=h, region_code=h.village_id)
     can_record = jurisdiction.can(request.user, "welfare.record", h.village_id)
-    return render(request, "welfare/office/household.html", {
-        "household": h, "members": list(h.members.all()), "payments": selectors.household_payments(h)[:300],
-        "can_record": can_record,
-        "member_form": MemberForm() if can_record else None,
-        "status_form": StatusForm() if can_record else None,
-        "payment_form": _payment_form(h) if can_record else None,
-    })
+    return render(
+        request,
+        "welfare/office/household.html",
+        {
+            "household": h,
+            "members": list(h.members.all()),
+            "payments": selectors.household_payments(h)[:300],
+            "can_record": can_record,
+            "member_form": MemberForm() if can_record else None,
+            "status_form": StatusForm() if can_record else None,
+            "payment_form": _payment_form(h) if can_record else None,
+        },
+    )
 
 
 def _done(request: HttpRequest, h: Household, error: ApplicationError | None, ok: str) -> HttpResponse:
@@ -164,9 +191,15 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _done(request, h, ApplicationError(_("Fill in the name, relation and ID number")), "")
     try:
-        services.member_add(household=h, member=services.MemberInput(
-            name=form.cleaned_data["name"], relation=form.cleaned_data["relation"],
-            id_number=form.cleaned_data["id_number"]), by=_user(request))
+        services.member_add(
+            household=h,
+            member=services.MemberInput(
+                name=form.cleaned_data["name"],
+                relation=form.cleaned_data["relation"],
+                id_number=form.cleaned_data["id_number"],
+            ),
+            by=_user(request),
+        )
     except ApplicationError as e:
         return _done(request, h, e, "")
     return _done(request, h, None, _("Member added."))
@@ -199,8 +232,10 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
     h = _household_or_404(request.user, pk, "welfare.record")
     form = _payment_form(h, request.POST)
     if not form.is_valid():
-        problems = "; ".join(f"{form.fields[k].label if k in form.fields else ''}: {' '.join(str(e) for e in v)}"
-                             for k, v in form.errors.items())
+        problems = "; ".join(
+            f"{form.fields[k].label if k in form.fields else ''}: {' '.join(str(e) for e in v)}"
+            for k, v in form.errors.items()
+        )
         return _done(request, h, ApplicationError(problems), "")
     data = form.cleaned_data
     from sunlit.cases.selectors import authorising_case
@@ -209,9 +244,16 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
         case = authorising_case(data["case"]) if data.get("case") else None
         member = h.members.filter(pk=data["member"]).first() if data.get("member") else None
         payment = services.payment_record(
-            programme=Programme.objects.get(code=data["programme"]), household=h, member=member,
-            period=data["period"].strip(), amount_fen=data["amount"], paid_on=data["paid_on"],
-            channel=data["channel"], case=case, by=_user(request))
+            programme=Programme.objects.get(code=data["programme"]),
+            household=h,
+            member=member,
+            period=data["period"].strip(),
+            amount_fen=data["amount"],
+            paid_on=data["paid_on"],
+            channel=data["channel"],
+            case=case,
+            by=_user(request),
+        )
     except ApplicationError as e:
         return _done(request, h, e, "")
     ok = _("Payment recorded.")
@@ -227,8 +269,12 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
     form = PublishForm(request.POST, programmes=_programme_choices())
     if form.is_valid():
         try:
-            entry = services.list_publish(village_code=code, programme=Programme.objects.get(
-                code=form.cleaned_data["programme"]), year=form.cleaned_data["year"], by=_user(request))
+            entry = services.list_publish(
+                village_code=code,
+                programme=Programme.objects.get(code=form.cleaned_data["programme"]),
+                year=form.cleaned_data["year"],
+                by=_user(request),
+            )
         except ApplicationError as e:
             messages.error(request, e.message)
         else:
@@ -247,22 +293,34 @@ def relatives(request: HttpRequest) -> HttpResponse:
     """A cadre's own declarations: nobody else's, and not who reviewed what."""
     if not jurisdiction.prefixes(request.user, "welfare.declare"):
         raise Http404
-    villages = [(v.code, f"{v.parent.name if v.parent else ''} {v.name}")
-                for v in selectors.villages_in_scope(request.user, "welfare.declare")[:50]]
+    villages = [
+        (v.code, f"{v.parent.name if v.parent else ''} {v.name}")
+        for v in selectors.villages_in_scope(request.user, "welfare.declare")[:50]
+    ]
     form = RelativeForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.relative_declare(village_code=data["village"], name=data["name"], relation=data["relation"],
-                                      id_number=data["id_number"], by=_user(request))
+            services.relative_declare(
+                village_code=data["village"],
+                name=data["name"],
+                relation=data["relation"],
+                id_number=data["id_number"],
+                by=_user(request),
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, _("Declared. Payments to this person will be shown to the supervision "
-                                        "committee and the township."))
+            messages.success(
+                request,
+                _("Declared. Payments to this person will be shown to the supervision committee and the township."),
+            )
             return redirect("welfare:relatives")
-    return render(request, "welfare/office/relatives.html", {
-        "form": form, "declarations": selectors.declarations_of(request.user)})
+    return render(
+        request,
+        "welfare/office/relatives.html",
+        {"form": form, "declarations": selectors.declarations_of(request.user)},
+    )
 
 
 @login_required
@@ -295,21 +353,28 @@ def review(request: HttpRequest) -> HttpResponse:
 def imports(request: HttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "welfare.import"):
         raise Http404
-    villages = [(v.code, f"{v.parent.name if v.parent else ''} {v.name} ({v.code})")
-                for v in selectors.villages_in_scope(request.user, "welfare.import")[:1000]]
+    villages = [
+        (v.code, f"{v.parent.name if v.parent else ''} {v.name} ({v.code})")
+        for v in selectors.villages_in_scope(request.user, "welfare.import")[:1000]
+    ]
     form = UploadForm(request.POST or None, request.FILES or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         from sunlit.welfare.tasks import welfare_import_task
 
         try:
-            return importdesk.start_upload(request, form.cleaned_data["file"],
-                                           default_village=form.cleaned_data["village"],
-                                           start=imports_service.batch_start, task=welfare_import_task,
-                                           page="welfare:import")
+            return importdesk.start_upload(
+                request,
+                form.cleaned_data["file"],
+                default_village=form.cleaned_data["village"],
+                start=imports_service.batch_start,
+                task=welfare_import_task,
+                page="welfare:import",
+            )
         except ApplicationError as e:
             form.add_error(None, e.message)
-    return render(request, "welfare/office/imports.html", {
-        "form": form, "batches": selectors.import_batches(request.user)})
+    return render(
+        request, "welfare/office/imports.html", {"form": form, "batches": selectors.import_batches(request.user)}
+    )
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:

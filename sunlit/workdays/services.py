@@ -40,9 +40,16 @@ def day_override_set(*, day: date, is_working: bool, note: str, by: User) -> Day
         day=day, defaults={"is_working": is_working, "note": note, "created_by": by}
     )
     audit_record(
-        action="workdays.override_set", by=by, obj=override,
-        detail={"day": day.isoformat(), "is_working": is_working, "note": note, "created": created,
-                "official": calendar.official_is_working_day(day)},
+        action="workdays.override_set",
+        by=by,
+        obj=override,
+        detail={
+            "day": day.isoformat(),
+            "is_working": is_working,
+            "note": note,
+            "created": created,
+            "official": calendar.official_is_working_day(day),
+        },
     )
     calendar.invalidate()
     return override
@@ -55,8 +62,12 @@ def day_override_clear(*, day: date, by: User) -> bool:
     override = DayOverride.objects.filter(day=day).first()
     if override is None:
         return False
-    audit_record(action="workdays.override_clear", by=by, obj=override,
-                 detail={"day": day.isoformat(), "was_working": override.is_working})
+    audit_record(
+        action="workdays.override_clear",
+        by=by,
+        obj=override,
+        detail={"day": day.isoformat(), "was_working": override.is_working},
+    )
     override.delete()
     calendar.invalidate()
     return True

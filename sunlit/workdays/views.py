@@ -17,7 +17,9 @@ from sunlit.workdays.models import DayOverride
 class OverrideForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     is_working = forms.TypedChoiceField(
-        label=_("The day is"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        label=_("The day is"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
         choices=[("1", _("a working day")), ("0", _("a day off"))],
     )
     note = forms.CharField(label=_("Why"), max_length=200)

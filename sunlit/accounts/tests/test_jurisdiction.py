@@ -68,35 +68,52 @@ def test_it_refuses_to_let_anyone_approve_their_own_record(cast: Cast) -> None:
 def test_it_refuses_a_grant_outside_the_granters_jurisdiction(cast: Cast) -> None:
     township_admin = make_user("admin_a", "冯刚", Role.ADMIN, TOWNSHIP_A)
     with pytest.raises(NotPermitted, match=VILLAGE_C):
-        membership_grant(user=cast.cadre_b, role=Role.CADRE, region_code=VILLAGE_C,
-                         starts_on=date(2025, 1, 1), by=township_admin)
-    membership_grant(user=cast.cadre_b, role=Role.CADRE, region_code=VILLAGE_A,
-                     starts_on=date(2025, 1, 1), by=township_admin)
+        membership_grant(
+            user=cast.cadre_b, role=Role.CADRE, region_code=VILLAGE_C, starts_on=date(2025, 1, 1), by=township_admin
+        )
+    membership_grant(
+        user=cast.cadre_b, role=Role.CADRE, region_code=VILLAGE_A, starts_on=date(2025, 1, 1), by=township_admin
+    )
 
 
 def test_it_refuses_an_already_expired_or_inverted_membership(cast: Cast) -> None:
     with pytest.raises(InvalidInput, match="already have ended"):
-        membership_grant(user=cast.cadre_b, role=Role.CADRE, region_code=VILLAGE_B,
-                         starts_on=date(2020, 1, 1), ends_on=date(2021, 1, 1), by=cast.admin)
+        membership_grant(
+            user=cast.cadre_b,
+            role=Role.CADRE,
+            region_code=VILLAGE_B,
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2021, 1, 1),
+            by=cast.admin,
+        )
     with pytest.raises(InvalidInput, match="end before it starts"):
-        membership_grant(user=cast.cadre_b, role=Role.CADRE, region_code=VILLAGE_B,
-                         starts_on=date(2030, 1, 1), ends_on=date(2029, 1, 1), by=cast.admin)
+        membership_grant(
+            user=cast.cadre_b,
+            role=Role.CADRE,
+            region_code=VILLAGE_B,
+            starts_on=date(2030, 1, 1),
+            ends_on=date(2029, 1, 1),
+            by=cast.admin,
+        )
 
 
 def test_it_refuses_unknown_roles_and_regions(cast: Cast) -> None:
     with pytest.raises(InvalidInput, match="Unknown role"):
-        membership_grant(user=cast.cadre_b, role="king", region_code=VILLAGE_B,
-                         starts_on=date(2025, 1, 1), by=cast.admin)
+        membership_grant(
+            user=cast.cadre_b, role="king", region_code=VILLAGE_B, starts_on=date(2025, 1, 1), by=cast.admin
+        )
     with pytest.raises(InvalidInput, match="Unknown region"):
-        membership_grant(user=cast.cadre_b, role=Role.CADRE, region_code="431382999999",
-                         starts_on=date(2025, 1, 1), by=cast.admin)
+        membership_grant(
+            user=cast.cadre_b, role=Role.CADRE, region_code="431382999999", starts_on=date(2025, 1, 1), by=cast.admin
+        )
 
 
 def test_it_audits_every_grant_with_who_and_where(cast: Cast) -> None:
     from sunlit.audit.models import AuditEvent
 
-    membership_grant(user=cast.cadre_b, role=Role.SUPERVISOR, region_code=COUNTY,
-                     starts_on=date(2025, 1, 1), by=cast.admin)
+    membership_grant(
+        user=cast.cadre_b, role=Role.SUPERVISOR, region_code=COUNTY, starts_on=date(2025, 1, 1), by=cast.admin
+    )
     event = AuditEvent.objects.filter(action="membership.grant").latest("id")
     assert event.actor == cast.admin and event.region_code == COUNTY
     assert event.detail["role"] == Role.SUPERVISOR

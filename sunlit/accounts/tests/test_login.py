@@ -126,9 +126,14 @@ def test_it_makes_a_seeded_account_change_its_password_first(cast: Cast) -> None
     post_login(client, "cadre_a", PASSWORD)
     response = client.get("/office/")
     assert response.status_code == 302 and response["Location"] == "/accounts/password/"
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password": "村务公开每一笔-2026", "new_password_again": "村务公开每一笔-2026",
-    })
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password": "村务公开每一笔-2026",
+            "new_password_again": "村务公开每一笔-2026",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/office/").status_code == 200
 
@@ -136,9 +141,14 @@ def test_it_makes_a_seeded_account_change_its_password_first(cast: Cast) -> None
 def test_it_refuses_a_weak_new_password(cast: Cast) -> None:
     client = Client()
     post_login(client, "cadre_a", PASSWORD)
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password": "12345678", "new_password_again": "12345678",
-    })
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password": "12345678",
+            "new_password_again": "12345678",
+        },
+    )
     assert response.status_code == 200 and response.context["form"].errors
 
 

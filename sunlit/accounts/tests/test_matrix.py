@@ -19,25 +19,150 @@ LOGIN = 302  # anonymous → login page
 
 # (name, method, path, data, {actor: status})
 MATRIX: list[tuple[str, str, str, dict[str, Any], dict[str, int]]] = [
-    ("office home", "get", "/office/", {},
-     dict(villager=LOGIN, cadre_a=200, cadre_b=200, supervisor_a=200, official=200, inspector=200, operator=200, admin=200)),
-    ("village A page", "get", f"/office/regions/{VILLAGE_A}/", {},
-     dict(villager=LOGIN, cadre_a=200, cadre_b=404, supervisor_a=200, official=200, inspector=200, operator=200, admin=200)),
-    ("village C page (other township)", "get", f"/office/regions/{VILLAGE_C}/", {},
-     dict(villager=LOGIN, cadre_a=404, cadre_b=404, supervisor_a=404, official=404, inspector=404, operator=200, admin=200)),
-    ("township A page", "get", f"/office/regions/{TOWNSHIP_A}/", {},
-     dict(villager=LOGIN, cadre_a=404, cadre_b=404, supervisor_a=404, official=200, inspector=200, operator=200, admin=200)),
-    ("edit village A contact", "post", f"/office/regions/{VILLAGE_A}/", {"phone": "0738-4999999", "address": "村部"},
-     dict(villager=LOGIN, cadre_a=302, cadre_b=404, supervisor_a=403, official=302, inspector=403, operator=403, admin=302)),
-    ("memberships list", "get", "/office/memberships/", {},
-     dict(villager=LOGIN, cadre_a=404, cadre_b=404, supervisor_a=404, official=200, inspector=200, operator=404, admin=200)),
-    ("grant a membership", "post", "/office/memberships/",
-     {"username": "cadre_b", "role": "cadre", "region_code": VILLAGE_B, "starts_on": "2025-01-01"},
-     dict(villager=LOGIN, cadre_a=404, cadre_b=404, supervisor_a=404, official=403, inspector=403, operator=404, admin=302)),
-    ("audit log", "get", "/office/audit/", {},
-     dict(villager=LOGIN, cadre_a=404, cadre_b=404, supervisor_a=404, official=404, inspector=200, operator=404, admin=200)),
-    ("audit log of village C", "get", f"/office/audit/?region={VILLAGE_C}", {},
-     dict(villager=LOGIN, cadre_a=404, cadre_b=404, supervisor_a=404, official=404, inspector=404, operator=404, admin=200)),
+    (
+        "office home",
+        "get",
+        "/office/",
+        {},
+        dict(
+            villager=LOGIN,
+            cadre_a=200,
+            cadre_b=200,
+            supervisor_a=200,
+            official=200,
+            inspector=200,
+            operator=200,
+            admin=200,
+        ),
+    ),
+    (
+        "village A page",
+        "get",
+        f"/office/regions/{VILLAGE_A}/",
+        {},
+        dict(
+            villager=LOGIN,
+            cadre_a=200,
+            cadre_b=404,
+            supervisor_a=200,
+            official=200,
+            inspector=200,
+            operator=200,
+            admin=200,
+        ),
+    ),
+    (
+        "village C page (other township)",
+        "get",
+        f"/office/regions/{VILLAGE_C}/",
+        {},
+        dict(
+            villager=LOGIN,
+            cadre_a=404,
+            cadre_b=404,
+            supervisor_a=404,
+            official=404,
+            inspector=404,
+            operator=200,
+            admin=200,
+        ),
+    ),
+    (
+        "township A page",
+        "get",
+        f"/office/regions/{TOWNSHIP_A}/",
+        {},
+        dict(
+            villager=LOGIN,
+            cadre_a=404,
+            cadre_b=404,
+            supervisor_a=404,
+            official=200,
+            inspector=200,
+            operator=200,
+            admin=200,
+        ),
+    ),
+    (
+        "edit village A contact",
+        "post",
+        f"/office/regions/{VILLAGE_A}/",
+        {"phone": "0738-4999999", "address": "村部"},
+        dict(
+            villager=LOGIN,
+            cadre_a=302,
+            cadre_b=404,
+            supervisor_a=403,
+            official=302,
+            inspector=403,
+            operator=403,
+            admin=302,
+        ),
+    ),
+    (
+        "memberships list",
+        "get",
+        "/office/memberships/",
+        {},
+        dict(
+            villager=LOGIN,
+            cadre_a=404,
+            cadre_b=404,
+            supervisor_a=404,
+            official=200,
+            inspector=200,
+            operator=404,
+            admin=200,
+        ),
+    ),
+    (
+        "grant a membership",
+        "post",
+        "/office/memberships/",
+        {"username": "cadre_b", "role": "cadre", "region_code": VILLAGE_B, "starts_on": "2025-01-01"},
+        dict(
+            villager=LOGIN,
+            cadre_a=404,
+            cadre_b=404,
+            supervisor_a=404,
+            official=403,
+            inspector=403,
+            operator=404,
+            admin=302,
+        ),
+    ),
+    (
+        "audit log",
+        "get",
+        "/office/audit/",
+        {},
+        dict(
+            villager=LOGIN,
+            cadre_a=404,
+            cadre_b=404,
+            supervisor_a=404,
+            official=404,
+            inspector=200,
+            operator=404,
+            admin=200,
+        ),
+    ),
+    (
+        "audit log of village C",
+        "get",
+        f"/office/audit/?region={VILLAGE_C}",
+        {},
+        dict(
+            villager=LOGIN,
+            cadre_a=404,
+            cadre_b=404,
+            supervisor_a=404,
+            official=404,
+            inspector=404,
+            operator=404,
+            admin=200,
+        ),
+    ),
 ]
 
 
@@ -92,8 +217,14 @@ def test_it_shows_each_role_the_desks_it_may_use(cast: Cast, as_user: Any) -> No
 def test_it_lets_an_administrator_create_an_account_with_a_first_role(cast: Cast, as_user: Any) -> None:
     from sunlit.accounts.models import User
 
-    data = {"new_username": "cadre_a2", "full_name": "王桂香", "role": "cadre", "region_code": VILLAGE_A,
-            "title": "会计", "starts_on": "2025-01-01"}
+    data = {
+        "new_username": "cadre_a2",
+        "full_name": "王桂香",
+        "role": "cadre",
+        "region_code": VILLAGE_A,
+        "title": "会计",
+        "starts_on": "2025-01-01",
+    }
     response = as_user(cast.admin).post("/office/memberships/", data)
     assert response.status_code == 200
     temporary = response.context["temporary"]
@@ -107,8 +238,13 @@ def test_it_refuses_an_account_outside_the_granters_region_and_keeps_nothing(cas
     from sunlit.conftest import make_user
 
     township_admin = make_user("admin_b2", "吴敏", Role.ADMIN, "431382102000")
-    data = {"new_username": "intruder", "full_name": "某人", "role": "cadre", "region_code": VILLAGE_A,
-            "starts_on": "2025-01-01"}
+    data = {
+        "new_username": "intruder",
+        "full_name": "某人",
+        "role": "cadre",
+        "region_code": VILLAGE_A,
+        "starts_on": "2025-01-01",
+    }
     response = as_user(township_admin).post("/office/memberships/", data)
     assert response.status_code == 200 and VILLAGE_A in response.content.decode()
     assert not User.objects.filter(username="intruder").exists()

@@ -29,8 +29,15 @@ def test_it_refuses_to_delete_an_audit_row_in_the_database_itself() -> None:
 def test_it_records_who_when_and_from_where(cast: Cast) -> None:
     client = Client(HTTP_USER_AGENT="KioskBrowser/1.0")
     client.post("/accounts/login/", {"username": "cadre_a", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
-    client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": "阳光村务-新密码-2026",
-                                        "new_password_again": "阳光村务-新密码-2026"}, REMOTE_ADDR="10.1.2.3")
+    client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password": "阳光村务-新密码-2026",
+            "new_password_again": "阳光村务-新密码-2026",
+        },
+        REMOTE_ADDR="10.1.2.3",
+    )
     event = AuditEvent.objects.get(action="user.password_change")
     assert event.actor == cast.cadre_a and event.ip == "10.1.2.3"
     assert event.user_agent == "KioskBrowser/1.0" and event.at is not None

@@ -78,8 +78,11 @@ def items(cast: Cast) -> dict[str, Any]:
     """The test items, stored as one list version: code → PowerItem."""
     from sunlit.cases.tests.store import store_items
 
-    return store_items([flows.DIBAO, flows.MAJOR, flows.REPRESENTATIVES, flows.TOWNSHIP_ITEM, flows.SPECIAL_B],
-                       flows.MEETING_RULES, by=cast.admin)
+    return store_items(
+        [flows.DIBAO, flows.MAJOR, flows.REPRESENTATIVES, flows.TOWNSHIP_ITEM, flows.SPECIAL_B],
+        flows.MEETING_RULES,
+        by=cast.admin,
+    )
 
 
 def png_bytes() -> bytes:
@@ -92,23 +95,46 @@ def uploads_for(case: Case, step_key: str) -> list[services.Upload]:
     step = step_of(case, step_key)
     if step is None:
         return []
-    return [services.Upload(kind=a.kind, filename=f"{a.kind}.png", data=png_bytes())
-            for a in step.attachments if a.required]
+    return [
+        services.Upload(kind=a.kind, filename=f"{a.kind}.png", data=png_bytes()) for a in step.attachments if a.required
+    ]
 
 
-def act(case: Case, step_key: str, by: User, outcome: str = "approve", *, meeting: MeetingCounts | None = None,
-        decision: str = "同意", minutes: str = "会议记录", attachments: list[services.Upload] | None = None,
-        version: int | None = None) -> Case:
+def act(
+    case: Case,
+    step_key: str,
+    by: User,
+    outcome: str = "approve",
+    *,
+    meeting: MeetingCounts | None = None,
+    decision: str = "同意",
+    minutes: str = "会议记录",
+    attachments: list[services.Upload] | None = None,
+    version: int | None = None,
+) -> Case:
     """Complete `step_key` as `by` with everything the step requires; the case, reloaded."""
     case.refresh_from_db()
     step = step_of(case, step_key)
     if step is not None and step.meeting and meeting is None:
-        meeting = MeetingCounts(expected=30, present=25, votes_for=20, votes_against=3, votes_abstain=2,
-                                households_expected=None, households_present=None)
+        meeting = MeetingCounts(
+            expected=30,
+            present=25,
+            votes_for=20,
+            votes_against=3,
+            votes_abstain=2,
+            households_expected=None,
+            households_present=None,
+        )
     services.case_act(
-        case=case, step_key=step_key, expected_version=case.version if version is None else version,
-        outcome=outcome, decision=decision, minutes=minutes, meeting=meeting,
-        attachments=uploads_for(case, step_key) if attachments is None else attachments, by=by,
+        case=case,
+        step_key=step_key,
+        expected_version=case.version if version is None else version,
+        outcome=outcome,
+        decision=decision,
+        minutes=minutes,
+        meeting=meeting,
+        attachments=uploads_for(case, step_key) if attachments is None else attachments,
+        by=by,
     )
     case.refresh_from_db()
     return case

@@ -36,9 +36,9 @@ def flushable(transactional_db: Any) -> Any:
         cursor.execute("SET session_replication_role = replica")
 
 
-def test_it_lets_exactly_one_of_two_simultaneous_submits_through(flushable: Any, people: People,
-                                                                 items: dict[str, Any],
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_lets_exactly_one_of_two_simultaneous_submits_through(
+    flushable: Any, people: People, items: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = services.case_open(item=items["M02"], village_code=VILLAGE_A, subject="修路筹资", by=people.cadre_a)
     second = make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A)
     both_read = threading.Barrier(2, timeout=10)
@@ -57,8 +57,12 @@ def test_it_lets_exactly_one_of_two_simultaneous_submits_through(flushable: Any,
 
         try:
             services.case_act(
-                case=case, step_key="representatives", expected_version=1, outcome="approve",
-                meeting=services.engine.MeetingCounts(45, 40, 30, 5, 5), by=user,
+                case=case,
+                step_key="representatives",
+                expected_version=1,
+                outcome="approve",
+                meeting=services.engine.MeetingCounts(45, 40, 30, 5, 5),
+                by=user,
             )
             outcomes[user.username] = "won"
         except ApplicationError as e:

@@ -101,10 +101,11 @@ class TestReminders:
         cases_remind_overdue(today=D("2026-03-11"))
         assert len(mail.outbox) == 2
         assert list(Reminder.objects.filter(case=case).values_list("sent_on", "recipients")) == [
-            (D("2026-03-10"), 1), (D("2026-03-11"), 1)]
+            (D("2026-03-10"), 1),
+            (D("2026-03-11"), 1),
+        ]
 
-    def test_it_reminds_every_township_official_of_a_township_step(self, people: People,
-                                                                   items: dict[str, Any]) -> None:
+    def test_it_reminds_every_township_official_of_a_township_step(self, people: People, items: dict[str, Any]) -> None:
         case = open_case(items, people.cadre_a, "2026-03-02 09:00")
         with travel("2026-03-02 10:00"):
             act(case, "apply", people.cadre_a)
@@ -112,7 +113,10 @@ class TestReminders:
         with travel("2026-03-09 10:00"):
             act(case, "publicity", people.cadre_a)
         assert {u.username for u in step_actors(case, case.item.as_item().flow.step("township_review"))} == {
-            "official", "official2", "county_official"}
+            "official",
+            "official2",
+            "county_official",
+        }
         cases_remind_overdue(today=D("2026-04-30"))
         # The county official has no address: the e-mail backend skips him.
         assert sorted(m.to[0] for m in mail.outbox) == ["official2@example.cn", "official@example.cn"]

@@ -43,7 +43,8 @@ def test_the_shipped_list_loads_and_matches_the_parsed_items(people: People) -> 
 
     version = powers_load(source=default_source(), by=None)
     assert [(i.code, i.as_item().flow) for i in version.items.order_by("position")] == [
-        (i.code, i.flow) for i in SHIPPED.items]
+        (i.code, i.flow) for i in SHIPPED.items
+    ]
     assert version.meeting_rules() == SHIPPED.meetings
 
 
@@ -51,10 +52,15 @@ def test_the_shipped_list_loads_and_matches_the_parsed_items(people: People) -> 
 def pool(people: People) -> list[Any]:
     """Enough people for the approval steps of any item (BM-04 has three at township level)."""
     return [
-        people.cadre_a, make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A),
-        people.supervisor_a, make_user("supervisor_a2", "赵德明", Role.SUPERVISOR, VILLAGE_A),
-        people.official, people.official2, make_user("official3", "谢军", Role.TOWNSHIP_OFFICIAL, TOWNSHIP_A),
-        people.county, make_user("county2", "彭丽", Role.TOWNSHIP_OFFICIAL, COUNTY),
+        people.cadre_a,
+        make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A),
+        people.supervisor_a,
+        make_user("supervisor_a2", "赵德明", Role.SUPERVISOR, VILLAGE_A),
+        people.official,
+        people.official2,
+        make_user("official3", "谢军", Role.TOWNSHIP_OFFICIAL, TOWNSHIP_A),
+        people.county,
+        make_user("county2", "彭丽", Role.TOWNSHIP_OFFICIAL, COUNTY),
         people.cadre_c,
     ]
 
@@ -68,10 +74,16 @@ def traveller() -> Iterator[Any]:
 def open_for(item: Any, people: People) -> Case:
     flow_item = item_of(item)
     village = VILLAGE_C if flow_item.township and not VILLAGE_A.startswith(flow_item.township[:9]) else VILLAGE_A
-    opener = people.official if flow_item.level == "township" else (people.cadre_c if village == VILLAGE_C
-                                                                      else people.cadre_a)
+    opener = (
+        people.official
+        if flow_item.level == "township"
+        else (people.cadre_c if village == VILLAGE_C else people.cadre_a)
+    )
     return case_open(
-        item=item, village_code=village, subject=f"{flow_item.name_zh}（测试）", by=opener,
+        item=item,
+        village_code=village,
+        subject=f"{flow_item.name_zh}（测试）",
+        by=opener,
         amount_fen=500_000 if flow_item.needs_amount else None,
         applicant_name="王小明" if flow_item.needs_applicant else "",
     )
@@ -82,8 +94,9 @@ def test_the_shipped_list_has_the_expected_items(shipped: dict[str, Any]) -> Non
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_it_walks_the_item_to_approval_taking_every_return(code: str, shipped: dict[str, Any], people: People,
-                                                           pool: list[Any], traveller: Any) -> None:
+def test_it_walks_the_item_to_approval_taking_every_return(
+    code: str, shipped: dict[str, Any], people: People, pool: list[Any], traveller: Any
+) -> None:
     case = open_for(shipped[code], people)
     path = walk_to_approval(case, pool, traveller)
     case.refresh_from_db()
@@ -97,8 +110,9 @@ def test_it_walks_the_item_to_approval_taking_every_return(code: str, shipped: d
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_it_follows_every_reject_of_the_item(code: str, shipped: dict[str, Any], people: People, pool: list[Any],
-                                            traveller: Any) -> None:
+def test_it_follows_every_reject_of_the_item(
+    code: str, shipped: dict[str, Any], people: People, pool: list[Any], traveller: Any
+) -> None:
     flow = item_of(shipped[code]).flow
     rejecting = [s.key for s in flow.steps if "reject" in s.outcomes]
     for stop in rejecting:
@@ -113,8 +127,12 @@ def test_it_follows_every_reject_of_the_item(code: str, shipped: dict[str, Any],
             from sunlit.cases.tests.walker import actor_for
 
             services.case_act(
-                case=case, step_key=stop, expected_version=case.version, outcome="approve",
-                decision="否决", minutes="记录",
+                case=case,
+                step_key=stop,
+                expected_version=case.version,
+                outcome="approve",
+                decision="否决",
+                minutes="记录",
                 meeting=MeetingCounts(expected=30, present=30, votes_for=10, votes_against=20, votes_abstain=0),
                 by=actor_for(case, step, pool),
             )

@@ -11,10 +11,20 @@ from sunlit.lib.errors import InvalidInput
 from sunlit.powers.flow import REJECTED
 
 
-def counts(expected: int, present: int, votes_for: int, against: int = 0, abstain: int = 0,
-           households: tuple[int, int] | None = None) -> MeetingCounts:
+def counts(
+    expected: int,
+    present: int,
+    votes_for: int,
+    against: int = 0,
+    abstain: int = 0,
+    households: tuple[int, int] | None = None,
+) -> MeetingCounts:
     return MeetingCounts(
-        expected=expected, present=present, votes_for=votes_for, votes_against=against, votes_abstain=abstain,
+        expected=expected,
+        present=present,
+        votes_for=votes_for,
+        votes_against=against,
+        votes_abstain=abstain,
         households_expected=households[0] if households else None,
         households_present=households[1] if households else None,
     )
@@ -115,12 +125,14 @@ class TestDecide:
 
     def test_it_names_every_missing_record(self) -> None:
         step = DIBAO.flow.step("apply")
-        missing = engine.missing_records(step, decide(step, "approve"), text="", minutes="", counts=None,
-                                         attachment_kinds=[])
+        missing = engine.missing_records(
+            step, decide(step, "approve"), text="", minutes="", counts=None, attachment_kinds=[]
+        )
         assert [f for f, _m in missing] == ["decision", "attachments"]
 
     def test_it_wants_a_reason_for_a_rejection_even_where_no_decision_is_required(self) -> None:
         step = MAJOR.flow.step("party_members")
-        missing = engine.missing_records(step, decide(step, "return"), text="", minutes="m",
-                                         counts=counts(10, 8, 5), attachment_kinds=[])
+        missing = engine.missing_records(
+            step, decide(step, "return"), text="", minutes="m", counts=counts(10, 8, 5), attachment_kinds=[]
+        )
         assert [f for f, _m in missing] == ["decision"]

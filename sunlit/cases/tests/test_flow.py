@@ -28,8 +28,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dibao(people: People, items: dict[str, Any]) -> Case:
     with travel("2026-03-02 09:00"):
-        return case_open(item=items["S01"], village_code=VILLAGE_A, subject="王小明申请低保",
-                         applicant_name="王小明", applicant_id_last4="1234", by=people.cadre_a)
+        return case_open(
+            item=items["S01"],
+            village_code=VILLAGE_A,
+            subject="王小明申请低保",
+            applicant_name="王小明",
+            applicant_id_last4="1234",
+            by=people.cadre_a,
+        )
 
 
 def to_township_review(case: Case, people: People) -> Case:
@@ -42,8 +48,13 @@ def to_township_review(case: Case, people: People) -> Case:
 
 def unchanged(case: Case) -> tuple[Any, ...]:
     fresh = Case.objects.get(pk=case.pk)
-    return (fresh.state, fresh.current_step, fresh.version, CaseAction.objects.filter(case=case).count(),
-            tsel.history("case", case.number).count())
+    return (
+        fresh.state,
+        fresh.current_step,
+        fresh.version,
+        CaseAction.objects.filter(case=case).count(),
+        tsel.history("case", case.number).count(),
+    )
 
 
 class TestEndToEnd:
@@ -59,9 +70,12 @@ class TestEndToEnd:
         assert case.state == "approved" and case.current_step == "" and case.closed_at is not None
         steps = list(case.actions.values_list("step_key", "outcome", "target"))
         assert steps == [
-            ("apply", "approve", "village_review"), ("village_review", "approve", "publicity"),
-            ("publicity", "approve", "township_review"), ("township_review", "approve", "county_approval"),
-            ("county_approval", "approve", "result_publicity"), ("result_publicity", "approve", APPROVED),
+            ("apply", "approve", "village_review"),
+            ("village_review", "approve", "publicity"),
+            ("publicity", "approve", "township_review"),
+            ("township_review", "approve", "county_approval"),
+            ("county_approval", "approve", "result_publicity"),
+            ("result_publicity", "approve", APPROVED),
         ]
         snapshot = published(case.number).snapshot
         assert snapshot["state"] == "approved" and snapshot["current_step"] is None
@@ -104,8 +118,15 @@ class TestRefusals:
         before = unchanged(dibao)
         for outsider in (people.cadre_b, people.supervisor_a, people.official, people.operator):
             with pytest.raises(NotPermitted, match="completed by a village cadre"):
-                case_act(case=dibao, step_key="apply", expected_version=1, outcome="approve", decision="x",
-                         attachments=[Upload("application_form", "a.png", png_bytes())], by=outsider)
+                case_act(
+                    case=dibao,
+                    step_key="apply",
+                    expected_version=1,
+                    outcome="approve",
+                    decision="x",
+                    attachments=[Upload("application_form", "a.png", png_bytes())],
+                    by=outsider,
+                )
         assert unchanged(dibao) == before
 
     def test_it_refuses_a_village_cadre_on_a_township_step(self, dibao: Case, people: People) -> None:
@@ -134,16 +155,31 @@ class TestRefusals:
 
     def test_it_refuses_a_double_submit_naming_who_acted(self, dibao: Case, people: People) -> None:
         with travel("2026-03-02 10:00"):
-            case_act(case=dibao, step_key="apply", expected_version=1, outcome="approve", decision="同意",
-                     attachments=[Upload("application_form", "a.png", png_bytes())], by=people.cadre_a)
+            case_act(
+                case=dibao,
+                step_key="apply",
+                expected_version=1,
+                outcome="approve",
+                decision="同意",
+                attachments=[Upload("application_form", "a.png", png_bytes())],
+                by=people.cadre_a,
+            )
             before = unchanged(dibao)
             with pytest.raises(ApplicationError, match=r"already completed by 王建国 at 2026-03-02 10:00"):
-                case_act(case=dibao, step_key="apply", expected_version=1, outcome="approve", decision="同意",
-                         attachments=[Upload("application_form", "a.png", png_bytes())], by=people.cadre_a)
+                case_act(
+                    case=dibao,
+                    step_key="apply",
+                    expected_version=1,
+                    outcome="approve",
+                    decision="同意",
+                    attachments=[Upload("application_form", "a.png", png_bytes())],
+                    by=people.cadre_a,
+                )
         assert unchanged(dibao) == before
 
-    def test_it_lets_one_of_two_simultaneous_officials_through(self, dibao: Case, people: People,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_it_lets_one_of_two_simultaneous_officials_through(
+        self, dibao: Case, people: People, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         from sunlit.cases import services
 
         # The second official read the case before the first one's change committed: her
@@ -155,8 +191,15 @@ class TestRefusals:
         monkeypatch.setattr(services, "_fresh", lambda case: stale)
         before = unchanged(dibao)
         with travel("2026-03-02 10:01"), pytest.raises(ApplicationError, match="already completed by 王建国"):
-            case_act(case=dibao, step_key="apply", expected_version=1, outcome="approve", decision="同意",
-                     attachments=[Upload("application_form", "a.png", png_bytes())], by=cadre_a2)
+            case_act(
+                case=dibao,
+                step_key="apply",
+                expected_version=1,
+                outcome="approve",
+                decision="同意",
+                attachments=[Upload("application_form", "a.png", png_bytes())],
+                by=cadre_a2,
+            )
         assert unchanged(dibao) == before
         assert not Attachment.objects.filter(uploaded_by=cadre_a2).exists()
 
@@ -196,8 +239,12 @@ class TestRefusals:
 
     def test_it_refuses_a_disguised_attachment_and_keeps_nothing(self, dibao: Case, people: People) -> None:
         with pytest.raises(InvalidInput, match="is not a JPEG, PNG or WebP image or a PDF"):
-            act(dibao, "apply", people.cadre_a,
-                attachments=[Upload("application_form", "form.jpg", b"<html>not a scan</html>")])
+            act(
+                dibao,
+                "apply",
+                people.cadre_a,
+                attachments=[Upload("application_form", "form.jpg", b"<html>not a scan</html>")],
+            )
         assert not Attachment.objects.exists() and not CaseAction.objects.exists()
 
 
@@ -207,8 +254,9 @@ class TestSeparationOfDuties:
         from sunlit.conftest import COUNTY
 
         # The township official also holds a county membership: he could do both steps.
-        Membership.objects.create(user=people.official, role=Role.TOWNSHIP_OFFICIAL, region_id=COUNTY,
-                                  starts_on="2024-01-01")
+        Membership.objects.create(
+            user=people.official, role=Role.TOWNSHIP_OFFICIAL, region_id=COUNTY, starts_on="2024-01-01"
+        )
         case = to_township_review(dibao, people)
         with travel("2026-03-10 10:00"):
             act(case, "township_review", people.official)
@@ -223,8 +271,9 @@ class TestSeparationOfDuties:
         # M01: the villagers' meeting and the supervision review are approval steps, but a
         # supervisor cannot hold the meeting: the cadre's approval does not block the supervisor.
         with travel("2026-03-02 09:00"):
-            case = case_open(item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=100,
-                             by=people.cadre_a)
+            case = case_open(
+                item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=100, by=people.cadre_a
+            )
             for step in ("propose", "committees", "party_members", "villagers"):
                 act(case, step, people.cadre_a)
         with travel("2026-03-05 09:00"):
@@ -237,8 +286,9 @@ class TestMeetings:
     @pytest.fixture
     def major(self, people: People, items: dict[str, Any]) -> Case:
         with travel("2026-03-02 09:00"):
-            case = case_open(item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=100,
-                             by=people.cadre_a)
+            case = case_open(
+                item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=100, by=people.cadre_a
+            )
             act(case, "propose", people.cadre_a)
             act(case, "committees", people.cadre_a, meeting=MeetingCounts(7, 5, 5, 0, 0))
             act(case, "party_members", people.cadre_a, meeting=MeetingCounts(30, 20, 16, 4, 0))
@@ -251,11 +301,22 @@ class TestMeetings:
         assert (major.state, major.current_step, major.step_due_on) == ("open", "villagers", due)
         failed = last_action(major)
         assert (failed.outcome, failed.meeting_result, failed.target, failed.approval) == (
-            "", "no_quorum", "villagers", False)
+            "",
+            "no_quorum",
+            "villagers",
+            False,
+        )
         snapshot = published(major.number).snapshot
         assert snapshot["history"][-1]["meeting"] == {
-            "body": "villagers", "expected": 400, "present": 200, "households_expected": None,
-            "households_present": None, "for": 200, "against": 0, "abstain": 0, "result": "no_quorum",
+            "body": "villagers",
+            "expected": 400,
+            "present": 200,
+            "households_expected": None,
+            "households_present": None,
+            "for": 200,
+            "against": 0,
+            "abstain": 0,
+            "result": "no_quorum",
         }
         # Held again with a quorum, it decides.
         with travel("2026-03-04 09:00"):
@@ -270,8 +331,9 @@ class TestMeetings:
 
     def test_it_returns_when_the_party_members_do_not_agree(self, people: People, items: dict[str, Any]) -> None:
         with travel("2026-03-02 09:00"):
-            case = case_open(item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=100,
-                             by=people.cadre_a)
+            case = case_open(
+                item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=100, by=people.cadre_a
+            )
             act(case, "propose", people.cadre_a)
             act(case, "committees", people.cadre_a, meeting=MeetingCounts(7, 4, 4, 0, 0))
             act(case, "party_members", people.cadre_a, meeting=MeetingCounts(30, 20, 15, 5, 0))
@@ -287,14 +349,20 @@ class TestMeetings:
             act(major, "villagers", people.cadre_a, "reject", meeting=MeetingCounts(400, 300, 300, 0, 0))
 
     def test_it_is_quorate_by_households(self, major: Case, people: People) -> None:
-        act(major, "villagers", people.cadre_a,
-            meeting=MeetingCounts(400, 150, 100, 20, 0, households_expected=120, households_present=80))
+        act(
+            major,
+            "villagers",
+            people.cadre_a,
+            meeting=MeetingCounts(400, 150, 100, 20, 0, households_expected=120, households_present=80),
+        )
         assert major.current_step == "disclose"
 
-    @pytest.mark.parametrize(("present", "votes_for", "result"), [(29, 29, "no_quorum"), (30, 15, "no_majority"),
-                                                                  (30, 16, "passed")])
-    def test_it_applies_the_representatives_rule(self, people: People, items: dict[str, Any], present: int,
-                                                votes_for: int, result: str) -> None:
+    @pytest.mark.parametrize(
+        ("present", "votes_for", "result"), [(29, 29, "no_quorum"), (30, 15, "no_majority"), (30, 16, "passed")]
+    )
+    def test_it_applies_the_representatives_rule(
+        self, people: People, items: dict[str, Any], present: int, votes_for: int, result: str
+    ) -> None:
         case = case_open(item=items["M02"], village_code=VILLAGE_A, subject="修路筹资", by=people.cadre_a)
         act(case, "representatives", people.cadre_a, meeting=MeetingCounts(45, present, votes_for, 0, 0))
         assert last_action(case).meeting_result == result
@@ -307,12 +375,20 @@ class TestAttachments:
 
         from sunlit.lib.tests.test_uploads import jpeg_with_gps
 
-        act(dibao, "apply", people.cadre_a,
-            attachments=[Upload("application_form", "申请书.jpg", jpeg_with_gps()),
-                         Upload("other", "notice.pdf", b"%PDF-1.4\n%%EOF\n")])
+        act(
+            dibao,
+            "apply",
+            people.cadre_a,
+            attachments=[
+                Upload("application_form", "申请书.jpg", jpeg_with_gps()),
+                Upload("other", "notice.pdf", b"%PDF-1.4\n%%EOF\n"),
+            ],
+        )
         stored = list(Attachment.objects.order_by("id"))
-        assert [(a.kind, a.content_type) for a in stored] == [("application_form", "image/jpeg"),
-                                                            ("other", "application/pdf")]
+        assert [(a.kind, a.content_type) for a in stored] == [
+            ("application_form", "image/jpeg"),
+            ("other", "application/pdf"),
+        ]
         assert stored[0].action == dibao.actions.get() and stored[0].original_name == "申请书.jpg"
         name = stored[0].file.name or ""
         with default_storage.open(name) as f:

@@ -85,8 +85,9 @@ class TestOpening:
         assert e.value.field == "amount_fen"
         with pytest.raises(InvalidInput):
             case_open(item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=-1, by=people.cadre_a)
-        case = case_open(item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=1_200_000,
-                         by=people.cadre_a)
+        case = case_open(
+            item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=1_200_000, by=people.cadre_a
+        )
         assert case.amount_fen == 1_200_000
 
     def test_it_wants_the_applicant_where_the_item_serves_one(self, people: People, items: dict[str, Any]) -> None:
@@ -95,8 +96,9 @@ class TestOpening:
         assert e.value.field == "applicant_name"
 
     @pytest.mark.parametrize("digits", ["12345", "43138219800101123X", "12a4", "X123"])
-    def test_it_never_takes_more_than_the_last_four_of_an_id(self, people: People, items: dict[str, Any],
-                                                            digits: str) -> None:
+    def test_it_never_takes_more_than_the_last_four_of_an_id(
+        self, people: People, items: dict[str, Any], digits: str
+    ) -> None:
         with pytest.raises(InvalidInput) as e:
             open_dibao(items, people.cadre_a, applicant_id_last4=digits)
         assert e.value.field == "applicant_id_last4"

@@ -20,8 +20,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(people: People, items: dict[str, Any]) -> Case:
-    case = case_open(item=items["S01"], village_code=VILLAGE_A, subject="低保申请（第三组）", applicant_name="王小明",
-                     applicant_id_last4="4321", by=people.cadre_a)
+    case = case_open(
+        item=items["S01"],
+        village_code=VILLAGE_A,
+        subject="低保申请（第三组）",
+        applicant_name="王小明",
+        applicant_id_last4="4321",
+        by=people.cadre_a,
+    )
     act(case, "apply", people.cadre_a, decision="内部备注：申请人电话13800000000", minutes="会议细节")
     return case
 
@@ -50,7 +56,7 @@ class TestPages:
             assert secret not in body
         assert body.count("<li><div><small><time") == 2  # two published versions
         # "Question this": a complaint about this case, the record attached.
-        assert f'{prefix}/reports/new/?kind=case&amp;ref={case.number}' in body
+        assert f"{prefix}/reports/new/?kind=case&amp;ref={case.number}" in body
 
     def test_it_keeps_the_kiosk_inside_the_kiosk(self, client: Client, case: Case, prefix: str) -> None:
         body = text_of(client.get(f"{prefix}/cases/{case.number}/"))
@@ -60,8 +66,7 @@ class TestPages:
             assert all(link.startswith("/kiosk/") for link in inside), inside
             assert "/transparency/" not in body
 
-    def test_it_answers_an_unknown_case_with_the_friendly_404(self, client: Client, case: Case,
-                                                               prefix: str) -> None:
+    def test_it_answers_an_unknown_case_with_the_friendly_404(self, client: Client, case: Case, prefix: str) -> None:
         assert client.get(f"{prefix}/cases/{VILLAGE_A}-2026-9999/").status_code == 404
         assert client.get(f"{prefix}/v/431382101299/cases/").status_code == 404
 
@@ -129,8 +134,14 @@ def test_it_masks_the_applicants_name_written_into_the_subject(people: People, i
     from sunlit.transparency import selectors as published
 
     item = next(i for i in items.values() if i.needs_applicant)
-    case = case_open(item=item, village_code=VILLAGE_A, subject="王桂英家庭申请城乡低保",
-                     applicant_name="王桂英", applicant_id_last4="3021", by=people.cadre_a)
+    case = case_open(
+        item=item,
+        village_code=VILLAGE_A,
+        subject="王桂英家庭申请城乡低保",
+        applicant_name="王桂英",
+        applicant_id_last4="3021",
+        by=people.cadre_a,
+    )
     entry = published.current(kind="case", ref=case.number)
     assert entry is not None
     assert entry.snapshot["subject"] == "王*家庭申请城乡低保"

@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 def posted(people: People, items: dict[str, Any]) -> Case:
     """A 低保 case whose village publicity (7 days) started on Monday 2026-03-02 at 10:00."""
     with travel("2026-03-02 09:00"):
-        case = case_open(item=items["S01"], village_code=VILLAGE_A, subject="王小明申请低保", applicant_name="王小明",
-                         by=people.cadre_a)
+        case = case_open(
+            item=items["S01"],
+            village_code=VILLAGE_A,
+            subject="王小明申请低保",
+            applicant_name="王小明",
+            by=people.cadre_a,
+        )
         act(case, "apply", people.cadre_a)
     with travel("2026-03-02 10:00"):
         act(case, "village_review", people.cadre_a)
@@ -60,8 +65,9 @@ class TestObjections:
         assert objection.step_key == "publicity" and objection.is_open
         snapshot = published(posted.number).snapshot
         assert snapshot["state"] == "paused"
-        assert snapshot["objections"] == [{"step": "publicity", "raised_on": "2026-03-04", "resolved_on": None,
-                                           "upheld": None}]
+        assert snapshot["objections"] == [
+            {"step": "publicity", "raised_on": "2026-03-04", "resolved_on": None, "upheld": None}
+        ]
         assert "轿车" not in published(posted.number).snapshot_json
         # Nobody can complete the step while paused, even after the period.
         with travel("2026-03-10 10:00"), pytest.raises(ApplicationError, match="paused"):
@@ -93,7 +99,11 @@ class TestObjections:
             act(posted, "publicity", people.cadre_a)
         assert posted.current_step == "township_review"
         objection.refresh_from_db()
-        assert (objection.upheld, objection.resolved_by, objection.resolution) == (False, people.official, "经核查不属实")
+        assert (objection.upheld, objection.resolved_by, objection.resolution) == (
+            False,
+            people.official,
+            "经核查不属实",
+        )
 
     def test_it_returns_the_case_for_correction_when_upheld(self, posted: Case, people: People) -> None:
         with travel("2026-03-04 10:00"):
@@ -103,7 +113,11 @@ class TestObjections:
         assert (posted.state, posted.current_step) == ("open", "village_review")
         upheld = last_action(posted)
         assert (upheld.kind, upheld.outcome, upheld.target, upheld.actor) == (
-            "objection", "return", "village_review", people.official)
+            "objection",
+            "return",
+            "village_review",
+            people.official,
+        )
         # Corrected and posted again: a full new period, and the old objection does not count.
         with travel("2026-03-05 10:00"):
             act(posted, "village_review", people.cadre_a)
@@ -112,8 +126,9 @@ class TestObjections:
     def test_it_rejects_when_upheld_and_the_step_has_no_correction(self, people: People, items: dict[str, Any]) -> None:
         # result_publicity offers only approve: an upheld objection there rejects the case.
         with travel("2026-03-02 09:00"):
-            case = case_open(item=items["S01"], village_code=VILLAGE_A, subject="s", applicant_name="王小明",
-                             by=people.cadre_a)
+            case = case_open(
+                item=items["S01"], village_code=VILLAGE_A, subject="s", applicant_name="王小明", by=people.cadre_a
+            )
             for step, who in [("apply", people.cadre_a), ("village_review", people.cadre_a)]:
                 act(case, step, who)
         with travel("2026-03-09 09:00"):

@@ -1,4 +1,4 @@
-""""No power outside the list", and cases under a revised list."""
+""" "No power outside the list", and cases under a revised list."""
 
 from __future__ import annotations
 
@@ -29,10 +29,10 @@ def test_it_lists_records_without_an_approved_case(people: People, items: dict[s
     # Attachments stand in for a later room's records: every one has a FK `case`.
     with travel("2026-03-02 09:00"):
         approved = case_open(item=items["M02"], village_code=VILLAGE_A, subject="批准", by=people.cadre_a)
-        open_case = case_open(item=items["S01"], village_code=VILLAGE_A, subject="办理中", applicant_name="王",
-                              by=people.cadre_a)
-        act(approved, "representatives", people.cadre_a,
-            attachments=[Upload("other", "a.png", png_bytes())])
+        open_case = case_open(
+            item=items["S01"], village_code=VILLAGE_A, subject="办理中", applicant_name="王", by=people.cadre_a
+        )
+        act(approved, "representatives", people.cadre_a, attachments=[Upload("other", "a.png", png_bytes())])
         act(open_case, "apply", people.cadre_a)
     assert approved.state == "approved"
     outside = records_without_case(Attachment.objects.all())
@@ -49,20 +49,41 @@ def test_it_hides_a_case_outside_the_jurisdiction(people: People, items: dict[st
 
 def test_a_case_keeps_walking_the_version_it_started_under(people: People, items: dict[str, Any]) -> None:
     with travel("2026-03-02 09:00"):
-        old = case_open(item=items["S01"], village_code=VILLAGE_A, subject="旧版本", applicant_name="王",
-                        by=people.cadre_a)
+        old = case_open(
+            item=items["S01"], village_code=VILLAGE_A, subject="旧版本", applicant_name="王", by=people.cadre_a
+        )
     # Version 2: 低保 loses its village publicity step and its county step.
-    revised = flows.item("S01", [
-        Step("apply", "受理申请", "application received", "cadre", "village", 5,
-             {"approve": "township_review", "reject": REJECTED}),
-        Step("township_review", "乡镇审核", "township review", "township_official", "township", 15,
-             {"approve": "@approved", "reject": REJECTED}, approval=True),
-    ], needs_applicant=True)
+    revised = flows.item(
+        "S01",
+        [
+            Step(
+                "apply",
+                "受理申请",
+                "application received",
+                "cadre",
+                "village",
+                5,
+                {"approve": "township_review", "reject": REJECTED},
+            ),
+            Step(
+                "township_review",
+                "乡镇审核",
+                "township review",
+                "township_official",
+                "township",
+                15,
+                {"approve": "@approved", "reject": REJECTED},
+                approval=True,
+            ),
+        ],
+        needs_applicant=True,
+    )
     new_items = store_items([revised], flows.MEETING_RULES)
     with travel("2026-03-02 10:00"):
         act(old, "apply", people.cadre_a)
-        new = case_open(item=new_items["S01"], village_code=VILLAGE_A, subject="新版本", applicant_name="王",
-                        by=people.cadre_a)
+        new = case_open(
+            item=new_items["S01"], village_code=VILLAGE_A, subject="新版本", applicant_name="王", by=people.cadre_a
+        )
         act(new, "apply", people.cadre_a)
     assert old.current_step == "village_review" and old.item.version.number == 1
     assert new.current_step == "township_review" and new.item.version.number == 2

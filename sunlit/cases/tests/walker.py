@@ -17,15 +17,20 @@ from sunlit.cases.tests.conftest import png_bytes
 from sunlit.powers.flow import Step
 
 # Everyone present, everyone for: passes any quorum and majority rule.
-FULL_HOUSE = MeetingCounts(expected=30, present=30, votes_for=30, votes_against=0, votes_abstain=0,
-                           households_expected=20, households_present=20)
+FULL_HOUSE = MeetingCounts(
+    expected=30,
+    present=30,
+    votes_for=30,
+    votes_against=0,
+    votes_abstain=0,
+    households_expected=20,
+    households_present=20,
+)
 
 
 def actor_for(case: Case, step: Step, pool: Sequence[Any]) -> Any:
     """The first person of `pool` who may complete `step` now."""
-    decided = {
-        (a.actor_id, a.step_key) for a in case.actions.filter(approval=True).only("actor_id", "step_key")
-    }
+    decided = {(a.actor_id, a.step_key) for a in case.actions.filter(approval=True).only("actor_id", "step_key")}
     for person in pool:
         if not jurisdiction.holds_role(person, step.role, case.village_id, step.level):
             continue
@@ -42,13 +47,17 @@ def complete(case: Case, outcome: str, pool: Sequence[Any], traveller: Any) -> C
     assert step is not None, f"{case.number} is {case.state}, at no step"
     if step.publicity_days:
         traveller.shift(timedelta(days=step.publicity_days))
-    uploads = [services.Upload(kind=a.kind, filename=f"{a.kind}.png", data=png_bytes())
-               for a in step.attachments if a.required]
+    uploads = [
+        services.Upload(kind=a.kind, filename=f"{a.kind}.png", data=png_bytes()) for a in step.attachments if a.required
+    ]
     services.case_act(
-        case=case, step_key=step.key, expected_version=case.version,
+        case=case,
+        step_key=step.key,
+        expected_version=case.version,
         outcome="approve" if step.meeting else outcome,
         decision="意见：同意" if outcome == "approve" else "意见：退回补正",
-        minutes="会议记录：到会人员逐人签字", attachments=uploads,
+        minutes="会议记录：到会人员逐人签字",
+        attachments=uploads,
         meeting=FULL_HOUSE if (step.meeting or {"attendance", "votes"} & set(step.records)) else None,
         by=actor_for(case, step, pool),
     )
@@ -56,8 +65,9 @@ def complete(case: Case, outcome: str, pool: Sequence[Any], traveller: Any) -> C
     return case
 
 
-def walk_to_approval(case: Case, pool: Sequence[Any], traveller: Any, *, take_returns: bool = True,
-                     limit: int = 400) -> list[tuple[str, str, str]]:
+def walk_to_approval(
+    case: Case, pool: Sequence[Any], traveller: Any, *, take_returns: bool = True, limit: int = 400
+) -> list[tuple[str, str, str]]:
     """Approve every step until the case is approved, first taking each step's return
     once (and walking back up from where it leads). The (step, outcome, target) path."""
     returned: set[str] = set()

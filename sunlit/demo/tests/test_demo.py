@@ -43,8 +43,7 @@ class Rollback(Exception):
 
 
 def _snapshot() -> tuple[list[tuple[str, str, bool, str, str]], list[tuple[str, str]], list[str]]:
-    regions = list(Region.objects.order_by("code").values_list(
-        "code", "name", "is_community", "phone", "address"))
+    regions = list(Region.objects.order_by("code").values_list("code", "name", "is_community", "phone", "address"))
     users = list(User.objects.order_by("username").values_list("username", "full_name"))
     keys = list(TOTPDevice.objects.order_by("user__username").values_list("key", flat=True))
     return regions, users, keys
@@ -89,7 +88,11 @@ class TestPlan:
             )
         # The county official takes county-level steps (低保 approval …).
         assert {a.role for a in plan.county_accounts} == {
-            Role.ADMIN, Role.INSPECTOR, Role.OPERATOR, Role.TOWNSHIP_OFFICIAL}
+            Role.ADMIN,
+            Role.INSPECTOR,
+            Role.OPERATOR,
+            Role.TOWNSHIP_OFFICIAL,
+        }
         usernames = [a.username for a in plan.accounts()]
         assert len(usernames) == len(set(usernames)) == 104
 
@@ -144,12 +147,16 @@ class TestSeed:
         assert {a.role for a in result.accounts} == set(Role.values)
         by_name = {a.username: a for a in result.accounts}
         assert set(by_name) == {
-            "cadre-431382101201", "cadre-431382102201", "supervisor-431382101201",
-            "township-431382101", "inspector-431382101", "operator-431382", "admin-431382",
+            "cadre-431382101201",
+            "cadre-431382102201",
+            "supervisor-431382101201",
+            "township-431382101",
+            "inspector-431382101",
+            "operator-431382",
+            "admin-431382",
             "township-431382",
         }
-        cadre_a, cadre_b = (User.objects.get(username=u)
-                            for u in ("cadre-431382101201", "cadre-431382102201"))
+        cadre_a, cadre_b = (User.objects.get(username=u) for u in ("cadre-431382101201", "cadre-431382102201"))
         assert jurisdiction.can(cadre_a, "record.create", "431382101201")
         assert not jurisdiction.can(cadre_a, "record.create", "431382102201")
         assert jurisdiction.can(cadre_b, "record.create", "431382102201")
@@ -166,8 +173,13 @@ class TestSeed:
     def test_it_gives_officials_a_computable_second_factor(self) -> None:
         result = demo_seed(scale=SMALL, seed=1, progress=False)
         with_otp = {a.username for a in result.accounts if a.totp_secret}
-        assert with_otp == {"township-431382101", "inspector-431382101", "operator-431382",
-                            "admin-431382", "township-431382"}
+        assert with_otp == {
+            "township-431382101",
+            "inspector-431382101",
+            "operator-431382",
+            "admin-431382",
+            "township-431382",
+        }
         official = User.objects.get(username="township-431382101")
         device = TOTPDevice.objects.get(user=official, confirmed=True)
         assert device.key == totp_key(1, official.username)
@@ -190,8 +202,9 @@ class TestSeed:
         result = demo_seed(scale=SMALL, seed=1, progress=False)
         published = set(Entry.objects.filter(kind="region.profile").values_list("ref", flat=True))
         assert published == set(
-            Region.objects.filter(level__in=[codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE])
-            .values_list("code", flat=True)
+            Region.objects.filter(level__in=[codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE]).values_list(
+                "code", flat=True
+            )
         )
         assert result.published == len(published) == 9
         assert result.root_signed and SignedRoot.objects.exists()
@@ -225,13 +238,31 @@ class TestCommand:
 
 
 def test_it_aligns_the_table_for_chinese_names() -> None:
-    result = DemoResult(scale=SMALL, seed=1, accounts=[
-        DemoAccount(role="cadre", username="cadre-431382101201", full_name="王建国", title="书记",
-                    region_code="431382101201", region_name="六亩塘镇 石门村", password="pw"),
-        DemoAccount(role="admin", username="admin-431382", full_name="欧阳春", title="系统管理员",
-                    region_code="431382000000", region_name="涟源市", password=None,
-                    totp_secret="ABC"),
-    ])
+    result = DemoResult(
+        scale=SMALL,
+        seed=1,
+        accounts=[
+            DemoAccount(
+                role="cadre",
+                username="cadre-431382101201",
+                full_name="王建国",
+                title="书记",
+                region_code="431382101201",
+                region_name="六亩塘镇 石门村",
+                password="pw",
+            ),
+            DemoAccount(
+                role="admin",
+                username="admin-431382",
+                full_name="欧阳春",
+                title="系统管理员",
+                region_code="431382000000",
+                region_name="涟源市",
+                password=None,
+                totp_secret="ABC",
+            ),
+        ],
+    )
     lines = demo_accounts_table(result).splitlines()
     row_a, row_b = lines[4], lines[5]
     assert _width(row_a[: row_a.index("pw")]) == _width(row_b[: row_b.index("(unchanged)")])

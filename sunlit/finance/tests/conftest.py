@@ -40,8 +40,14 @@ def director_a(cast: Cast) -> User:
     return make_user("director_a", "马文", Role.CADRE, VILLAGE_A, title="主任")
 
 
-def pay(amount: int, *, expense: str = "541", cash: str = "102", summary: str = "支付电费",
-        counterparty: str = "国网涟源市供电公司") -> list[EntryInput]:
+def pay(
+    amount: int,
+    *,
+    expense: str = "541",
+    cash: str = "102",
+    summary: str = "支付电费",
+    counterparty: str = "国网涟源市供电公司",
+) -> list[EntryInput]:
     """An expense paid from the bank (2004 chart): debit the expense, credit the bank."""
     return [
         EntryInput(account_code=expense, side="D", amount=amount, summary=summary, counterparty=counterparty),
@@ -49,8 +55,9 @@ def pay(amount: int, *, expense: str = "541", cash: str = "102", summary: str = 
     ]
 
 
-def receive(amount: int, *, income: str = "522", summary: str = "收到村级组织运转经费",
-            counterparty: str = "六亩塘镇财政所") -> list[EntryInput]:
+def receive(
+    amount: int, *, income: str = "522", summary: str = "收到村级组织运转经费", counterparty: str = "六亩塘镇财政所"
+) -> list[EntryInput]:
     return [
         EntryInput(account_code="102", side="D", amount=amount, summary=summary, counterparty=counterparty),
         EntryInput(account_code=income, side="C", amount=amount, summary=summary, counterparty=counterparty),
@@ -66,8 +73,9 @@ def through_workflow(voucher: Voucher, cast: Cast, director: User) -> Voucher:
 
 
 def book(cast: Cast, director: User, day: date, entries: list[EntryInput], summary: str = "支付电费") -> Voucher:
-    voucher = services.voucher_record(village=cast.village_a, date=day, summary=summary, entries=entries,
-                                      by=cast.official)
+    voucher = services.voucher_record(
+        village=cast.village_a, date=day, summary=summary, entries=entries, by=cast.official
+    )
     return through_workflow(voucher, cast, director)
 
 
@@ -84,14 +92,41 @@ def make_case(cast: Cast, *, seq: int = 3, state: str = "approved", village: Any
     from sunlit.powers.models import PowerItem, PowerListVersion
 
     version = PowerListVersion.objects.filter(label="finance tests").first() or PowerListVersion.objects.create(
-        number=900, label="finance tests", source="", sha256="0" * 64, loaded_at=timezone.now(), is_current=False,
-        meetings={})
+        number=900,
+        label="finance tests",
+        source="",
+        sha256="0" * 64,
+        loaded_at=timezone.now(),
+        is_current=False,
+        meetings={},
+    )
     item = PowerItem.objects.filter(version=version).first() or PowerItem.objects.create(
-        version=version, position=1, code="M01", name_zh="村级工程项目建设", name_en="Village construction projects",
-        category="major", basis="", exerciser="", supervisor="", conditions=[], materials=[], time_limit_days=30,
-        fee="", risks=[], flow={})
+        version=version,
+        position=1,
+        code="M01",
+        name_zh="村级工程项目建设",
+        name_en="Village construction projects",
+        category="major",
+        basis="",
+        exerciser="",
+        supervisor="",
+        conditions=[],
+        materials=[],
+        time_limit_days=30,
+        fee="",
+        risks=[],
+        flow={},
+    )
     village = village or cast.village_a
     return Case.objects.create(
-        number=f"{village.code}-2025-{seq:04d}", year=2025, seq=seq, item=item, village=village,
-        county_code=cast.county.code, subject="村道硬化", state=state, opened_by=cast.cadre_a,
-        opened_at=timezone.now())
+        number=f"{village.code}-2025-{seq:04d}",
+        year=2025,
+        seq=seq,
+        item=item,
+        village=village,
+        county_code=cast.county.code,
+        subject="村道硬化",
+        state=state,
+        opened_by=cast.cadre_a,
+        opened_at=timezone.now(),
+    )

@@ -24,7 +24,7 @@ HEADER_EN = "village,date,voucher,summary,account,debit,credit,counterparty,paym
 GOOD = [
     f"{VILLAGE_A},2025-03-02,1,收到村级组织运转经费,102,30000.00,,六亩塘镇财政所,银行",
     f"{VILLAGE_A},2025-03-02,1,收到村级组织运转经费,522,,30000.00,六亩塘镇财政所,银行",
-    f"{VILLAGE_A},2025-03-05,2,支付3月电费,541,\"1,234.50\",,国网涟源市供电公司,",
+    f'{VILLAGE_A},2025-03-05,2,支付3月电费,541,"1,234.50",,国网涟源市供电公司,',
     f"{VILLAGE_A},2025-03-05,2,支付3月电费,102,,1234.5,国网涟源市供电公司,",
 ]
 
@@ -56,10 +56,16 @@ class TestGoodFiles:
         outcome = run(write(GOOD), by=cast.official)
         assert (outcome.vouchers_created, outcome.entries_created) == (2, 4)
         v = Voucher.objects.get(number=2)
-        assert (v.status, v.reviewed_at, v.summary, v.payment_method) == (VoucherStatus.POSTED, None, "支付3月电费",
-                                                                          "bank")
+        assert (v.status, v.reviewed_at, v.summary, v.payment_method) == (
+            VoucherStatus.POSTED,
+            None,
+            "支付3月电费",
+            "bank",
+        )
         assert [(e.line, e.account_code, e.side, e.amount) for e in v.entries.order_by("line")] == [
-            (1, "541", "D", 123450), (2, "102", "C", 123450)]
+            (1, "541", "D", 123450),
+            (2, "102", "C", 123450),
+        ]
         assert v.recorded_by == cast.official and v.posted_by == cast.official
         assert ImportBatch.objects.get().status == ImportStatus.DONE
 
@@ -160,8 +166,7 @@ class TestBadInput:
         assert "outside your jurisdiction" in problems[0].message
 
     def test_it_lets_the_agent_import_for_every_village_of_the_township(self, cast: Cast, write) -> None:
-        lines = GOOD + [line.replace(VILLAGE_A, VILLAGE_B).replace(",1,", ",9,").replace(",2,", ",8,")
-                        for line in GOOD]
+        lines = GOOD + [line.replace(VILLAGE_A, VILLAGE_B).replace(",1,", ",9,").replace(",2,", ",8,") for line in GOOD]
         assert run(write(lines), by=cast.official).vouchers_created == 4
 
     def test_it_refuses_a_cadre_importing_for_another_village(self, cast: Cast, write) -> None:
@@ -169,8 +174,12 @@ class TestBadInput:
         assert "outside your jurisdiction" in problems[0].message
 
     def test_it_reports_every_problem_at_once(self, cast: Cast, write) -> None:
-        lines = [GOOD[0].replace("2025-03-02", "2025-13-01"), GOOD[1].replace(",522,", ",599,"),
-                 GOOD[2].replace("\"1,234.50\"", "abc"), GOOD[3]]
+        lines = [
+            GOOD[0].replace("2025-03-02", "2025-13-01"),
+            GOOD[1].replace(",522,", ",599,"),
+            GOOD[2].replace('"1,234.50"', "abc"),
+            GOOD[3],
+        ]
         problems = refused(write(lines))
         assert [(p.row, p.column) for p in problems] == [("2", "日期"), ("3", "科目编码"), ("4", "借方金额")]
 

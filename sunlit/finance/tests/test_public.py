@@ -45,13 +45,23 @@ def books(cast: Cast, director_a: Any, settings: Any) -> dict[str, Any]:
     settings.SUNLIT_FINANCE_PAGE_CACHE_SECONDS = 0
     case = make_case(cast)
     book(cast, director_a, date(2025, 3, 2), receive(5_000_000), summary="收到村级组织运转经费")
-    road = services.voucher_record(village=cast.village_a, date=date(2025, 3, 9), summary="村道硬化工程款",
-                                   entries=pay(800_000, expense="154", counterparty="涟源市路桥公司",
-                                               summary="村道硬化工程款"), case_number=case.number, by=cast.official)
+    road = services.voucher_record(
+        village=cast.village_a,
+        date=date(2025, 3, 9),
+        summary="村道硬化工程款",
+        entries=pay(800_000, expense="154", counterparty="涟源市路桥公司", summary="村道硬化工程款"),
+        case_number=case.number,
+        by=cast.official,
+    )
     services.receipt_attach(voucher=road, data=png(), filename="发票.png", by=cast.official)
     through_workflow(road, cast, director_a)
-    wrong = book(cast, director_a, date(2025, 3, 20), pay(30_000, summary="=HYPERLINK(\"http://evil\")",
-                                                         counterparty="@evil"), summary="=HYPERLINK(\"http://evil\")")
+    wrong = book(
+        cast,
+        director_a,
+        date(2025, 3, 20),
+        pay(30_000, summary='=HYPERLINK("http://evil")', counterparty="@evil"),
+        summary='=HYPERLINK("http://evil")',
+    )
     close_and_sign(cast, 202503, "2025-04-10 10:00")
     book(cast, director_a, date(2025, 4, 3), pay(12_345))
     close_and_sign(cast, 202504, "2025-05-20 10:00")  # due by 05-15: late
@@ -59,8 +69,13 @@ def books(cast: Cast, director_a: Any, settings: Any) -> dict[str, Any]:
     through_workflow(reversal, cast, director_a)
     close_and_sign(cast, 202505, "2025-06-05 10:00")
     # Village B's books are recorded but never published: search must not find them.
-    services.voucher_record(village=cast.village_b, date=date(2025, 3, 4), summary="水泥路面硬化",
-                            entries=pay(4_000, summary="水泥路面硬化"), by=cast.official)
+    services.voucher_record(
+        village=cast.village_b,
+        date=date(2025, 3, 4),
+        summary="水泥路面硬化",
+        entries=pay(4_000, summary="水泥路面硬化"),
+        by=cast.official,
+    )
     return {"case": case, "road": road, "wrong": wrong, "reversal": reversal}
 
 
@@ -121,13 +136,15 @@ class TestMonth:
         body = get(client, "finance:month", VILLAGE_A, "2025-03").content.decode()
         assert "改过的摘要" not in body and "村道硬化工程款" in body
 
-    def test_it_reads_in_three_queries_however_many_entries(self, client: Client, books: Any,
-                                                             django_assert_num_queries: Any) -> None:
+    def test_it_reads_in_three_queries_however_many_entries(
+        self, client: Client, books: Any, django_assert_num_queries: Any
+    ) -> None:
         with django_assert_num_queries(3):  # village; month with its publication; corrections
             assert get(client, "finance:month", VILLAGE_A, "2025-03").status_code == 200
 
-    def test_it_serves_from_cache_without_the_database(self, client: Client, books: Any, settings: Any,
-                                                        django_assert_num_queries: Any) -> None:
+    def test_it_serves_from_cache_without_the_database(
+        self, client: Client, books: Any, settings: Any, django_assert_num_queries: Any
+    ) -> None:
         settings.SUNLIT_FINANCE_PAGE_CACHE_SECONDS = 60
         with django_assert_num_queries(4):  # the version, then the page's three
             first = get(client, "finance:month", VILLAGE_A, "2025-03")
@@ -178,7 +195,7 @@ class TestDownloads:
         text = response.content.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
         summaries = [r[3] for r in rows[1:]]
-        assert "'=HYPERLINK(\"http://evil\")" in summaries
+        assert '\'=HYPERLINK("http://evil")' in summaries
         assert "'@evil" in [r[8] for r in rows[1:]]
         assert "8000.00" in [r[6] for r in rows[1:]]
         assert response["Content-Disposition"].startswith("attachment;")
@@ -187,7 +204,7 @@ class TestDownloads:
         content = get(client, "finance:month_xlsx", VILLAGE_A, "2025-03").content
         sheet = load_workbook(io.BytesIO(content)).active
         cells = [c.value for row in sheet.iter_rows() for c in row]
-        assert "'=HYPERLINK(\"http://evil\")" in cells
+        assert '\'=HYPERLINK("http://evil")' in cells
         assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
         assert any(c.data_type == "n" and c.value == 8000 for row in sheet.iter_rows() for c in row)
 
@@ -201,8 +218,9 @@ class TestAccounts:
         body = get(client, "finance:accounts", VILLAGE_A, "2025").content.decode()
         assert "在建工程" in body and "8,000.00" in body
 
-    def test_it_lists_an_accounts_entries_and_months(self, client: Client, books: Any,
-                                                       django_assert_num_queries: Any) -> None:
+    def test_it_lists_an_accounts_entries_and_months(
+        self, client: Client, books: Any, django_assert_num_queries: Any
+    ) -> None:
         with django_assert_num_queries(3):  # village, entries, balances
             body = get(client, "finance:account", VILLAGE_A, "2025", "154").content.decode()
         assert "涟源市路桥公司" in body
@@ -221,7 +239,9 @@ class TestSearch:
         assert search_entries(township_code=TOWNSHIP_A, query="道硬化工").count == 2
         assert search_entries(township_code=TOWNSHIP_A, query="路桥").count == 2  # counterparty
         assert search_entries(township_code=TOWNSHIP_A, query="硬化村").count == 0
-        assert search_entries(township_code=TOWNSHIP_A, query="ｈｙｐｅｒ").count == 4  # full-width, case; with its reversal
+        assert (
+            search_entries(township_code=TOWNSHIP_A, query="ｈｙｐｅｒ").count == 4
+        )  # full-width, case; with its reversal
 
     def test_it_finds_the_same_through_either_plan(self, books: Any, monkeypatch: Any) -> None:
         from sunlit.finance import selectors
@@ -246,8 +266,9 @@ class TestSearch:
 
 
 class TestTimeliness:
-    def test_it_lists_late_months_and_the_months_peers_published(self, client: Client, cast: Cast, books: Any,
-                                                                  tmp_path: Any) -> None:
+    def test_it_lists_late_months_and_the_months_peers_published(
+        self, client: Client, cast: Cast, books: Any, tmp_path: Any
+    ) -> None:
         # Village B publishes March to June on time (imported by the agent); village A
         # stopped after May.
         from sunlit.finance import imports
@@ -257,8 +278,10 @@ class TestTimeliness:
         Month.objects.filter(village=cast.village_b).delete()
         lines = ["村代码,日期,凭证号,摘要,科目编码,借方金额,贷方金额"]
         for month in (3, 4, 5, 6):
-            lines += [f"{VILLAGE_B},2025-0{month}-08,{month},电费,541,1.00,",
-                      f"{VILLAGE_B},2025-0{month}-08,{month},电费,102,,1.00"]
+            lines += [
+                f"{VILLAGE_B},2025-0{month}-08,{month},电费,541,1.00,",
+                f"{VILLAGE_B},2025-0{month}-08,{month},电费,102,,1.00",
+            ]
         path = tmp_path / "b.csv"
         path.write_text("\n".join(lines), encoding="utf-8")
         imports.import_file(batch=imports.batch_start(filename="b.csv", by=None), path=path, by=None)
@@ -272,7 +295,7 @@ class TestTimeliness:
         with time_machine.travel(datetime(2025, 8, 20, tzinfo=SHANGHAI), tick=False):
             body = get(client, "finance:timeliness", TOWNSHIP_A).content.decode()
         assert "Published late, newest first" in body and "2025-04" in body  # A's April was late
-        missing = body[body.index("Not published although due"):body.index("Published late")]
+        missing = body[body.index("Not published although due") : body.index("Published late")]
         assert "<td>2025-06</td><td>石门村</td>" in missing  # B published June, A did not
         assert "<td>2025-07</td>" not in missing  # nobody published July: counted, not listed
         assert "after 2025-06: 1 more month(s) are due" in body
@@ -288,8 +311,9 @@ class TestReceipts:
         assert get(client, "finance:receipt_thumb", sha)["Content-Type"] == "image/jpeg"
 
     def test_it_keeps_an_unpublished_receipt_private(self, client: Client, cast: Cast, books: Any) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 6, 2), summary="x",
-                                          entries=pay(100), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 6, 2), summary="x", entries=pay(100), by=cast.official
+        )
         receipt = services.receipt_attach(voucher=voucher, data=_other_png(), filename="b.png", by=cast.official)
         assert get(client, "finance:receipt_file", receipt.sha256).status_code == 404
         assert get(client, "finance:receipt", receipt.sha256).status_code == 404
@@ -299,7 +323,6 @@ def _other_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (41, 30), (10, 180, 20)).save(out, format="PNG")
     return out.getvalue()
-
 
 
 def _supervisor_b() -> Any:

@@ -27,8 +27,9 @@ MARCH = 202503
 
 class TestWorkflow:
     def test_it_moves_a_voucher_through_review_countersign_and_post(self, cast: Cast, director_a) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="支付电费",
-                                          entries=pay(12_345), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="支付电费", entries=pay(12_345), by=cast.official
+        )
         assert (voucher.status, voucher.number, voucher.period) == (VoucherStatus.RECORDED, 1, MARCH)
         voucher = through_workflow(voucher, cast, director_a)
         assert voucher.status == VoucherStatus.POSTED
@@ -36,29 +37,39 @@ class TestWorkflow:
         assert {voucher.first_signed_by, voucher.second_signed_by} == {cast.cadre_a, director_a}
 
     def test_it_numbers_vouchers_per_village_and_year(self, cast: Cast) -> None:
-        a = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100),
-                                    by=cast.official)
-        b = services.voucher_record(village=cast.village_a, date=date(2025, 4, 5), summary="x", entries=pay(100),
-                                    by=cast.official)
-        c = services.voucher_record(village=cast.village_b, date=date(2025, 3, 5), summary="x", entries=pay(100),
-                                    by=cast.official)
+        a = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100), by=cast.official
+        )
+        b = services.voucher_record(
+            village=cast.village_a, date=date(2025, 4, 5), summary="x", entries=pay(100), by=cast.official
+        )
+        c = services.voucher_record(
+            village=cast.village_b, date=date(2025, 3, 5), summary="x", entries=pay(100), by=cast.official
+        )
         assert (a.number, b.number, c.number) == (1, 2, 1)
 
     def test_it_refuses_an_unbalanced_voucher(self, cast: Cast) -> None:
         entries = pay(100)
         entries[1] = services.EntryInput(account_code="102", side="C", amount=99)
         with pytest.raises(InvalidInput, match="does not balance"):
-            services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=entries,
-                                    by=cast.official)
+            services.voucher_record(
+                village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=entries, by=cast.official
+            )
 
     def test_it_refuses_an_account_outside_the_chart(self, cast: Cast) -> None:
         with pytest.raises(InvalidInput, match="not an account"):
-            services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                    entries=pay(100, expense="999"), by=cast.official)
+            services.voucher_record(
+                village=cast.village_a,
+                date=date(2025, 3, 5),
+                summary="x",
+                entries=pay(100, expense="999"),
+                by=cast.official,
+            )
 
     def test_it_lets_nobody_review_what_they_recorded(self, cast: Cast, director_a) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                          entries=pay(100), by=cast.cadre_a)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100), by=cast.cadre_a
+        )
         with pytest.raises(NotPermitted):
             services.voucher_countersign(voucher=voucher, by=cast.cadre_a)
         services.voucher_review(voucher=voucher, approve=True, by=cast.supervisor_a)
@@ -67,8 +78,9 @@ class TestWorkflow:
         services.voucher_countersign(voucher=voucher, by=director_a)
 
     def test_it_needs_two_different_countersigners(self, cast: Cast, director_a) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                          entries=pay(100), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100), by=cast.official
+        )
         services.voucher_review(voucher=voucher, approve=True, by=cast.supervisor_a)
         services.voucher_countersign(voucher=voucher, by=cast.cadre_a)
         with pytest.raises(NotPermitted, match="another cadre"):
@@ -77,84 +89,125 @@ class TestWorkflow:
         assert voucher.status == VoucherStatus.REVIEWED
 
     def test_it_refuses_to_post_what_skipped_its_procedure(self, cast: Cast) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                          entries=pay(100), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100), by=cast.official
+        )
         with pytest.raises(InvalidInput, match="countersigned"):
             services.voucher_post(voucher=voucher, by=cast.official)
 
     def test_it_returns_a_voucher_with_a_reason_and_takes_it_back_after_a_change(self, cast: Cast) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                          entries=pay(100), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100), by=cast.official
+        )
         with pytest.raises(InvalidInput, match="why"):
             services.voucher_review(voucher=voucher, approve=False, by=cast.supervisor_a)
         voucher = services.voucher_review(voucher=voucher, approve=False, opinion="缺发票", by=cast.supervisor_a)
         assert voucher.status == VoucherStatus.RETURNED
-        voucher = services.voucher_update(voucher=voucher, date=date(2025, 3, 6), summary="支付电费（附发票）",
-                                          entries=pay(100), by=cast.official)
+        voucher = services.voucher_update(
+            voucher=voucher, date=date(2025, 3, 6), summary="支付电费（附发票）", entries=pay(100), by=cast.official
+        )
         assert voucher.status == VoucherStatus.RECORDED
 
     def test_it_needs_a_case_for_spending_above_the_limit(self, cast: Cast, settings) -> None:
         settings.SUNLIT_FINANCE_CASE_REQUIRED_ABOVE_YUAN = 5000
         with pytest.raises(InvalidInput, match="case"):
-            services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="村道硬化工程款",
-                                    entries=pay(500_001, expense="154"), by=cast.official)
+            services.voucher_record(
+                village=cast.village_a,
+                date=date(2025, 3, 5),
+                summary="村道硬化工程款",
+                entries=pay(500_001, expense="154"),
+                by=cast.official,
+            )
         case = make_case(cast)
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="村道硬化工程款",
-                                          entries=pay(500_001, expense="154"), case_number=case.number,
-                                          by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a,
+            date=date(2025, 3, 5),
+            summary="村道硬化工程款",
+            entries=pay(500_001, expense="154"),
+            case_number=case.number,
+            by=cast.official,
+        )
         assert voucher.case == case
         # Money coming in needs no case, whatever the amount.
-        services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                entries=receive(900_000), by=cast.official)
-
+        services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=receive(900_000), by=cast.official
+        )
 
     def test_it_refuses_a_case_that_authorises_nothing(self, cast: Cast) -> None:
-        for case, why in [(make_case(cast, seq=4, state="open"), "not approved"),
-                          (make_case(cast, seq=5, village=cast.village_b), "another village")]:
+        for case, why in [
+            (make_case(cast, seq=4, state="open"), "not approved"),
+            (make_case(cast, seq=5, village=cast.village_b), "another village"),
+        ]:
             with pytest.raises(InvalidInput, match=why):
-                services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                        entries=pay(100), case_number=case.number, by=cast.official)
+                services.voucher_record(
+                    village=cast.village_a,
+                    date=date(2025, 3, 5),
+                    summary="x",
+                    entries=pay(100),
+                    case_number=case.number,
+                    by=cast.official,
+                )
         with pytest.raises(InvalidInput, match="no case"):
-            services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100),
-                                    case_number="431382101201-2025-0999", by=cast.official)
+            services.voucher_record(
+                village=cast.village_a,
+                date=date(2025, 3, 5),
+                summary="x",
+                entries=pay(100),
+                case_number="431382101201-2025-0999",
+                by=cast.official,
+            )
 
     def test_it_publishes_the_case_with_its_item(self, cast: Cast, director_a) -> None:
         case = make_case(cast)
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="村道硬化工程款",
-                                          entries=pay(900_000, expense="154"), case_number=case.number,
-                                          by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a,
+            date=date(2025, 3, 5),
+            summary="村道硬化工程款",
+            entries=pay(900_000, expense="154"),
+            case_number=case.number,
+            by=cast.official,
+        )
         through_workflow(voucher, cast, director_a)
         month = publish_month(cast, MARCH)
         assert month.publication is not None
         snapshot = json.loads(month.publication.snapshot_json)
-        assert snapshot["vouchers"][0]["case"] == {"number": case.number, "item": "M01", "item_name": "村级工程项目建设"}
+        assert snapshot["vouchers"][0]["case"] == {
+            "number": case.number,
+            "item": "M01",
+            "item_name": "村级工程项目建设",
+        }
 
 
 class TestJurisdiction:
     def test_it_lets_the_agent_record_for_a_village_of_the_township(self, cast: Cast) -> None:
-        services.voucher_record(village=cast.village_b, date=date(2025, 3, 5), summary="x", entries=pay(1),
-                                by=cast.official)
+        services.voucher_record(
+            village=cast.village_b, date=date(2025, 3, 5), summary="x", entries=pay(1), by=cast.official
+        )
 
     def test_it_refuses_a_cadre_recording_for_another_village(self, cast: Cast) -> None:
         with pytest.raises(NotPermitted):
-            services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(1),
-                                    by=cast.cadre_b)
+            services.voucher_record(
+                village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(1), by=cast.cadre_b
+            )
 
     def test_it_lets_the_village_committee_review(self, cast: Cast) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                          entries=pay(1), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(1), by=cast.official
+        )
         services.voucher_review(voucher=voucher, approve=True, by=cast.supervisor_a)
 
     @pytest.mark.parametrize("who", ["official", "cadre_a", "inspector", "admin"])
     def test_it_lets_no_one_but_the_committee_review(self, cast: Cast, who: str) -> None:
-        voucher = services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x",
-                                          entries=pay(1), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(1), by=cast.official
+        )
         with pytest.raises(NotPermitted):
             services.voucher_review(voucher=voucher, approve=True, by=getattr(cast, who))
 
     def test_it_refuses_the_committee_of_another_village(self, cast: Cast) -> None:
-        voucher = services.voucher_record(village=cast.village_b, date=date(2025, 3, 5), summary="x",
-                                          entries=pay(1), by=cast.official)
+        voucher = services.voucher_record(
+            village=cast.village_b, date=date(2025, 3, 5), summary="x", entries=pay(1), by=cast.official
+        )
         with pytest.raises(NotPermitted):
             services.voucher_review(voucher=voucher, approve=True, by=cast.supervisor_a)
 
@@ -178,8 +231,10 @@ class TestMonths:
         book(cast, director_a, date(2025, 3, 5), pay(12_345))
         month = services.month_close(village=cast.village_a, period=MARCH, by=cast.official)
         assert month.status == MonthStatus.CLOSED
-        balances = {b.account_code: (b.opening, b.debit, b.credit, b.closing)
-                    for b in Balance.objects.filter(village_code=cast.village_a.code, period=MARCH)}
+        balances = {
+            b.account_code: (b.opening, b.debit, b.credit, b.closing)
+            for b in Balance.objects.filter(village_code=cast.village_a.code, period=MARCH)
+        }
         assert balances["102"] == (0, 1_000_000, 12_345, 987_655)
         assert balances["541"] == (0, 12_345, 0, 12_345)
         assert balances["522"] == (0, 0, 1_000_000, -1_000_000)
@@ -200,14 +255,18 @@ class TestMonths:
         publish_month(cast, 202312)
         book(cast, director_a, date(2024, 1, 5), pay(100, expense="513"))  # 管理费用 in 2023
         services.month_close(village=cast.village_a, period=202401, by=cast.official)
-        opening = dict(Balance.objects.filter(village_code=cast.village_a.code, period=202401)
-                       .values_list("account_code", "opening"))
+        opening = dict(
+            Balance.objects.filter(village_code=cast.village_a.code, period=202401).values_list(
+                "account_code", "opening"
+            )
+        )
         assert opening["153"] == 500  # 在建工程 is 153 in the 2023 chart
         assert opening["102"] == -500
 
     def test_it_refuses_to_close_with_unposted_vouchers(self, cast: Cast) -> None:
-        services.voucher_record(village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(1),
-                                by=cast.official)
+        services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(1), by=cast.official
+        )
         with pytest.raises(InvalidInput, match="not posted"):
             services.month_close(village=cast.village_a, period=MARCH, by=cast.official)
 
@@ -261,20 +320,25 @@ class TestMonths:
         book(cast, director_a, date(2025, 3, 5), pay(100))
         publish_month(cast, MARCH)
         with pytest.raises(InvalidInput, match="closed"):
-            services.voucher_record(village=cast.village_a, date=date(2025, 3, 9), summary="x", entries=pay(1),
-                                    by=cast.official)
+            services.voucher_record(
+                village=cast.village_a, date=date(2025, 3, 9), summary="x", entries=pay(1), by=cast.official
+            )
 
 
 class TestCorrections:
-    def test_it_reverses_a_published_voucher_with_every_entry_on_the_other_side(self, cast: Cast,
-                                                                               director_a: Any) -> None:
+    def test_it_reverses_a_published_voucher_with_every_entry_on_the_other_side(
+        self, cast: Cast, director_a: Any
+    ) -> None:
         original = book(cast, director_a, date(2025, 3, 5), pay(12_345))
         publish_month(cast, MARCH)
-        reversal = services.voucher_reverse(voucher=original, date=date(2025, 4, 2), reason="重复报销",
-                                            by=cast.official)
+        reversal = services.voucher_reverse(
+            voucher=original, date=date(2025, 4, 2), reason="重复报销", by=cast.official
+        )
         assert (reversal.kind, reversal.corrects, reversal.status) == ("reversal", original, VoucherStatus.RECORDED)
         assert [(e.account_code, e.side, e.amount) for e in reversal.entries.order_by("line")] == [
-            ("541", "C", 12_345), ("102", "D", 12_345)]
+            ("541", "C", 12_345),
+            ("102", "D", 12_345),
+        ]
         assert "重复报销" in reversal.summary
 
     def test_it_corrects_only_published_vouchers(self, cast: Cast, director_a: Any) -> None:
@@ -292,8 +356,9 @@ class TestCorrections:
         original = book(cast, director_a, date(2025, 3, 5), pay(100))
         publish_month(cast, MARCH)
         with pytest.raises(InvalidInput):
-            services.voucher_update(voucher=original, date=date(2025, 3, 5), summary="改", entries=pay(99),
-                                    by=cast.official)
+            services.voucher_update(
+                voucher=original, date=date(2025, 3, 5), summary="改", entries=pay(99), by=cast.official
+            )
         with pytest.raises(InvalidInput, match="published"):
             services.voucher_review(voucher=original, approve=False, opinion="x", by=cast.supervisor_a)
 

@@ -51,8 +51,10 @@ def test_it_shows_only_the_last_four() -> None:
 
 def test_it_generates_valid_numbers_for_demo_data_and_finds_them_in_text() -> None:
     rng = random.Random(5)
-    numbers = [idnumbers.generate(rng, area="431382", born=date(1950 + i, 1 + i % 12, 1 + i), female=i % 2 == 0)
-               for i in range(20)]
+    numbers = [
+        idnumbers.generate(rng, area="431382", born=date(1950 + i, 1 + i % 12, 1 + i), female=i % 2 == 0)
+        for i in range(20)
+    ]
     assert all(idnumbers.is_valid(n) for n in numbers)
     assert all(int(n[16]) % 2 == (0 if i % 2 == 0 else 1) for i, n in enumerate(numbers))
     text = "编号 " + numbers[0] + "，尾号 " + numbers[1][-4:] + " 电话 13812345678"

@@ -19,7 +19,12 @@ def start(**variables: str) -> subprocess.CompletedProcess[str]:
     environment.update(variables)
     return subprocess.run(
         [sys.executable, "-c", "import sunlit.settings"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -72,6 +77,8 @@ def test_it_documents_every_variable_in_env_example() -> None:
     import re
 
     documented = (ROOT / ".env.example").read_text(encoding="utf-8")
-    used = set(re.findall(r'env(?:str|bool|int|list|choice)\(\s*"([A-Z_]+)"', (ROOT / "sunlit/settings.py").read_text()))
+    used = set(
+        re.findall(r'env(?:str|bool|int|list|choice)\(\s*"([A-Z_]+)"', (ROOT / "sunlit/settings.py").read_text())
+    )
     missing = sorted(v for v in used if not re.search(rf"^#?\s*{v}=", documented, re.M))
     assert not missing, f"undocumented in .env.example: {missing}"

@@ -42,7 +42,7 @@ def _po_pairs(po: Path) -> dict[str, str]:
             head = line.split(" ", 1)[0]
             if head in parts:
                 current = head
-                line = line[len(head):].strip()
+                line = line[len(head) :].strip()
             if current and line.startswith('"'):
                 parts[current].append(ast.literal_eval(line))
         key = "".join(parts["msgid"])
@@ -64,8 +64,11 @@ def test_it_has_no_fuzzy_translations(po: Path) -> None:
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=_name)
 def test_it_translates_every_string(po: Path) -> None:
-    missing = [e for e in _entries(po) if e.strip() and not e.lstrip().startswith("#~")
-               and e.strip().splitlines()[-1] in ('msgstr ""', 'msgstr[0] ""')]
+    missing = [
+        e
+        for e in _entries(po)
+        if e.strip() and not e.lstrip().startswith("#~") and e.strip().splitlines()[-1] in ('msgstr ""', 'msgstr[0] ""')
+    ]
     assert not missing, "untranslated (run make messages and translate):\n" + "\n\n".join(missing[:5])
 
 

@@ -22,7 +22,7 @@ def _book(tmp_path: Path) -> Path:
     ws.title = "2024"
     ws.append(["村代码", "日期", "凭证号", "摘要", "借方金额", "贷方金额", "已审核"])
     ws.append(["431382101201", date(2024, 1, 5), 1, "收到运转经费", 45000, None, True])
-    ws.append(["431382101201", datetime(2024, 1, 12, 9, 30), 2.0, "支付电费 <&> \"引号\"", 386.4, 0.5, False])
+    ws.append(["431382101201", datetime(2024, 1, 12, 9, 30), 2.0, '支付电费 <&> "引号"', 386.4, 0.5, False])
     ws["B3"].number_format = "yyyy/m/d h:mm"
     ws["E4"] = "只有一格"  # a row with one cell, in the middle
     ws["A7"] = "间隔后的行"  # rows 5 and 6 are missing from the file
@@ -72,13 +72,17 @@ def _rewrite(path: Path, out: Path, change: dict[str, bytes]) -> None:
 
 def test_it_reads_shared_strings_rich_text_and_a_namespace_prefix(tmp_path: Path) -> None:
     path = _book(tmp_path)
-    sheet = ('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
-             '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="s"><x:v>1</x:v></x:c></x:row>'
-             '<x:row r="2"><x:c r="B2" t="inlineStr"><x:is><x:r><x:t>硬</x:t></x:r><x:r><x:t>化</x:t></x:r></x:is>'
-             '</x:c><x:c r="D2" t="str"><x:f>A1</x:f><x:v>公式结果</x:v></x:c><x:c r="E2" t="e"><x:v>#N/A</x:v></x:c>'
-             "</x:row></x:sheetData></x:worksheet>").encode()
-    strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
-               "<si><t>村代码</t></si><si><r><t>摘</t></r><r><t>要</t></r><rPh><t>zhai</t></rPh></si></sst>").encode()
+    sheet = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="s"><x:v>1</x:v></x:c></x:row>'
+        '<x:row r="2"><x:c r="B2" t="inlineStr"><x:is><x:r><x:t>硬</x:t></x:r><x:r><x:t>化</x:t></x:r></x:is>'
+        '</x:c><x:c r="D2" t="str"><x:f>A1</x:f><x:v>公式结果</x:v></x:c><x:c r="E2" t="e"><x:v>#N/A</x:v></x:c>'
+        "</x:row></x:sheetData></x:worksheet>"
+    ).encode()
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
+        "<si><t>村代码</t></si><si><r><t>摘</t></r><r><t>要</t></r><rPh><t>zhai</t></rPh></si></sst>"
+    ).encode()
     out = tmp_path / "prefixed.xlsx"
     _rewrite(path, out, {"xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": strings})
     with zipfile.ZipFile(out, "a") as z:

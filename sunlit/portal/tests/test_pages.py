@@ -115,13 +115,16 @@ class TestTownship:
 
     def test_it_links_the_townships_sections_in_the_right_frame(self, client: Client, regions: Any) -> None:
         body = get(client, "portal:township", TOWNSHIP_A).content.decode()
-        for name in ("finance:township_search", "finance:timeliness", "projects:township",
-                     "welfare:township_section"):
+        for name in ("finance:township_search", "finance:timeliness", "projects:township", "welfare:township_section"):
             assert f'href="{reverse(name, args=[TOWNSHIP_A])}"' in body, name
         assert f"/reports/new/?kind=township&amp;ref={TOWNSHIP_A}" in body  # a complaint about its officials
         kiosk = get(client, "portal:kiosk_township", TOWNSHIP_A).content.decode()
-        for name in ("finance:kiosk_township_search", "finance:kiosk_timeliness", "projects:kiosk_township",
-                     "welfare:kiosk_township_section"):
+        for name in (
+            "finance:kiosk_township_search",
+            "finance:kiosk_timeliness",
+            "projects:kiosk_township",
+            "welfare:kiosk_township_section",
+        ):
             assert f'href="{reverse(name, args=[TOWNSHIP_A])}"' in kiosk, name
 
     def test_it_reads_in_two_queries_however_many_villages(
@@ -183,8 +186,9 @@ class TestVillage:
 
         region_publish_profile(region=regions["village_a"], by=None)
         for n in range(12):
-            publish(chain=VILLAGE_A, kind="bulletins.notice", ref=f"notice-{n}",
-                    snapshot={"title": f"通知{n}"}, by=None)
+            publish(
+                chain=VILLAGE_A, kind="bulletins.notice", ref=f"notice-{n}", snapshot={"title": f"通知{n}"}, by=None
+            )
         with django_assert_num_queries(3):
             response = get(client, "portal:village", VILLAGE_A)
         body = response.content.decode()
@@ -200,8 +204,9 @@ class TestVillage:
         from sunlit.transparency.services import publish
 
         for n in range(RECENT + 5):
-            publish(chain=VILLAGE_A, kind="bulletins.notice", ref=f"notice-{n}", snapshot={"title": f"通知{n}号"},
-                    by=None)
+            publish(
+                chain=VILLAGE_A, kind="bulletins.notice", ref=f"notice-{n}", snapshot={"title": f"通知{n}号"}, by=None
+            )
         with django_assert_num_queries(3):
             body = get(client, "portal:village", VILLAGE_A).content.decode()
         assert body.count('class="verify"') == RECENT
@@ -230,9 +235,7 @@ class TestNotFound:
             ("portal:kiosk_village", TOWNSHIP_A),
         ],
     )
-    def test_it_answers_404_with_a_friendly_page(
-        self, client: Client, regions: Any, name: str, code: str
-    ) -> None:
+    def test_it_answers_404_with_a_friendly_page(self, client: Client, regions: Any, name: str, code: str) -> None:
         response = get(client, name, code)
         assert response.status_code == 404
         body = response.content.decode()
@@ -246,7 +249,6 @@ class TestNotFound:
         assert 'class="layout-kiosk"' in body
         assert "kiosk-home" in body
 
-
     @pytest.mark.parametrize(("path", "layout"), [("/nowhere/", "portal"), ("/kiosk/nowhere/", "kiosk")])
     def test_it_offers_a_site_wide_handler404_in_the_right_frame(self, rf: Any, path: str, layout: str) -> None:
         from sunlit.portal.views import page_not_found
@@ -259,18 +261,14 @@ class TestNotFound:
 
 
 class TestKiosk:
-    def test_it_draws_the_kiosk_layout_with_the_idle_timeout(
-        self, client: Client, regions: Any, settings: Any
-    ) -> None:
+    def test_it_draws_the_kiosk_layout_with_the_idle_timeout(self, client: Client, regions: Any, settings: Any) -> None:
         settings.SUNLIT_KIOSK_IDLE_SECONDS = 45
         body = get(client, "portal:kiosk_village", VILLAGE_A).content.decode()
         assert '<body class="layout-kiosk" data-idle-seconds="45">' in body
         assert "sunlit/kiosk.js" in body
         assert 'id="kiosk-idle-reset"' in body
 
-    def test_it_has_big_home_and_back_buttons_back_going_up_one_level(
-        self, client: Client, regions: Any
-    ) -> None:
+    def test_it_has_big_home_and_back_buttons_back_going_up_one_level(self, client: Client, regions: Any) -> None:
         body = get(client, "portal:kiosk_village", VILLAGE_C).content.decode()
         assert re.search(r'class="kiosk-button kiosk-home" href="/kiosk/"', body)
         assert re.search(f'class="kiosk-button kiosk-back" href="/kiosk/t/{TOWNSHIP_B}/"', body)

@@ -92,15 +92,24 @@ def line_of(needle: str, source: str) -> int:
     return source.count("\n", 0, index) + 1
 
 
-def step(key: str, name: str, role: str = "cadre", level: str = "village", days: int = 5, **more: Any) -> dict[str, Any]:
+def step(
+    key: str, name: str, role: str = "cadre", level: str = "village", days: int = 5, **more: Any
+) -> dict[str, Any]:
     return {"key": key, "name_zh": name, "name_en": key.title(), "role": role, "level": level, "days": days, **more}
 
 
 def service(code: str, name_zh: str, name_en: str, **more: Any) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "code": code, "name_zh": name_zh, "name_en": name_en, "category": "service",
-        "basis": "《社会救助暂行办法》", "exerciser": "村民委员会", "supervisor": "村务监督委员会",
-        "conditions": ["符合条件"], "materials": ["申请书"], "time_limit_days": 17,
+        "code": code,
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "category": "service",
+        "basis": "《社会救助暂行办法》",
+        "exerciser": "村民委员会",
+        "supervisor": "村务监督委员会",
+        "conditions": ["符合条件"],
+        "materials": ["申请书"],
+        "time_limit_days": 17,
         "risks": [{"point": "优亲厚友", "measure": "公示"}],
         "flow": [
             step("apply", "申请", days=3, outcomes={"reject": None}),

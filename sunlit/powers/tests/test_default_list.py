@@ -49,8 +49,11 @@ class TestDefaultList:
         counts = Counter(default_list.items.values_list("category", flat=True))
         assert counts == {"major": 10, "daily": 3, "service": 15}
         codes = list(default_list.items.order_by("position").values_list("code", flat=True))
-        assert codes == ([f"ZD-{n:02d}" for n in range(1, 11)] + [f"RC-{n:02d}" for n in range(1, 4)]
-                         + [f"BM-{n:02d}" for n in range(1, 16)])
+        assert codes == (
+            [f"ZD-{n:02d}" for n in range(1, 11)]
+            + [f"RC-{n:02d}" for n in range(1, 4)]
+            + [f"BM-{n:02d}" for n in range(1, 16)]
+        )
         assert default_list.is_current and default_list.number == 1
 
     def test_it_marks_the_services_the_sources_do_not_name_as_local(self, parsed: loader.PowerList) -> None:
@@ -60,9 +63,29 @@ class TestDefaultList:
 
     def test_it_names_the_items_of_domain_section_3(self, parsed: loader.PowerList) -> None:
         names = " ".join(i.name_zh for i in parsed.items)
-        for word in ("村级工程项目建设", "集体资产资源处置", "物资和服务采购", "征收款发放", "举债", "误工补贴",
-                     "收益使用", "一事一议", "土地承包", "宅基地使用方案", "村务公开", "财务公开", "印章",
-                     "低保", "小额信贷", "再生育", "宅基地审批", "户口", "建档立卡", "搬迁", "危房改造"):
+        for word in (
+            "村级工程项目建设",
+            "集体资产资源处置",
+            "物资和服务采购",
+            "征收款发放",
+            "举债",
+            "误工补贴",
+            "收益使用",
+            "一事一议",
+            "土地承包",
+            "宅基地使用方案",
+            "村务公开",
+            "财务公开",
+            "印章",
+            "低保",
+            "小额信贷",
+            "再生育",
+            "宅基地审批",
+            "户口",
+            "建档立卡",
+            "搬迁",
+            "危房改造",
+        ):
             assert word in names, word
 
     def test_every_item_has_its_fields(self, parsed: loader.PowerList) -> None:
@@ -93,7 +116,10 @@ class TestDefaultList:
     def test_the_meeting_steps_name_their_bodies(self, parsed: loader.PowerList) -> None:
         zd01 = next(i for i in parsed.items if i.code == "ZD-01").flow
         assert [zd01.step(k).meeting for k in ("sy.deliberate", "sy.review", "sy.resolve")] == [
-            "committees", "party_members", "representatives"]
+            "committees",
+            "party_members",
+            "representatives",
+        ]
         assert "attendance" in zd01.step("sy.review").records and "votes" in zd01.step("sy.review").records
         by_code = {i.code: i.flow for i in parsed.items}
         assert by_code["ZD-08"].step("sy.resolve").meeting == "villagers"
@@ -119,8 +145,13 @@ class TestDefaultList:
     def test_the_dibao_flow_follows_the_rules(self, parsed: loader.PowerList) -> None:
         dibao = next(i for i in parsed.items if i.code == "BM-01").flow
         assert [(s.level, s.days, s.publicity_days) for s in dibao.steps] == [
-            ("village", 3, 0), ("village", 10, 0), ("village", 7, 7), ("township", 15, 0), ("county", 10, 0),
-            ("village", 7, 7)]
+            ("village", 3, 0),
+            ("village", 10, 0),
+            ("village", 7, 7),
+            ("township", 15, 0),
+            ("county", 10, 0),
+            ("village", 7, 7),
+        ]
         assert dibao.step("county_approval").role == "township_official"
         assert dibao.step("county_approval").approval
 
@@ -180,15 +211,34 @@ class TestFlowcharts:
         assert '-->|"通过"|' in text and '-.->|"退回"|' in text and "1. 受理申请" in text
 
     def test_it_keeps_names_from_breaking_out_of_their_nodes(self) -> None:
-        step = f.Step(key="a", name_zh='x"]; click a href "javascript:alert(1)" <b>', name_en="", role="cadre",
-                      level="village", days=1, outcomes={"approve": f.APPROVED})
-        item = f.Item(code="X-1", name_zh="x", name_en="x", category="service", basis="", exerciser="",
-                      supervisor="", conditions=(), materials=(), time_limit_days=1, fee="", risks=(),
-                      flow=f.Flow(steps=(step,)))
+        step = f.Step(
+            key="a",
+            name_zh='x"]; click a href "javascript:alert(1)" <b>',
+            name_en="",
+            role="cadre",
+            level="village",
+            days=1,
+            outcomes={"approve": f.APPROVED},
+        )
+        item = f.Item(
+            code="X-1",
+            name_zh="x",
+            name_en="x",
+            category="service",
+            basis="",
+            exerciser="",
+            supervisor="",
+            conditions=(),
+            materials=(),
+            time_limit_days=1,
+            fee="",
+            risks=(),
+            flow=f.Flow(steps=(step,)),
+        )
         from django.utils import translation
 
         with translation.override("zh-hans"):
             text = selectors.flowchart_mermaid(item)
         line = next(x for x in text.splitlines() if x.strip().startswith("s1"))
-        assert '"' not in line[len('  s1["'):-2]
+        assert '"' not in line[len('  s1["') : -2]
         assert "<b>" not in text and "#34;" in text and "#60;b#62;" in text

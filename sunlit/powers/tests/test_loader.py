@@ -21,60 +21,182 @@ ITEM_B = "  - code: BM-01\n"
 
 # (what to change, into what, where the problem is reported, what the message says)
 BAD: list[tuple[str, str, str, str, str]] = [
-    ("unknown_role", "role: township_official, level: county", "role: mayor, level: county", "role: mayor",
-     "item BM-01, step county: unknown role 'mayor' (expected one of: cadre, supervisor, township_official"),
-    ("unknown_level", "role: township_official, level: county", "role: township_official, level: province",
-     "level: province", "unknown level 'province'"),
-    ("unknown_category", "category: service", "category: services", "category: services",
-     "item BM-01: unknown category 'services' (expected one of: major, daily, service)"),
-    ("unknown_meeting", "meeting: representatives", "meeting: assembly", "meeting: assembly",
-     "sub-flow siyi, step resolve: unknown meeting 'assembly' (declared: representatives)"),
-    ("unknown_record_kind", "approval: true, outcomes: {return: apply}",
-     "approval: true, records: [minutes, signature], outcomes: {return: apply}", "records: [minutes, signature]",
-     "unknown record kind 'signature'"),
-    ("unknown_attachment_kind", "attachments: [photo]", "attachments: [photo, video]", "attachments: [photo, video]",
-     "unknown attachment kind 'video'"),
-    ("no_way_out", "{key: apply, name_zh: 申请, name_en: Applied, role: cadre, level: village, days: 3, outcomes: {reject: ~}}",
-     "{key: apply, name_zh: 申请, name_en: Applied, role: cadre, level: village, days: 3, outcomes: {reject: ~, approve: ~}}",
-     "{key: apply,", "step apply has no way out"),
-    ("missing_subflow", "      - include: siyi\n", "      - include: siyi_liang\n", "include: siyi_liang",
-     "unknown sub-flow 'siyi_liang' (declared: siyi)"),
-    ("duplicate_code", ITEM_B, "  - code: ZD-01\n", "  - code: ZD-01\n    name_zh: 低保",
-     "item ZD-01: duplicate item code (first at line 26)"),
-    ("duplicate_step_key", "{key: county,", "{key: notice,", "{key: notice, name_zh: 县级审批",
-     "duplicate step key 'notice' (first at line"),
-    ("string_for_number", "time_limit_days: 20", "time_limit_days: 二十", "time_limit_days: 二十",
-     "time_limit_days must be a whole number, not text"),
-    ("flag_for_number", "days: 3, outcomes", "days: true, outcomes", "days: true",
-     "days must be a whole number, not true/false"),
-    ("text_for_flag", "needs_applicant: true", "needs_applicant: 是", "needs_applicant: 是",
-     "needs_applicant must be true or false, not text"),
-    ("mapping_for_list", "conditions: [家庭困难]", "conditions: {a: 家庭困难}", "conditions: {a: 家庭困难}",
-     "conditions must be a list of texts, not a mapping"),
-    ("return_to_a_later_step", "days: 3, outcomes: {reject: ~}}", "days: 3, outcomes: {reject: ~, return: county}}",
-     "{key: apply,", "step apply: return must go back to an earlier step; county comes later"),
-    ("unknown_target", "outcomes: {return: sy.resolve}", "outcomes: {return: sy.decide}", "outcomes: {return: sy.decide}",
-     "step review: return leads to unknown step 'sy.decide'"),
-    ("unknown_township", "    needs_applicant: true\n", "    needs_applicant: true\n    township: '431382109000'\n",
-     "township: '431382109000'", "township 431382109000 is not stored: import the regions first"),
-    ("not_a_township", "    needs_applicant: true\n", "    needs_applicant: true\n    township: '431382101201'\n",
-     "township: '431382101201'", "'431382101201' is not a township code"),
-    ("yaml_syntax", "    materials: [申请书]\n", "    materials: [申请书\n", "    time_limit_days: 20\n    risks:\n      - {point: 人情保",
-     "YAML syntax error"),
-    ("duplicate_mapping_key", "    name_en: Dibao\n", "    name_en: Dibao\n    name_en: Dibao2\n", "name_en: Dibao2",
-     "name_en appears twice in the same mapping"),
-    ("unknown_field", "time_limit_days: 20", "time_limit: 20", "time_limit: 20",
-     "unknown field 'time_limit'"),
-    ("major_without_subflow", "      - include: siyi\n", "", "    flow:\n      - key: review",
-     "a major item must include the sub-flow siyi"),
-    ("publicity_longer_than_the_step", "days: 7, publicity_days: 7, attachments", "days: 5, publicity_days: 7, attachments",
-     "{key: notice,", "is shorter than its publicity period (7 days)"),
-    ("cadre_above_the_village", "role: township_official, level: county", "role: cadre, level: county",
-     "{key: county,", "a cadre acts only at village level, not county"),
-    ("quorum_of_present", "- {at_least: 2/3, of: expected}", "- {at_least: 2/3, of: present}", "of: present}",
-     "a quorum is counted against those expected"),
-    ("fraction_as_decimal", "passes: {more_than: 1/2, of: present}", "passes: {more_than: 0.5, of: present}",
-     "passes: {more_than: 0.5", "more_than must be a fraction such as 1/2 or 2/3, not 0.5"),
+    (
+        "unknown_role",
+        "role: township_official, level: county",
+        "role: mayor, level: county",
+        "role: mayor",
+        "item BM-01, step county: unknown role 'mayor' (expected one of: cadre, supervisor, township_official",
+    ),
+    (
+        "unknown_level",
+        "role: township_official, level: county",
+        "role: township_official, level: province",
+        "level: province",
+        "unknown level 'province'",
+    ),
+    (
+        "unknown_category",
+        "category: service",
+        "category: services",
+        "category: services",
+        "item BM-01: unknown category 'services' (expected one of: major, daily, service)",
+    ),
+    (
+        "unknown_meeting",
+        "meeting: representatives",
+        "meeting: assembly",
+        "meeting: assembly",
+        "sub-flow siyi, step resolve: unknown meeting 'assembly' (declared: representatives)",
+    ),
+    (
+        "unknown_record_kind",
+        "approval: true, outcomes: {return: apply}",
+        "approval: true, records: [minutes, signature], outcomes: {return: apply}",
+        "records: [minutes, signature]",
+        "unknown record kind 'signature'",
+    ),
+    (
+        "unknown_attachment_kind",
+        "attachments: [photo]",
+        "attachments: [photo, video]",
+        "attachments: [photo, video]",
+        "unknown attachment kind 'video'",
+    ),
+    (
+        "no_way_out",
+        "{key: apply, name_zh: 申请, name_en: Applied, role: cadre, level: village, days: 3, outcomes: {reject: ~}}",
+        "{key: apply, name_zh: 申请, name_en: Applied, role: cadre, level: village, days: 3, outcomes: {reject: ~, approve: ~}}",
+        "{key: apply,",
+        "step apply has no way out",
+    ),
+    (
+        "missing_subflow",
+        "      - include: siyi\n",
+        "      - include: siyi_liang\n",
+        "include: siyi_liang",
+        "unknown sub-flow 'siyi_liang' (declared: siyi)",
+    ),
+    (
+        "duplicate_code",
+        ITEM_B,
+        "  - code: ZD-01\n",
+        "  - code: ZD-01\n    name_zh: 低保",
+        "item ZD-01: duplicate item code (first at line 26)",
+    ),
+    (
+        "duplicate_step_key",
+        "{key: county,",
+        "{key: notice,",
+        "{key: notice, name_zh: 县级审批",
+        "duplicate step key 'notice' (first at line",
+    ),
+    (
+        "string_for_number",
+        "time_limit_days: 20",
+        "time_limit_days: 二十",
+        "time_limit_days: 二十",
+        "time_limit_days must be a whole number, not text",
+    ),
+    (
+        "flag_for_number",
+        "days: 3, outcomes",
+        "days: true, outcomes",
+        "days: true",
+        "days must be a whole number, not true/false",
+    ),
+    (
+        "text_for_flag",
+        "needs_applicant: true",
+        "needs_applicant: 是",
+        "needs_applicant: 是",
+        "needs_applicant must be true or false, not text",
+    ),
+    (
+        "mapping_for_list",
+        "conditions: [家庭困难]",
+        "conditions: {a: 家庭困难}",
+        "conditions: {a: 家庭困难}",
+        "conditions must be a list of texts, not a mapping",
+    ),
+    (
+        "return_to_a_later_step",
+        "days: 3, outcomes: {reject: ~}}",
+        "days: 3, outcomes: {reject: ~, return: county}}",
+        "{key: apply,",
+        "step apply: return must go back to an earlier step; county comes later",
+    ),
+    (
+        "unknown_target",
+        "outcomes: {return: sy.resolve}",
+        "outcomes: {return: sy.decide}",
+        "outcomes: {return: sy.decide}",
+        "step review: return leads to unknown step 'sy.decide'",
+    ),
+    (
+        "unknown_township",
+        "    needs_applicant: true\n",
+        "    needs_applicant: true\n    township: '431382109000'\n",
+        "township: '431382109000'",
+        "township 431382109000 is not stored: import the regions first",
+    ),
+    (
+        "not_a_township",
+        "    needs_applicant: true\n",
+        "    needs_applicant: true\n    township: '431382101201'\n",
+        "township: '431382101201'",
+        "'431382101201' is not a township code",
+    ),
+    (
+        "yaml_syntax",
+        "    materials: [申请书]\n",
+        "    materials: [申请书\n",
+        "    time_limit_days: 20\n    risks:\n      - {point: 人情保",
+        "YAML syntax error",
+    ),
+    (
+        "duplicate_mapping_key",
+        "    name_en: Dibao\n",
+        "    name_en: Dibao\n    name_en: Dibao2\n",
+        "name_en: Dibao2",
+        "name_en appears twice in the same mapping",
+    ),
+    ("unknown_field", "time_limit_days: 20", "time_limit: 20", "time_limit: 20", "unknown field 'time_limit'"),
+    (
+        "major_without_subflow",
+        "      - include: siyi\n",
+        "",
+        "    flow:\n      - key: review",
+        "a major item must include the sub-flow siyi",
+    ),
+    (
+        "publicity_longer_than_the_step",
+        "days: 7, publicity_days: 7, attachments",
+        "days: 5, publicity_days: 7, attachments",
+        "{key: notice,",
+        "is shorter than its publicity period (7 days)",
+    ),
+    (
+        "cadre_above_the_village",
+        "role: township_official, level: county",
+        "role: cadre, level: county",
+        "{key: county,",
+        "a cadre acts only at village level, not county",
+    ),
+    (
+        "quorum_of_present",
+        "- {at_least: 2/3, of: expected}",
+        "- {at_least: 2/3, of: present}",
+        "of: present}",
+        "a quorum is counted against those expected",
+    ),
+    (
+        "fraction_as_decimal",
+        "passes: {more_than: 1/2, of: present}",
+        "passes: {more_than: 0.5, of: present}",
+        "passes: {more_than: 0.5",
+        "more_than must be a fraction such as 1/2 or 2/3, not 0.5",
+    ),
 ]
 
 
@@ -87,7 +209,8 @@ def test_it_refuses_the_file_naming_the_problem_and_its_line(
         powers_load(source=source, label="bad", by=None)
     line = line_of(at, source)
     assert any(p.startswith(f"line {line}: ") and message in p for p in e.value.message.splitlines()), (
-        f"expected line {line}: …{message}… in:\n{e.value.message}")
+        f"expected line {line}: …{message}… in:\n{e.value.message}"
+    )
     assert not PowerListVersion.objects.exists()
     assert not PowerItem.objects.exists()
     assert not Entry.objects.filter(kind="powers.version").exists()
@@ -110,8 +233,11 @@ def test_it_names_every_problem_at_once_in_line_order() -> None:
     assert len(problems) == 3
     lines = [int(p.split(":")[0].removeprefix("line ")) for p in problems]
     assert lines == sorted(lines)
-    assert lines == [line_of("time_limit_days: 很久", source), line_of("category: services", source),
-                     line_of("role: mayor", source)]
+    assert lines == [
+        line_of("time_limit_days: 很久", source),
+        line_of("category: services", source),
+        line_of("role: mayor", source),
+    ]
 
 
 def test_a_township_item_needs_its_township_stored(regions: Any) -> None:
@@ -121,17 +247,23 @@ def test_a_township_item_needs_its_township_stored(regions: Any) -> None:
 
 
 def test_a_loop_with_no_exit_is_named_at_each_step_caught_in_it(regions: Any) -> None:
-    source = mutate("publicity_days: 7, attachments: [photo]}",
-                    "publicity_days: 7, attachments: [photo], outcomes: {reject: ~}}")
-    source = mutate("days: 10, approval: true, outcomes: {return: apply}",
-                    "days: 10, approval: true, outcomes: {approve: notice, reject: ~, return: apply}", source)
+    source = mutate(
+        "publicity_days: 7, attachments: [photo]}", "publicity_days: 7, attachments: [photo], outcomes: {reject: ~}}"
+    )
+    source = mutate(
+        "days: 10, approval: true, outcomes: {return: apply}",
+        "days: 10, approval: true, outcomes: {approve: notice, reject: ~, return: apply}",
+        source,
+    )
     with pytest.raises(InvalidInput) as e:
         powers_load(source=source, label="", by=None)
     problems = e.value.message.splitlines()
     for key in ("apply", "notice", "county"):
         line = line_of(f"{{key: {key},", source)
-        assert (f"line {line}: item BM-01: step {key} can never reach an end (@approved or @rejected): "
-                "it is caught in a loop with no exit") in problems
+        assert (
+            f"line {line}: item BM-01: step {key} can never reach an end (@approved or @rejected): "
+            "it is caught in a loop with no exit"
+        ) in problems
     assert not PowerListVersion.objects.exists()
 
 
@@ -154,8 +286,10 @@ def test_replacing_an_item_that_stays_is_a_problem() -> None:
 
 
 def test_overrides_change_an_included_step_for_one_item() -> None:
-    source = mutate("      - include: siyi\n",
-                    "      - include: siyi\n        overrides:\n          resolve: {meeting: representatives, days: 9}\n")
+    source = mutate(
+        "      - include: siyi\n",
+        "      - include: siyi\n        overrides:\n          resolve: {meeting: representatives, days: 9}\n",
+    )
     item = loader.parse(source).items[0]
     resolve = item.flow.step("sy.resolve")
     assert resolve.days == 9 and resolve.meeting == "representatives"

@@ -75,7 +75,10 @@ class TestList:
 class TestTownshipItems:
     @pytest.fixture
     def with_township_item(self, regions: Any) -> PowerListVersion:
-        items = [service("BM-01", "低保", "Dibao"), service("TS-01", "茶园管护", "Tea garden care", township=TOWNSHIP_A)]
+        items = [
+            service("BM-01", "低保", "Dibao"),
+            service("TS-01", "茶园管护", "Tea garden care", township=TOWNSHIP_A),
+        ]
         return powers_load(source=as_yaml(items), label="", by=None)
 
     def test_they_show_only_on_their_townships_and_villages_lists(
@@ -110,9 +113,19 @@ class TestTownshipItems:
 class TestItem:
     def test_it_shows_every_field_the_flowchart_and_the_steps(self, client: Client, default_list: Any) -> None:
         page = body(client.get(reverse("powers:item", args=["BM-01"])))
-        for text in ("城乡居民最低生活保障（低保）", "《社会救助暂行办法》第二章", "村民委员会（协助）", "村务监督委员会",
-                     "共同生活的家庭成员", "授权核对经济状况", "52 个工作日", "不收费", "人情保、关系保",
-                     "入户调查和公示", "风险点及防控措施"):
+        for text in (
+            "城乡居民最低生活保障（低保）",
+            "《社会救助暂行办法》第二章",
+            "村民委员会（协助）",
+            "村务监督委员会",
+            "共同生活的家庭成员",
+            "授权核对经济状况",
+            "52 个工作日",
+            "不收费",
+            "人情保、关系保",
+            "入户调查和公示",
+            "风险点及防控措施",
+        ):
             assert text in page, text
         chart = re.search(r'<pre class="mermaid"[^>]*>(.*?)</pre>', page, re.S)
         assert chart and chart.group(1).startswith("flowchart TD")
@@ -125,9 +138,7 @@ class TestItem:
         assert "退回 → 第 2 步" in steps.group(1)
         assert 'href="/powers/BM-01/print/"' in page
 
-    def test_it_shows_the_meeting_and_the_sub_flow_of_a_major_decision(
-        self, client: Client, default_list: Any
-    ) -> None:
+    def test_it_shows_the_meeting_and_the_sub_flow_of_a_major_decision(self, client: Client, default_list: Any) -> None:
         page = body(client.get(reverse("powers:item", args=["ZD-08"])))
         assert "村民会议表决筹资筹劳方案" in page and "会议：村民会议" in page and "四议两公开" in page
 
@@ -136,7 +147,7 @@ class TestItem:
         assert "Minimum living allowance (dibao)" in page and "Policy basis" in page
         assert "The county civil-affairs bureau approves" in page and "posted for 7 days" in page
         assert "The details are the official Chinese text." in page
-        assert '--&gt;|&quot;approve&quot;|' in page
+        assert "--&gt;|&quot;approve&quot;|" in page
 
     def test_it_marks_locally_defined_items(self, client: Client, default_list: Any) -> None:
         assert "本地补充" in body(client.get(reverse("powers:item", args=["BM-09"])))
@@ -183,7 +194,9 @@ class TestVersions:
     def two(self, regions: Any) -> tuple[PowerListVersion, PowerListVersion]:
         v1 = powers_load(source=MINI, label="第一版", by=None)
         revised = mutate("    name_zh: 低保\n", "    name_zh: 城乡低保\n")
-        revised = mutate("days: 7, publicity_days: 7, attachments", "days: 10, publicity_days: 10, attachments", revised)
+        revised = mutate(
+            "days: 7, publicity_days: 7, attachments", "days: 10, publicity_days: 10, attachments", revised
+        )
         return v1, powers_load(source=revised, label="第二版", by=None)
 
     def test_it_lists_the_versions_with_links_to_what_changed(self, client: Client, two: Any) -> None:
@@ -217,8 +230,12 @@ class TestVersions:
         assert client.get(reverse("powers:version_source", args=[9])).status_code == 404
 
     def test_the_kiosk_copies_render(self, client: Client, two: Any) -> None:
-        for name, args in (("kiosk_versions", []), ("kiosk_version", [1]), ("kiosk_diff", [1, 2]),
-                           ("kiosk_version_item", [1, "BM-01"])):
+        for name, args in (
+            ("kiosk_versions", []),
+            ("kiosk_version", [1]),
+            ("kiosk_diff", [1, 2]),
+            ("kiosk_version_item", [1, "BM-01"]),
+        ):
             page = body(client.get(reverse(f"powers:{name}", args=args)))
             assert "layout-kiosk" in page and 'href="/powers/' not in page, name
 

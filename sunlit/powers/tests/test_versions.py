@@ -97,8 +97,14 @@ class TestLoad:
         snapshot = last.snapshot
         assert snapshot["sha256"] == v2.sha256 and snapshot["number"] == 2
         assert snapshot["counts"] == {"major": 0, "daily": 0, "service": 6}
-        assert {"code": "TS-01", "name_zh": "茶园管护", "name_en": "Tea garden care", "category": "service",
-                "township": TOWNSHIP_A, "local": False} in snapshot["items"]
+        assert {
+            "code": "TS-01",
+            "name_zh": "茶园管护",
+            "name_en": "Tea garden care",
+            "category": "service",
+            "township": TOWNSHIP_A,
+            "local": False,
+        } in snapshot["items"]
 
     def test_it_audits_the_load(self, cast: Cast) -> None:
         version = powers_load(source=default_source(), label="", by=cast.admin)

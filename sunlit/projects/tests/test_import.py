@@ -68,10 +68,10 @@ def test_it_refuses_an_undecodable_file(cast: Cast, tmp_path: Path) -> None:
 
 def test_it_reports_each_problem_with_row_and_column_and_imports_nothing(cast: Cast, tmp_path: Path) -> None:
     data = rows() + rows("SM-2025-002")[1:]
-    data[2][data[0].index("金额")] = "abc"                 # row 3: funding amount
-    data[5][data[0].index("单位或个人")] = ""                # row 6: bidder missing
-    data[10][data[0].index("进度")] = "140"                # row 11: progress
-    data[16][data[0].index("记录类型")] = "不知道"           # row 17: record type
+    data[2][data[0].index("金额")] = "abc"  # row 3: funding amount
+    data[5][data[0].index("单位或个人")] = ""  # row 6: bidder missing
+    data[10][data[0].index("进度")] = "140"  # row 11: progress
+    data[16][data[0].index("记录类型")] = "不知道"  # row 17: record type
     with pytest.raises(ImportRefused) as refused:
         run(cast, write_csv(tmp_path / "p.csv", data))
     found = {(p.row, p.column) for p in refused.value.problems}
@@ -87,8 +87,11 @@ def test_it_rolls_back_everything_when_a_service_refuses_a_late_row(cast: Cast, 
     data.pop(contract_row)
     for r in data:
         if r[1] == "SM-2025-002" and r[0] == "变更":
-            r[0] = "进度"; r[data[0].index("进度")] = "50"; r[data[0].index("说明")] = "变更取消"  # noqa: E702
-            r[data[0].index("金额")] = ""; r[data[0].index("理由")] = ""  # noqa: E702
+            r[0] = "进度"
+            r[data[0].index("进度")] = "50"
+            r[data[0].index("说明")] = "变更取消"
+            r[data[0].index("金额")] = ""
+            r[data[0].index("理由")] = ""
     with pytest.raises(ImportRefused) as refused:
         run(cast, write_csv(tmp_path / "p.csv", data))
     problem = refused.value.problems[0]
@@ -113,9 +116,32 @@ def test_it_changes_nothing_when_the_same_file_or_the_same_records_come_again(ca
 def test_it_reads_xlsx_with_english_headers(cast: Cast, tmp_path: Path) -> None:
     from sunlit.finance.exports import to_xlsx
 
-    english = ["kind", "project", "village", "name", "category", "year", "location", "case", "planned start",
-               "planned end", "source", "amount", "date", "deadline", "party", "code", "method", "status", "winner",
-               "reason", "progress", "voucher", "people", "note"]
+    english = [
+        "kind",
+        "project",
+        "village",
+        "name",
+        "category",
+        "year",
+        "location",
+        "case",
+        "planned start",
+        "planned end",
+        "source",
+        "amount",
+        "date",
+        "deadline",
+        "party",
+        "code",
+        "method",
+        "status",
+        "winner",
+        "reason",
+        "progress",
+        "voucher",
+        "people",
+        "note",
+    ]
     data = rows()
     path = tmp_path / "p.xlsx"
     path.write_bytes(to_xlsx(english, data[1:]))
@@ -138,8 +164,14 @@ def test_it_imports_from_the_command_line(cast: Cast, tmp_path: Path) -> None:
     bad = rows()
     bad[1][bad[0].index("项目类别")] = "火箭"
     with pytest.raises(CommandError):
-        call_command("projects", "import", str(write_csv(tmp_path / "bad.csv", bad)), "--no-progress",
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "projects",
+            "import",
+            str(write_csv(tmp_path / "bad.csv", bad)),
+            "--no-progress",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
 
 
 def test_it_imports_through_the_upload_page(cast: Cast, as_user: Any, tmp_path: Path) -> None:

@@ -42,19 +42,22 @@ def _load(name: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def validators() -> dict[str, Draft4Validator]:
     release, package = _load("release-schema.json"), _load("release-package-schema.json")
-    registry: Registry[Any] = Registry().with_resources([
-        (schema["id"], Resource.from_contents(schema, default_specification=DRAFT4)) for schema in (release, package)
-    ])
-    return {"release": Draft4Validator(release, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER),
-            "package": Draft4Validator(package, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER)}
+    registry: Registry[Any] = Registry().with_resources(
+        [(schema["id"], Resource.from_contents(schema, default_specification=DRAFT4)) for schema in (release, package)]
+    )
+    return {
+        "release": Draft4Validator(release, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER),
+        "package": Draft4Validator(package, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER),
+    }
 
 
 def _errors(validator: Draft4Validator, data: Any) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
 
 
-def test_it_exports_a_project_as_a_valid_release(cast: Cast, client: Client,
-                                                 validators: dict[str, Draft4Validator]) -> None:
+def test_it_exports_a_project_as_a_valid_release(
+    cast: Cast, client: Client, validators: dict[str, Draft4Validator]
+) -> None:
     project = full_project(cast)
     data = json.loads(client.get(reverse("projects:project_ocds", args=[project.number])).content)
     assert _errors(validators["release"], data) == []
@@ -68,8 +71,9 @@ def test_it_exports_a_project_as_a_valid_release(cast: Cast, client: Client,
     assert contract["dateSigned"] == "2025-03-15T00:00:00+08:00"
 
 
-def test_it_exports_a_township_package_that_validates(cast: Cast, client: Client, settings: Any,
-                                                      validators: dict[str, Draft4Validator]) -> None:
+def test_it_exports_a_township_package_that_validates(
+    cast: Cast, client: Client, settings: Any, validators: dict[str, Draft4Validator]
+) -> None:
     settings.SUNLIT_OCDS_PREFIX = "ocds-abc123"
     full_project(cast)
     full_project(cast, number="P2025-002", individual=True)
@@ -80,8 +84,9 @@ def test_it_exports_a_township_package_that_validates(cast: Cast, client: Client
     assert sorted(r["ocid"] for r in data["releases"]) == ["ocds-abc123-P2025-001", "ocds-abc123-P2025-002"]
 
 
-def test_it_fails_validation_of_a_broken_release(cast: Cast, client: Client,
-                                                 validators: dict[str, Draft4Validator]) -> None:
+def test_it_fails_validation_of_a_broken_release(
+    cast: Cast, client: Client, validators: dict[str, Draft4Validator]
+) -> None:
     project = full_project(cast)
     good = json.loads(client.get(reverse("projects:project_ocds", args=[project.number])).content)
     broken = copy.deepcopy(good)

@@ -117,12 +117,17 @@ def test_it_shows_no_contractor_id_number_anywhere(cast: Cast, client: Client) -
     number = valid_id()
     report = Project.objects.get(pk=project.pk).acceptance.report
     assert report is not None
-    urls = [reverse("projects:village", args=[VILLAGE_A]), reverse("projects:township", args=[TOWNSHIP_A]),
-            reverse("projects:project", args=[project.number]), reverse("projects:kiosk_project", args=[project.number]),
-            reverse("projects:project_ocds", args=[project.number]), reverse("projects:township_ocds", args=[TOWNSHIP_A]),
-            reverse("projects:document", args=[project.number, report.sha256]),
-            reverse("transparency:entry", args=[project.publication_id]),
-            reverse("transparency:entry_json", args=[project.publication_id])]
+    urls = [
+        reverse("projects:village", args=[VILLAGE_A]),
+        reverse("projects:township", args=[TOWNSHIP_A]),
+        reverse("projects:project", args=[project.number]),
+        reverse("projects:kiosk_project", args=[project.number]),
+        reverse("projects:project_ocds", args=[project.number]),
+        reverse("projects:township_ocds", args=[TOWNSHIP_A]),
+        reverse("projects:document", args=[project.number, report.sha256]),
+        reverse("transparency:entry", args=[project.publication_id]),
+        reverse("transparency:entry_json", args=[project.publication_id]),
+    ]
     for url in urls:
         body = client.get(url).content.decode()
         assert number not in body and not idnumbers.FULL_NUMBER.search(body), url
@@ -147,7 +152,12 @@ def test_it_gives_the_welfare_room_poverty_projects_by_village(cast: Cast, djang
     with django_assert_num_queries(2):
         rows = poverty_projects_by_village(TOWNSHIP_A)
     assert [r["village_code"] for r in rows] == [VILLAGE_A, "431382101202"]
-    assert rows[0] == {"village_code": VILLAGE_A, "village_name": "石门村", "projects": 1,
-                       "budget_fen": 5_000_000, "paid_fen": 17_700_000 * 5_000_000 // 20_000_000}
+    assert rows[0] == {
+        "village_code": VILLAGE_A,
+        "village_name": "石门村",
+        "projects": 1,
+        "budget_fen": 5_000_000,
+        "paid_fen": 17_700_000 * 5_000_000 // 20_000_000,
+    }
     assert rows[1]["projects"] == 0
     assert poverty_projects_by_village(VILLAGE_A) == rows[:1]

@@ -40,8 +40,15 @@ def test_it_records_a_whole_project(cast: Cast) -> None:
 
 def test_it_refuses_funding_that_does_not_add_up_to_the_budget(cast: Cast) -> None:
     with pytest.raises(InvalidInput, match="add up to"):
-        services.project_create(village=cast.village_a, number="X-1", name="路灯", category="lighting",
-                                budget=100_00, funding=[("fiscal", 50_00)], by=cast.cadre_a)
+        services.project_create(
+            village=cast.village_a,
+            number="X-1",
+            name="路灯",
+            category="lighting",
+            budget=100_00,
+            funding=[("fiscal", 50_00)],
+            by=cast.cadre_a,
+        )
     assert not Project.objects.exists()
 
 
@@ -81,8 +88,13 @@ def test_it_marks_payments_before_acceptance(cast: Cast) -> None:
 def test_it_refuses_acceptance_before_any_milestone(cast: Cast) -> None:
     project = new_project(cast)
     with pytest.raises(InvalidInput, match="has no milestone yet"):
-        services.acceptance_record(project=project, accepted_on=date(2025, 6, 1), inspectors=["王建国"],
-                                   report=(PDF, "report.pdf"), by=cast.cadre_a)
+        services.acceptance_record(
+            project=project,
+            accepted_on=date(2025, 6, 1),
+            inspectors=["王建国"],
+            report=(PDF, "report.pdf"),
+            by=cast.cadre_a,
+        )
     project.refresh_from_db()
     assert project.status == Status.PLANNED and not project.documents.exists()
 
@@ -90,9 +102,14 @@ def test_it_refuses_acceptance_before_any_milestone(cast: Cast) -> None:
 def test_it_writes_nothing_when_a_photo_is_refused(cast: Cast) -> None:
     project = new_project(cast)
     with pytest.raises(InvalidInput, match="not a JPEG, PNG or WebP image or a PDF"):
-        services.milestone_record(project=project, date=date(2025, 4, 1), title="开工", progress=10,
-                                  photos=[(png(), "ok.png"), (b"MZ\x90\x00 not an image", "virus.jpg")],
-                                  by=cast.cadre_a)
+        services.milestone_record(
+            project=project,
+            date=date(2025, 4, 1),
+            title="开工",
+            progress=10,
+            photos=[(png(), "ok.png"), (b"MZ\x90\x00 not an image", "virus.jpg")],
+            by=cast.cadre_a,
+        )
     assert not Milestone.objects.exists() and not project.documents.exists()
 
 
@@ -100,24 +117,38 @@ def test_it_refuses_an_acceptance_report_that_is_not_a_pdf_or_image(cast: Cast) 
     project = new_project(cast)
     services.milestone_record(project=project, date=date(2025, 4, 1), title="完工", progress=100, by=cast.cadre_a)
     with pytest.raises(InvalidInput, match="not a JPEG"):
-        services.acceptance_record(project=project, accepted_on=date(2025, 6, 1), inspectors=["王建国"],
-                                   report=(b"<html>report</html>", "report.pdf"), by=cast.cadre_a)
+        services.acceptance_record(
+            project=project,
+            accepted_on=date(2025, 6, 1),
+            inspectors=["王建国"],
+            report=(b"<html>report</html>", "report.pdf"),
+            by=cast.cadre_a,
+        )
     assert not hasattr(Project.objects.get(pk=project.pk), "acceptance")
 
 
 def test_it_needs_a_reason_for_a_direct_award_and_for_a_disqualification(cast: Cast) -> None:
     project = new_project(cast)
     with pytest.raises(InvalidInput, match="Reason for direct award is required"):
-        services.tender_record(project=project, method="direct", bids=[BidInput("甲公司", 100)], winner="甲公司",
-                               by=cast.cadre_a)
+        services.tender_record(
+            project=project, method="direct", bids=[BidInput("甲公司", 100)], winner="甲公司", by=cast.cadre_a
+        )
     with pytest.raises(InvalidInput, match="Say why"):
-        services.tender_record(project=project, method="quotes", winner="甲公司",
-                               bids=[BidInput("甲公司", 100), BidInput("乙公司", 90, status="disqualified")],
-                               by=cast.cadre_a)
+        services.tender_record(
+            project=project,
+            method="quotes",
+            winner="甲公司",
+            bids=[BidInput("甲公司", 100), BidInput("乙公司", 90, status="disqualified")],
+            by=cast.cadre_a,
+        )
     with pytest.raises(InvalidInput, match="was disqualified"):
-        services.tender_record(project=project, method="quotes", winner="乙公司",
-                               bids=[BidInput("甲公司", 100), BidInput("乙公司", 90, "disqualified", "迟交")],
-                               by=cast.cadre_a)
+        services.tender_record(
+            project=project,
+            method="quotes",
+            winner="乙公司",
+            bids=[BidInput("甲公司", 100), BidInput("乙公司", 90, "disqualified", "迟交")],
+            by=cast.cadre_a,
+        )
 
 
 def test_it_seals_an_individual_contractors_id_number(cast: Cast) -> None:
@@ -134,9 +165,15 @@ def test_it_seals_an_individual_contractors_id_number(cast: Cast) -> None:
 def test_it_refuses_an_invalid_id_number(cast: Cast) -> None:
     project = new_project(cast)
     with pytest.raises(InvalidInput, match="does not match"):
-        services.contract_record(project=project, contractor="张三", contractor_kind="person",
-                                 id_number=valid_id()[:17] + ("1" if valid_id()[17] != "1" else "2"),
-                                 value=100, signed_on=date(2025, 3, 1), by=cast.cadre_a)
+        services.contract_record(
+            project=project,
+            contractor="张三",
+            contractor_kind="person",
+            id_number=valid_id()[:17] + ("1" if valid_id()[17] != "1" else "2"),
+            value=100,
+            signed_on=date(2025, 3, 1),
+            by=cast.cadre_a,
+        )
 
 
 def test_it_refuses_a_cadre_of_another_village(cast: Cast) -> None:
@@ -152,8 +189,9 @@ def test_it_refuses_a_cadre_of_another_village(cast: Cast) -> None:
 def test_it_lets_the_township_record_and_the_committee_accept(cast: Cast) -> None:
     project = new_project(cast, by=cast.official)
     services.milestone_record(project=project, date=date(2025, 4, 1), title="完工", progress=100, by=cast.official)
-    services.acceptance_record(project=project, accepted_on=date(2025, 5, 1), inspectors=["赵秀英"],
-                               by=cast.supervisor_a)
+    services.acceptance_record(
+        project=project, accepted_on=date(2025, 5, 1), inspectors=["赵秀英"], by=cast.supervisor_a
+    )
     with pytest.raises(NotPermitted):
         services.payment_record(project=project, amount=1, paid_on=date(2025, 5, 2), by=cast.supervisor_a)
 
@@ -164,15 +202,31 @@ def test_it_links_a_payment_only_to_a_voucher_of_the_same_village(cast: Cast) ->
     from sunlit.finance.models import Voucher
 
     project = full_project(cast, publish=False)
-    voucher_b = Voucher.objects.create(county_code=cast.county.code, village=cast.village_b, year=2025, number=1,
-                                       date=date(2025, 7, 1), period=202507, summary="工程款",
-                                       recorded_at=timezone.now())
+    voucher_b = Voucher.objects.create(
+        county_code=cast.county.code,
+        village=cast.village_b,
+        year=2025,
+        number=1,
+        date=date(2025, 7, 1),
+        period=202507,
+        summary="工程款",
+        recorded_at=timezone.now(),
+    )
     with pytest.raises(InvalidInput, match="another village"):
-        services.payment_record(project=project, amount=100, paid_on=date(2025, 7, 1), voucher=voucher_b,
-                                by=cast.cadre_a)
-    voucher_a = Voucher.objects.create(county_code=cast.county.code, village=cast.village_a, year=2025, number=1,
-                                       date=date(2025, 7, 1), period=202507, summary="工程款",
-                                       recorded_at=timezone.now())
-    payment = services.payment_record(project=project, amount=100, paid_on=date(2025, 7, 1), voucher=voucher_a,
-                                      by=cast.cadre_a)
+        services.payment_record(
+            project=project, amount=100, paid_on=date(2025, 7, 1), voucher=voucher_b, by=cast.cadre_a
+        )
+    voucher_a = Voucher.objects.create(
+        county_code=cast.county.code,
+        village=cast.village_a,
+        year=2025,
+        number=1,
+        date=date(2025, 7, 1),
+        period=202507,
+        summary="工程款",
+        recorded_at=timezone.now(),
+    )
+    payment = services.payment_record(
+        project=project, amount=100, paid_on=date(2025, 7, 1), voucher=voucher_a, by=cast.cadre_a
+    )
     assert payment.voucher_id == voucher_a.pk

@@ -26,11 +26,14 @@ def build_tree() -> dict[str, Region]:
     """湖南省 › 娄底市 › 涟源市 › 六亩塘镇 › two villages, made as a bootstrap would."""
     made = {}
     for code, name in [
-        ("430000000000", "湖南省"), ("431300000000", "娄底市"), (COUNTY, "涟源市"),
-        (TOWNSHIP, "六亩塘镇"), (VILLAGE_A, "石门村"), (VILLAGE_B, "白竹村"),
+        ("430000000000", "湖南省"),
+        ("431300000000", "娄底市"),
+        (COUNTY, "涟源市"),
+        (TOWNSHIP, "六亩塘镇"),
+        (VILLAGE_A, "石门村"),
+        (VILLAGE_B, "白竹村"),
     ]:
-        made[code] = region_create(code=code, name=name, phone="0738-4000000",
-                                   address=f"{name}服务中心", by=None)
+        made[code] = region_create(code=code, name=name, phone="0738-4000000", address=f"{name}服务中心", by=None)
     return made
 
 

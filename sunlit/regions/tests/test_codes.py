@@ -7,9 +7,7 @@ from sunlit.regions import codes
 
 
 class TestValidate:
-    @pytest.mark.parametrize(
-        "bad", ["", "43138210020", "4313821002010", "43138210020a", "４３１３８２１００２０１"]
-    )
+    @pytest.mark.parametrize("bad", ["", "43138210020", "4313821002010", "43138210020a", "４３１３８２１００２０１"])
     def test_it_refuses_anything_but_12_ascii_digits(self, bad: str) -> None:
         with pytest.raises(InvalidInput) as e:
             codes.validate(bad)

@@ -23,10 +23,7 @@ class Rollback(Exception):
 
 
 def _tree() -> list[tuple[str, str, str, bool, str, str]]:
-    return [
-        (r.code, r.name, r.level, r.is_community, r.phone, r.address)
-        for r in Region.objects.order_by("code")
-    ]
+    return [(r.code, r.name, r.level, r.is_community, r.phone, r.address) for r in Region.objects.order_by("code")]
 
 
 def _export(**options: str) -> str:
@@ -68,9 +65,7 @@ def test_it_exports_utf8_with_bom_for_excel(tree: dict[str, Region], tmp_path: P
     call_command("regions", "export", "-o", str(path), stderr=StringIO())
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf" + HEADER.encode())
-    assert "431382100201,石门村,village,431382100000,0,0738-4000000,石门村服务中心" in data.decode(
-        "utf-8-sig"
-    )
+    assert "431382100201,石门村,village,431382100000,0,0738-4000000,石门村服务中心" in data.decode("utf-8-sig")
 
 
 def test_it_exports_only_the_subtree_asked_for(tree: dict[str, Region]) -> None:
@@ -99,8 +94,7 @@ def test_it_changes_nothing_when_importing_twice(tree: dict[str, Region], tmp_pa
 def test_it_updates_names_and_contacts(tree: dict[str, Region], tmp_path: Path) -> None:
     path = tmp_path / "regions.csv"
     path.write_text(
-        HEADER + "431382100202,白竹村,village,431382100000,0,0738-4111111,白竹村新址\n"
-        "431382100203,枫林村,,,0,,\n",
+        HEADER + "431382100202,白竹村,village,431382100000,0,0738-4111111,白竹村新址\n431382100203,枫林村,,,0,,\n",
         encoding="utf-8",
     )
     out, _ = _import(path)
@@ -187,8 +181,7 @@ def test_it_publishes_the_profiles_an_import_creates_or_changes(tree: dict[str, 
 
     path = tmp_path / "regions.csv"
     path.write_text(
-        HEADER + "431382100202,白竹村,village,431382100000,0,0738-4111111,白竹村新址\n"
-        "431382100203,枫林村,,,0,,\n",
+        HEADER + "431382100202,白竹村,village,431382100000,0,0738-4111111,白竹村新址\n431382100203,枫林村,,,0,,\n",
         encoding="utf-8",
     )
     _import(path)

@@ -18,5 +18,7 @@ register = template.Library()
 def question_this(context: Any, kind: str, *parts: Any) -> dict[str, Any]:
     ref = "-".join(str(p) for p in parts)
     name = "reports:kiosk_new" if context.get("layout") == "kiosk" else "reports:new"
-    return {"url": f"{reverse(name)}?{urlencode({'kind': kind, 'ref': ref})}",
-            "under_review": selectors.record_under_review(kind, ref)}
+    return {
+        "url": f"{reverse(name)}?{urlencode({'kind': kind, 'ref': ref})}",
+        "under_review": selectors.record_under_review(kind, ref),
+    }

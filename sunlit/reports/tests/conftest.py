@@ -50,10 +50,22 @@ def people(cast: Cast) -> People:
     )
 
 
-def file_report(*, kind: str = "village", ref: str = VILLAGE_A, text: str = "The road money went missing.",
-                key: str | None = None, **kw: Any) -> services.Filed:
-    return services.report_file(category=kw.pop("category", "finance"), record_kind=kind, record_ref=ref, text=text,
-                                idempotency_key=key or receipts.new_key(), **kw)
+def file_report(
+    *,
+    kind: str = "village",
+    ref: str = VILLAGE_A,
+    text: str = "The road money went missing.",
+    key: str | None = None,
+    **kw: Any,
+) -> services.Filed:
+    return services.report_file(
+        category=kw.pop("category", "finance"),
+        record_kind=kind,
+        record_ref=ref,
+        text=text,
+        idempotency_key=key or receipts.new_key(),
+        **kw,
+    )
 
 
 @pytest.fixture

@@ -25,8 +25,13 @@ class TestFiling:
         assert report.office_code == people.cast.county.code
 
     def test_it_refuses_an_unknown_record_reference(self, people: People) -> None:
-        for kind, ref in [("case", "431382101201-2026-9999"), ("finance.voucher", f"{VILLAGE_A}-2026-7"),
-                          ("village", TOWNSHIP_A), ("nonsense", "x"), ("village", "<script>")]:
+        for kind, ref in [
+            ("case", "431382101201-2026-9999"),
+            ("finance.voucher", f"{VILLAGE_A}-2026-7"),
+            ("village", TOWNSHIP_A),
+            ("nonsense", "x"),
+            ("village", "<script>"),
+        ]:
             with pytest.raises(InvalidInput, match="No public record"):
                 file_report(kind=kind, ref=ref)
         assert not Report.objects.exists()
@@ -37,10 +42,27 @@ class TestFiling:
         from sunlit.finance.models import PublishedEntry
 
         PublishedEntry.objects.create(
-            county_code="431382000000", township_code=TOWNSHIP_A, village_code=VILLAGE_A, period=202603,
-            publication_id=1, year=2026, number=7, line=1, date=date(2026, 3, 2), account_code="541",
-            account_name="管理费用", side="D", amount=100, summary="x", counterparty="y", payment_method="cash",
-            direction="out", kind="expense", case_number="", receipts=0)
+            county_code="431382000000",
+            township_code=TOWNSHIP_A,
+            village_code=VILLAGE_A,
+            period=202603,
+            publication_id=1,
+            year=2026,
+            number=7,
+            line=1,
+            date=date(2026, 3, 2),
+            account_code="541",
+            account_name="管理费用",
+            side="D",
+            amount=100,
+            summary="x",
+            counterparty="y",
+            payment_method="cash",
+            direction="out",
+            kind="expense",
+            case_number="",
+            receipts=0,
+        )
         report = file_report(kind="finance.voucher", ref=f"{VILLAGE_A}-2026-7").report
         assert report.record_label == "Voucher 2026 No. 7" and report.office_code == TOWNSHIP_A
 
@@ -119,12 +141,14 @@ class TestFiling:
     def test_it_records_who_the_reporter_wants_excluded(self, people: People) -> None:
         report = file_report(exclude=[people.inspector2.pk]).report
         assert list(ReportConflict.objects.filter(report=report).values_list("user", "reason")) == [
-            (people.inspector2.pk, "excluded")]
+            (people.inspector2.pk, "excluded")
+        ]
 
 
 class TestNamedReports:
-    def test_it_confirms_the_phone_with_a_code_by_sms(self, people: People, django_capture_on_commit_callbacks: Any
-                                                      ) -> None:
+    def test_it_confirms_the_phone_with_a_code_by_sms(
+        self, people: People, django_capture_on_commit_callbacks: Any
+    ) -> None:
         with django_capture_on_commit_callbacks(execute=True):
             report = file_report(name="张三", phone="138 0000 0001").report
         phone, text = sms.OUTBOX[-1]

@@ -60,8 +60,9 @@ class TestLifecycle:
                 services.report_accept(report=report, by=outsider)
 
     def test_it_transfers_with_a_reason(self, people: People, report: Report) -> None:
-        services.report_transfer(report=report, office_code=people.cast.township_b.code, reason="wrong township",
-                                 by=people.cast.inspector)
+        services.report_transfer(
+            report=report, office_code=people.cast.township_b.code, reason="wrong township", by=people.cast.inspector
+        )
         report.refresh_from_db()
         assert report.office_code == people.cast.township_b.code
         assert not jurisdiction.may_see_report(people.cast.inspector, report)
@@ -69,8 +70,9 @@ class TestLifecycle:
 
     def test_it_refuses_a_transfer_without_reason(self, people: People, report: Report) -> None:
         with pytest.raises(InvalidInput, match="Reason"):
-            services.report_transfer(report=report, office_code=people.cast.township_b.code, reason="",
-                                     by=people.cast.inspector)
+            services.report_transfer(
+                report=report, office_code=people.cast.township_b.code, reason="", by=people.cast.inspector
+            )
 
     def test_it_opens_the_sealed_original_only_with_a_logged_reason(self, people: People) -> None:
         original = jpeg_with_gps()
@@ -92,7 +94,8 @@ class TestLifecycle:
 
 class TestDeadlines:
     def test_it_reminds_before_and_escalates_after_the_accept_deadline(
-            self, people: People, time_machine: Any, caplog: Any) -> None:
+        self, people: People, time_machine: Any, caplog: Any
+    ) -> None:
         time_machine.move_to("2026-03-02 10:00 +08:00")  # a Monday
         report = file_report().report
         assert report.accept_due_on == date(2026, 3, 9)
@@ -109,8 +112,9 @@ class TestDeadlines:
         assert "马力" in caplog.text and "陈静" not in caplog.text
         assert services.reports_sweep(today=date(2026, 3, 11)) == {"reminded": 0, "escalated": 0}
 
-    def test_it_counts_the_reply_deadline_from_acceptance(self, people: People, report: Report,
-                                                          time_machine: Any) -> None:
+    def test_it_counts_the_reply_deadline_from_acceptance(
+        self, people: People, report: Report, time_machine: Any
+    ) -> None:
         time_machine.move_to("2026-04-30 10:00 +08:00")
         services.report_accept(report=report, by=people.cast.inspector)
         report.refresh_from_db()

@@ -79,9 +79,17 @@ def test_it_hides_it_from_another_townships_inspector(as_user: Any, people: Peop
 
 
 def test_it_hides_it_from_an_inspector_who_also_holds_a_membership_in_the_village(
-        as_user: Any, people: People, case: Report) -> None:
-    membership_grant(user=people.inspector2, role=Role.SUPERVISOR, region_code=VILLAGE_A,
-                     starts_on=date(2024, 1, 1), ends_on=None, title="", by=None)
+    as_user: Any, people: People, case: Report
+) -> None:
+    membership_grant(
+        user=people.inspector2,
+        role=Role.SUPERVISOR,
+        region_code=VILLAGE_A,
+        starts_on=date(2024, 1, 1),
+        ends_on=None,
+        title="",
+        by=None,
+    )
     people.inspector2 = User.objects.get(pk=people.inspector2.pk)
     _sees_nothing(as_user(people.inspector2), case)
 
@@ -105,10 +113,10 @@ def test_it_hides_it_from_an_inspector_who_recused(as_user: Any, people: People,
     _sees_nothing(client, case)
 
 
-def test_it_hides_a_report_about_township_officials_from_the_townships_inspectors(
-        as_user: Any, people: People) -> None:
-    report = file_report(kind="township", ref=people.cast.township_a.code, category="conduct",
-                         files=[("p.jpg", jpeg_with_gps())]).report
+def test_it_hides_a_report_about_township_officials_from_the_townships_inspectors(as_user: Any, people: People) -> None:
+    report = file_report(
+        kind="township", ref=people.cast.township_a.code, category="conduct", files=[("p.jpg", jpeg_with_gps())]
+    ).report
     _sees_nothing(as_user(people.cast.inspector), report)
     _sees_nothing(as_user(people.cast.official), report)
     _sees_it(as_user(people.city_inspector), report)
@@ -131,8 +139,7 @@ def test_it_lets_the_handler_act_and_logs_each_view(as_user: Any, people: People
     client = as_user(people.cast.inspector)
     assert client.post(f"/office/reports/{case.public_id}/", {"action": "accept"}).status_code == 302
     client.get(f"/office/reports/{case.public_id}/")
-    sealed = client.post(f"/office/reports/{case.public_id}/files/{case.files.get().pk}/sealed/",
-                         {"reason": "hearing"})
+    sealed = client.post(f"/office/reports/{case.public_id}/files/{case.files.get().pk}/sealed/", {"reason": "hearing"})
     assert sealed.status_code == 200 and sealed.content == bytes(case.files.get().sealed)
     assert Report.objects.get(pk=case.pk).state == "accepted"
     from sunlit.audit.models import AuditEvent

@@ -16,8 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _post_new(client: Client, url: str = "/kiosk/reports/new/", **data: Any) -> Any:
-    form = {"kind": "village", "ref": VILLAGE_A, "category": "finance", "text": "The road money went missing.",
-            "key": receipts.new_key(), "identity": "anonymous", **data}
+    form = {
+        "kind": "village",
+        "ref": VILLAGE_A,
+        "category": "finance",
+        "text": "The road money went missing.",
+        "key": receipts.new_key(),
+        "identity": "anonymous",
+        **data,
+    }
     return client.post(url, form)
 
 
@@ -28,8 +35,9 @@ def _receipt(response: Any) -> str:
 
 
 class TestFilingPage:
-    def test_it_files_anonymously_from_the_kiosk_and_shows_the_receipt_once(self, client: Client,
-                                                                              people: People) -> None:
+    def test_it_files_anonymously_from_the_kiosk_and_shows_the_receipt_once(
+        self, client: Client, people: People
+    ) -> None:
         response = _post_new(client, name="张三", phone="13800000001")  # ignored: anonymous chosen
         assert response.status_code == 200 and "no-store" in response["Cache-Control"]
         receipt = _receipt(response)
@@ -41,8 +49,12 @@ class TestFilingPage:
         # base.css alone let the filing and follow-up forms run past a phone's edge and
         # put each radio button above its words; reports.css fixes both (e2e checks the width).
         receipt = _receipt(_post_new(client))
-        for response in (client.get("/reports/new/"), client.get("/kiosk/reports/new/"),
-                         client.get("/reports/follow/"), client.post("/reports/follow/", {"receipt": receipt})):
+        for response in (
+            client.get("/reports/new/"),
+            client.get("/kiosk/reports/new/"),
+            client.get("/reports/follow/"),
+            client.post("/reports/follow/", {"receipt": receipt}),
+        ):
             assert response.status_code == 200
             assert 'href="/static/reports/reports.css"' in response.content.decode()
 
@@ -79,8 +91,7 @@ class TestFilingPage:
         assert response.status_code == 400 and "not a JPEG" in response.content.decode()
         assert not Report.objects.exists()
 
-    def test_it_limits_a_flood_of_filings_from_one_kiosk(self, client: Client, people: People,
-                                                          settings: Any) -> None:
+    def test_it_limits_a_flood_of_filings_from_one_kiosk(self, client: Client, people: People, settings: Any) -> None:
         settings.SUNLIT_REPORTS_FILINGS_PER_IP = 2
         assert [_post_new(client).status_code for _ in range(3)] == [200, 200, 429]
         assert Report.objects.count() == 2
@@ -122,8 +133,9 @@ class TestFollowPage:
         client.post("/reports/follow/", {**sent, "key": fresh[1]})
         assert filed.report.messages.filter(body="The second receipt").count() == 2
 
-    def test_it_rate_limits_wrong_receipts_per_device_and_logs_them(self, client: Client, people: People,
-                                                                     settings: Any) -> None:
+    def test_it_rate_limits_wrong_receipts_per_device_and_logs_them(
+        self, client: Client, people: People, settings: Any
+    ) -> None:
         settings.SUNLIT_REPORTS_GUESSES_PER_DEVICE = 3
         client.get("/reports/follow/")  # receives the device cookie
         statuses = [client.post("/reports/follow/", {"receipt": f"{n:016d}"}).status_code for n in range(4)]
@@ -150,13 +162,15 @@ class TestFollowPage:
         typed = receipts.grouped(filed.receipt).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
         assert client.post("/reports/follow/", {"receipt": typed}).status_code == 200
 
-    def test_it_confirms_a_named_reporters_phone(self, client: Client, people: People,
-                                                 django_capture_on_commit_callbacks: Any) -> None:
+    def test_it_confirms_a_named_reporters_phone(
+        self, client: Client, people: People, django_capture_on_commit_callbacks: Any
+    ) -> None:
         from sunlit.reports import sms
 
         with django_capture_on_commit_callbacks(execute=True):
-            receipt = _receipt(_post_new(client, url="/reports/new/", identity="named", name="张三",
-                                         phone="13800000001"))
+            receipt = _receipt(
+                _post_new(client, url="/reports/new/", identity="named", name="张三", phone="13800000001")
+            )
         found = re.search(r"\b([0-9]{6})\b", sms.OUTBOX[-1][1])
         assert found
         code = found[1]
@@ -183,7 +197,8 @@ class TestPublicFigures:
         assert client.get("/open311/v2/requests/nope.json").status_code == 404
 
     def test_it_shows_under_review_on_the_questioned_record_without_content(
-            self, people: People, django_capture_on_commit_callbacks: Any) -> None:
+        self, people: People, django_capture_on_commit_callbacks: Any
+    ) -> None:
         from django.template import Context, Template
 
         report = file_report(kind="township", ref=people.cast.township_a.code).report
@@ -192,7 +207,8 @@ class TestPublicFigures:
         with django_capture_on_commit_callbacks(execute=True):
             services.report_mark_review(report=report, on=True, by=people.city_inspector)
         html = Template('{% load report_tags %}{% question_this "finance.voucher" code 2026 7 %}').render(
-            Context({"code": VILLAGE_A, "layout": "kiosk"}))
+            Context({"code": VILLAGE_A, "layout": "kiosk"})
+        )
         assert "Under review" in html and "/kiosk/reports/new/?kind=finance.voucher" in html
         assert report.text not in html
         assert State.RECEIVED == report.state

@@ -57,8 +57,7 @@ def alice(db: Any) -> User:
 @pytest.fixture
 def admin(db: Any, regions: Regions) -> User:
     user = User.objects.create_user(username="root", full_name="管理员", password="x" * 12)
-    Membership.objects.create(user=user, role=Role.ADMIN, region=regions.county,
-                              starts_on="2020-01-01")
+    Membership.objects.create(user=user, role=Role.ADMIN, region=regions.county, starts_on="2020-01-01")
     return user
 
 
@@ -66,14 +65,12 @@ def admin(db: Any, regions: Regions) -> User:
 def charlie(db: Any, regions: Regions) -> User:
     """A cadre of another village: must be refused what only administrators may do."""
     user = User.objects.create_user(username="charlie", full_name="陈查理", password="x" * 12)
-    Membership.objects.create(user=user, role=Role.CADRE, region=regions.other,
-                              starts_on="2020-01-01")
+    Membership.objects.create(user=user, role=Role.CADRE, region=regions.other, starts_on="2020-01-01")
     return user
 
 
 def publish_many(chain: str, n: int, *, kind: str = "notice", start: int = 1) -> list[Entry]:
     return [
-        publish(chain=chain, kind=kind, ref=f"{chain}-{i}", snapshot={"title": f"公告 {i}", "n": i},
-                by=None)
+        publish(chain=chain, kind=kind, ref=f"{chain}-{i}", snapshot={"title": f"公告 {i}", "n": i}, by=None)
         for i in range(start, start + n)
     ]

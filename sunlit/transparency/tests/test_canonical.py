@@ -17,11 +17,14 @@ def test_it_gives_the_same_text_whatever_the_key_order() -> None:
     assert canonical_json({"x": 1, "y": 2}) == canonical_json({"y": 2, "x": 1})
 
 
-@pytest.mark.parametrize("value", [
-    {"amount": 12.5},
-    {"rows": [{"amount": 1.0}]},
-    {"nan": float("nan")},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"amount": 12.5},
+        {"rows": [{"amount": 1.0}]},
+        {"nan": float("nan")},
+    ],
+)
 def test_it_rejects_floats(value: dict) -> None:
     with pytest.raises(InvalidInput) as e:
         canonical_json(value)

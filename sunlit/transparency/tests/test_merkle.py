@@ -42,8 +42,14 @@ def path(m: int, data: list[bytes]) -> list[bytes]:
 # The leaves and roots of the test vectors used by Certificate Transparency
 # implementations (e.g. certificate-transparency-go, merkle tree tests).
 CT_LEAVES = [
-    b"", b"\x00", b"\x10", b"\x20\x21", b"\x30\x31", b"\x40\x41\x42\x43",
-    bytes(range(0x50, 0x58)), bytes(range(0x60, 0x70)),
+    b"",
+    b"\x00",
+    b"\x10",
+    b"\x20\x21",
+    b"\x30\x31",
+    b"\x40\x41\x42\x43",
+    bytes(range(0x50, 0x58)),
+    bytes(range(0x60, 0x70)),
 ]
 CT_ROOTS = [
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",

@@ -18,8 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_starts_a_chain_from_the_genesis_hash(regions, alice) -> None:
-    e = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"title": "通知", "fen": 12345},
-                by=alice)
+    e = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"title": "通知", "fen": 12345}, by=alice)
     assert (e.seq, e.prev_hash, e.chain_id) == (1, GENESIS, VILLAGE)
     assert e.snapshot == {"title": "通知", "fen": 12345}
     assert e.snapshot_json == '{"fen":12345,"title":"通知"}'
@@ -39,10 +38,26 @@ def test_it_links_each_entry_to_the_one_before_it_in_its_own_chain(regions) -> N
 def test_it_covers_every_field_with_the_entry_hash(regions, alice) -> None:
     e = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"a": 1}, by=alice)
     fields = json.loads(e.hash_input())
-    assert set(fields) == {"chain", "seq", "prev_hash", "kind", "ref", "snapshot_sha256",
-                           "published_at", "publisher", "supersedes", "reason"}
-    for name, value in [("seq", 2), ("kind", "other"), ("ref", "n2"), ("reason", "x"),
-                        ("publisher_id", None), ("prev_hash", "1" * 64)]:
+    assert set(fields) == {
+        "chain",
+        "seq",
+        "prev_hash",
+        "kind",
+        "ref",
+        "snapshot_sha256",
+        "published_at",
+        "publisher",
+        "supersedes",
+        "reason",
+    }
+    for name, value in [
+        ("seq", 2),
+        ("kind", "other"),
+        ("ref", "n2"),
+        ("reason", "x"),
+        ("publisher_id", None),
+        ("prev_hash", "1" * 64),
+    ]:
         changed = Entry.objects.get(pk=e.pk)
         setattr(changed, name, value)
         assert changed.compute_hash() != e.entry_hash, name
@@ -67,8 +82,7 @@ def test_it_refuses_a_correction_without_a_reason(regions, alice) -> None:
 
 def test_it_keeps_both_versions_when_correcting(regions, alice) -> None:
     old = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"a": 1}, by=alice)
-    new = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"a": 2}, by=alice,
-                  reason="金额录入错误")
+    new = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"a": 2}, by=alice, reason="金额录入错误")
     assert new.supersedes_id == old.pk
     assert new.reason == "金额录入错误"
     assert json.loads(new.hash_input())["supersedes"] == old.entry_hash
@@ -76,8 +90,7 @@ def test_it_keeps_both_versions_when_correcting(regions, alice) -> None:
     assert selectors.current("notice", "n1") == new
     assert [e.pk for e in selectors.history("notice", "n1")] == [old.pk, new.pk]
     # A third version supersedes the second, not the first.
-    third = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"a": 3}, by=alice,
-                    reason="再次更正")
+    third = publish(chain=VILLAGE, kind="notice", ref="n1", snapshot={"a": 3}, by=alice, reason="再次更正")
     assert third.supersedes_id == new.pk
 
 

@@ -52,8 +52,7 @@ def test_it_chains_each_root_to_the_one_before(regions) -> None:
     assert first is not None and second is not None
     assert second.batch == 2
     assert second.prev_root_hash == first.statement_hash
-    assert (second.first_entry_id, second.last_entry_id, second.tree_size) == (
-        later[0].pk, later[-1].pk, 3)
+    assert (second.first_entry_id, second.last_entry_id, second.tree_size) == (later[0].pk, later[-1].pk, 3)
 
 
 def test_it_creates_its_key_private_to_the_server(regions, signing_key_path) -> None:
@@ -87,8 +86,12 @@ def test_it_proves_each_entry_is_in_its_root(regions) -> None:
         assert proof is not None and proof.verified
         assert (proof.leaf_index, proof.tree_size) == (index, 11)
         assert merkle.verify_inclusion(
-            bytes.fromhex(entry.leaf_hash), index, 11,
-            [bytes.fromhex(p) for p in proof.audit_path], bytes.fromhex(root.root_hash))
+            bytes.fromhex(entry.leaf_hash),
+            index,
+            11,
+            [bytes.fromhex(p) for p in proof.audit_path],
+            bytes.fromhex(root.root_hash),
+        )
 
 
 def test_it_lets_an_administrator_sign(regions, admin) -> None:

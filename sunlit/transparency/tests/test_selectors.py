@@ -10,12 +10,9 @@ from .conftest import TOWNSHIP, VILLAGE, publish_many
 pytestmark = pytest.mark.django_db
 
 
-def test_it_lists_the_current_version_of_each_record_newest_first(
-    regions, django_assert_num_queries
-) -> None:
+def test_it_lists_the_current_version_of_each_record_newest_first(regions, django_assert_num_queries) -> None:
     a, b, c = publish_many(VILLAGE, 3)
-    b2 = publish(chain=VILLAGE, kind="notice", ref=b.ref, snapshot={"fixed": True}, by=None,
-                 reason="更正")
+    b2 = publish(chain=VILLAGE, kind="notice", ref=b.ref, snapshot={"fixed": True}, by=None, reason="更正")
     publish(chain=VILLAGE, kind="finance", ref="2024-05", snapshot={"fen": 100}, by=None)
     publish_many(TOWNSHIP, 2)
     with django_assert_num_queries(1):

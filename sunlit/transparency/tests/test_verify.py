@@ -28,8 +28,7 @@ def log(regions) -> list[Entry]:
     """Two chains, a correction, a signed root, and two entries after it."""
     village = publish_many(VILLAGE, 4)
     publish_many(TOWNSHIP, 2)
-    publish(chain=VILLAGE, kind="notice", ref=village[0].ref, snapshot={"v": 2}, by=None,
-            reason="更正")
+    publish(chain=VILLAGE, kind="notice", ref=village[0].ref, snapshot={"v": 2}, by=None, reason="更正")
     root_sign(by=None)
     publish_many(OTHER_VILLAGE, 2)
     return village
@@ -68,8 +67,9 @@ def test_it_reports_that_all_matches(log) -> None:
 
 def test_it_catches_a_snapshot_edited_in_the_database(log) -> None:
     victim = log[1]
-    tamper("UPDATE transparency_entry SET snapshot_json = %s WHERE id = %s",
-           ['{"n":2,"title":"公告 2 (改)"}', victim.pk])
+    tamper(
+        "UPDATE transparency_entry SET snapshot_json = %s WHERE id = %s", ['{"n":2,"title":"公告 2 (改)"}', victim.pk]
+    )
     ok, output = verify()
     assert not ok
     assert named(output, victim, "snapshot_sha256"), output
@@ -84,8 +84,10 @@ def test_it_catches_a_snapshot_edited_with_its_hashes_recomputed(log) -> None:
     forged = Entry.objects.get(pk=victim.pk)
     forged.snapshot_json, forged.snapshot_sha256 = text, sha256_hex(text)
     new_hash = forged.compute_hash()
-    tamper("UPDATE transparency_entry SET snapshot_json = %s, snapshot_sha256 = %s, "
-           "entry_hash = %s WHERE id = %s", [text, sha256_hex(text), new_hash, victim.pk])
+    tamper(
+        "UPDATE transparency_entry SET snapshot_json = %s, snapshot_sha256 = %s, entry_hash = %s WHERE id = %s",
+        [text, sha256_hex(text), new_hash, victim.pk],
+    )
     ok, output = verify()
     assert not ok
     assert named(output, after, "prev_hash"), output
@@ -128,8 +130,8 @@ def test_it_catches_a_reordered_sequence(log) -> None:
 
 def test_it_catches_a_root_signed_by_another_key(log, signing_key_path) -> None:
     other = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     signing_key_path.write_bytes(other)
     ok, output = verify()
     assert not ok
@@ -146,8 +148,7 @@ def test_it_catches_a_root_checked_against_a_different_key_setting(log, settings
 
 def test_it_catches_a_root_whose_signed_fields_were_edited(log) -> None:
     root = SignedRoot.objects.get()
-    tamper("UPDATE transparency_signedroot SET tree_size = %s WHERE id = %s",
-           [root.tree_size - 1, root.pk])
+    tamper("UPDATE transparency_signedroot SET tree_size = %s WHERE id = %s", [root.tree_size - 1, root.pk])
     ok, output = verify()
     assert not ok
     assert "root 1 [tree_size]" in output

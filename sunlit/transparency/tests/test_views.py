@@ -30,14 +30,28 @@ def page(client, name: str, *args, **query):
 @pytest.fixture
 def corrected(regions, alice) -> tuple[Entry, Entry]:
     with time_machine.travel(datetime(2024, 5, 1, 2, 30, tzinfo=UTC), tick=False):
-        old = publish(chain=VILLAGE, kind="finance.month", ref="2024-04",
-                      snapshot={"month": "2024-04", "income_fen": 1200000, "items": [
-                          {"name": "修路", "fen": 500000}], "audited": True, "note": None},
-                      by=alice)
+        old = publish(
+            chain=VILLAGE,
+            kind="finance.month",
+            ref="2024-04",
+            snapshot={
+                "month": "2024-04",
+                "income_fen": 1200000,
+                "items": [{"name": "修路", "fen": 500000}],
+                "audited": True,
+                "note": None,
+            },
+            by=alice,
+        )
     with time_machine.travel(datetime(2024, 5, 3, 8, 0, tzinfo=UTC), tick=False):
-        new = publish(chain=VILLAGE, kind="finance.month", ref="2024-04",
-                      snapshot={"month": "2024-04", "income_fen": 1250000}, by=alice,
-                      reason="漏记一笔收入")
+        new = publish(
+            chain=VILLAGE,
+            kind="finance.month",
+            ref="2024-04",
+            snapshot={"month": "2024-04", "income_fen": 1250000},
+            by=alice,
+            reason="漏记一笔收入",
+        )
     return old, new
 
 
@@ -107,14 +121,15 @@ def test_it_shows_the_inclusion_proof_once_a_root_covers_the_entry(
 def test_it_answers_an_unchanged_entry_with_304(client, corrected) -> None:
     old, _new = corrected
     first = client.get(reverse("transparency:entry_json", args=[old.pk]))
-    again = client.get(reverse("transparency:entry_json", args=[old.pk]),
-                       HTTP_IF_NONE_MATCH=first["ETag"])
+    again = client.get(reverse("transparency:entry_json", args=[old.pk]), HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert again["ETag"] == first["ETag"]
     root_sign(by=None)
     # Sealed in a root since: the page says more now, so the validator changed.
-    assert client.get(reverse("transparency:entry_json", args=[old.pk]),
-                      HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert (
+        client.get(reverse("transparency:entry_json", args=[old.pk]), HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+        == 200
+    )
 
 
 def test_it_gives_an_entry_with_its_proof_as_json(client, corrected) -> None:
@@ -129,14 +144,17 @@ def test_it_gives_an_entry_with_its_proof_as_json(client, corrected) -> None:
     # Everything a villager's own program needs, from this document alone:
     assert sha256_hex(data["snapshot_canonical"]) == data["snapshot_sha256"]
     assert sha256_hex(data["hash_input"]) == data["entry_hash"] == old.entry_hash
-    assert data["superseded_by"] == {"id": new.pk, "entry_hash": new.entry_hash,
-                                     "reason": "漏记一笔收入"}
+    assert data["superseded_by"] == {"id": new.pk, "entry_hash": new.entry_hash, "reason": "漏记一笔收入"}
     proof = data["inclusion"]
     leaf = merkle.leaf_hash(bytes.fromhex(data["entry_hash"]))
     assert leaf.hex() == data["leaf_hash"] == proof["leaf_hash"]
-    assert merkle.verify_inclusion(leaf, proof["leaf_index"], proof["tree_size"],
-                                   [bytes.fromhex(p) for p in proof["audit_path"]],
-                                   bytes.fromhex(data["root"]["root_hash"]))
+    assert merkle.verify_inclusion(
+        leaf,
+        proof["leaf_index"],
+        proof["tree_size"],
+        [bytes.fromhex(p) for p in proof["audit_path"]],
+        bytes.fromhex(data["root"]["root_hash"]),
+    )
     assert proof["verified"] is True
     assert data["root"]["batch"] == root.batch
     assert sha256_hex(data["root"]["statement"]) == data["root"]["statement_sha256"]
@@ -182,9 +200,7 @@ def test_it_gives_one_root_as_json(client, regions) -> None:
     assert client.get(reverse("transparency:root_json", args=[2])).status_code == 404
 
 
-def test_it_lists_a_chain_newest_first_without_n_plus_1(
-    client, regions, django_assert_num_queries
-) -> None:
+def test_it_lists_a_chain_newest_first_without_n_plus_1(client, regions, django_assert_num_queries) -> None:
     from sunlit.transparency import views
 
     entries = publish_many(VILLAGE, 7)

@@ -50,13 +50,20 @@ class Family:
 def family(cast: Cast) -> Family:
     head, wife, son, other = new_id(1), new_id(2, female=True), new_id(3, born=date(1990, 1, 2)), new_id(4)
     assert len({head, wife, son, other}) == 4
-    household = services.household_create(village_code=VILLAGE_A, number="0001", card_last4="6789", members=[
-        services.MemberInput("张建国", "head", head),
-        services.MemberInput("李秀英", "spouse", wife),
-        services.MemberInput("张小明", "child", son),
-    ], by=cast.cadre_a)
-    other_household = services.household_create(village_code=VILLAGE_B, number="0001", members=[
-        services.MemberInput("王春华", "head", other)], by=cast.cadre_b)
+    household = services.household_create(
+        village_code=VILLAGE_A,
+        number="0001",
+        card_last4="6789",
+        members=[
+            services.MemberInput("张建国", "head", head),
+            services.MemberInput("李秀英", "spouse", wife),
+            services.MemberInput("张小明", "child", son),
+        ],
+        by=cast.cadre_a,
+    )
+    other_household = services.household_create(
+        village_code=VILLAGE_B, number="0001", members=[services.MemberInput("王春华", "head", other)], by=cast.cadre_b
+    )
     return Family(household, head, wife, son, other_household, other)
 
 
@@ -72,12 +79,41 @@ def make_case(cast: Cast, *, code: str = "BM-01", village: Any = None, seq: int 
     from sunlit.powers.models import PowerItem, PowerListVersion
 
     version = PowerListVersion.objects.filter(label="welfare tests").first() or PowerListVersion.objects.create(
-        number=902, label="welfare tests", source="", sha256="2" * 64, loaded_at=timezone.now(),
-        is_current=False, meetings={})
+        number=902,
+        label="welfare tests",
+        source="",
+        sha256="2" * 64,
+        loaded_at=timezone.now(),
+        is_current=False,
+        meetings={},
+    )
     item = PowerItem.objects.filter(version=version, code=code).first() or PowerItem.objects.create(
-        version=version, position=seq, code=code, name_zh=code, name_en=code, category="service", basis="",
-        exerciser="", supervisor="", conditions=[], materials=[], time_limit_days=30, fee="", risks=[], flow={})
+        version=version,
+        position=seq,
+        code=code,
+        name_zh=code,
+        name_en=code,
+        category="service",
+        basis="",
+        exerciser="",
+        supervisor="",
+        conditions=[],
+        materials=[],
+        time_limit_days=30,
+        fee="",
+        risks=[],
+        flow={},
+    )
     village = village or cast.village_a
-    return Case.objects.create(number=f"{village.code}-2025-{seq:04d}", year=2025, seq=seq, item=item,
-                               village=village, county_code=cast.county.code, subject="低保申请", state=state,
-                               opened_by=cast.cadre_a, opened_at=timezone.now())
+    return Case.objects.create(
+        number=f"{village.code}-2025-{seq:04d}",
+        year=2025,
+        seq=seq,
+        item=item,
+        village=village,
+        county_code=cast.county.code,
+        subject="低保申请",
+        state=state,
+        opened_by=cast.cadre_a,
+        opened_at=timezone.now(),
+    )

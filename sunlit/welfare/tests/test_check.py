@@ -25,13 +25,32 @@ KIOSK = reverse("welfare:kiosk_check")
 
 @pytest.fixture
 def paid(cast: Cast, family: Family) -> Family:
-    services.payment_record(programme=programme("dibao"), household=family.household, period="2025-03",
-                            amount_fen=65000, paid_on=date(2025, 3, 10), by=cast.cadre_a)
+    services.payment_record(
+        programme=programme("dibao"),
+        household=family.household,
+        period="2025-03",
+        amount_fen=65000,
+        paid_on=date(2025, 3, 10),
+        by=cast.cadre_a,
+    )
     son = Member.objects.get(household=family.household, relation="child")
-    services.payment_record(programme=programme("canji"), household=family.household, member=son, period="2025-Q1",
-                            amount_fen=27000, paid_on=date(2025, 3, 20), by=cast.cadre_a)
-    services.payment_record(programme=programme("dibao"), household=family.other, period="2025-03",
-                            amount_fen=50000, paid_on=date(2025, 3, 10), by=cast.cadre_b)
+    services.payment_record(
+        programme=programme("canji"),
+        household=family.household,
+        member=son,
+        period="2025-Q1",
+        amount_fen=27000,
+        paid_on=date(2025, 3, 20),
+        by=cast.cadre_a,
+    )
+    services.payment_record(
+        programme=programme("dibao"),
+        household=family.other,
+        period="2025-03",
+        amount_fen=50000,
+        paid_on=date(2025, 3, 10),
+        by=cast.cadre_b,
+    )
     return family
 
 
@@ -42,7 +61,7 @@ def _post(client: Client, id_number: str, name: str, url: str = URL, **extra: An
 def _main(response: Any) -> str:
     body: str = response.content.decode()
     # Only the answer: the CSRF token and the device cookie differ between responses.
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body[body.index("<main"):body.index("</main>")])
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body[body.index("<main") : body.index("</main>")])
 
 
 def test_it_shows_the_households_payments_only(client: Client, paid: Family) -> None:

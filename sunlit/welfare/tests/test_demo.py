@@ -27,8 +27,18 @@ def _summary() -> list[Any]:
     return [
         sorted(Household.objects.values_list("village_id", "number", "card_last4", "status")),
         sorted(Member.objects.values_list("household__number", "name", "relation", "id_fingerprint", "status")),
-        sorted(Payment.objects.values_list("village_code", "programme__code", "household__number", "period",
-                                           "amount_fen", "paid_on", "after_death", "moved_out")),
+        sorted(
+            Payment.objects.values_list(
+                "village_code",
+                "programme__code",
+                "household__number",
+                "period",
+                "amount_fen",
+                "paid_on",
+                "after_death",
+                "moved_out",
+            )
+        ),
     ]
 
 

@@ -24,8 +24,22 @@ from sunlit.welfare.models import Household, ImportBatch, Member, Payment
 from sunlit.welfare.tests.conftest import Family, new_id
 
 pytestmark = pytest.mark.django_db
-HEAD = ["村代码", "户号", "一卡通后四位", "姓名", "与户主关系", "身份证号", "状态", "状态日期", "项目", "期间", "金额",
-        "发放日期", "发放方式", "审批事项编号"]
+HEAD = [
+    "村代码",
+    "户号",
+    "一卡通后四位",
+    "姓名",
+    "与户主关系",
+    "身份证号",
+    "状态",
+    "状态日期",
+    "项目",
+    "期间",
+    "金额",
+    "发放日期",
+    "发放方式",
+    "审批事项编号",
+]
 A, B, C = new_id(11), new_id(12, female=True), new_id(13, born=date(1940, 2, 3))
 
 
@@ -35,10 +49,38 @@ def rows() -> list[list[str]]:
         [VILLAGE_A, "0101", "", "吴桂兰", "妻子", B, "死亡", "2025-01-15", "", "", "", "", "", ""],
         [VILLAGE_A, "0101", "", "", "", "", "", "", "低保", "2025-01", "650.00", "2025-01-10", "一卡通", ""],
         [VILLAGE_A, "0101", "", "", "", "", "", "", "低保", "2025年2月", "650", "2025/2/10", "", ""],
-        [VILLAGE_A, "0101", "", "吴桂兰", "妻子", B, "死亡", "2025-01-15", "残疾人两项补贴", "2025-Q1", "270.00",
-         "2025-03-20", "一卡通", ""],
-        [VILLAGE_A, "0102", "", "郑老伯", "户主", C, "正常", "", "特困供养", "2025-03", "1,100.00", "2025-03-05",
-         "现金", ""],
+        [
+            VILLAGE_A,
+            "0101",
+            "",
+            "吴桂兰",
+            "妻子",
+            B,
+            "死亡",
+            "2025-01-15",
+            "残疾人两项补贴",
+            "2025-Q1",
+            "270.00",
+            "2025-03-20",
+            "一卡通",
+            "",
+        ],
+        [
+            VILLAGE_A,
+            "0102",
+            "",
+            "郑老伯",
+            "户主",
+            C,
+            "正常",
+            "",
+            "特困供养",
+            "2025-03",
+            "1,100.00",
+            "2025-03-05",
+            "现金",
+            "",
+        ],
     ]
 
 
@@ -87,8 +129,7 @@ def test_it_changes_nothing_on_a_second_import(cast: Cast, tmp_path: Path) -> No
     again = run(write_csv(tmp_path, rows()), by=cast.cadre_a)
     assert again.already_imported
     # The same rows in another file (other bytes): every payment is already recorded.
-    other = run(write_csv(tmp_path, rows(), name="again.csv", encoding="gb18030"),
-                by=cast.cadre_a)
+    other = run(write_csv(tmp_path, rows(), name="again.csv", encoding="gb18030"), by=cast.cadre_a)
     assert other.batch.payments_created == 0 and other.batch.unchanged == 4
     assert Payment.objects.count() == 4 and Member.objects.count() == 3
 
@@ -108,8 +149,9 @@ def test_it_reports_every_bad_row_with_row_and_column_and_writes_nothing(cast: C
     data[3][11] = "2025-02-30"  # bad date
     data[5][0] = "431382101299"  # unknown village
     data.append([VILLAGE_C, "0001", "", "孙某", "户主", new_id(20), "正常", "", "", "", "", "", "", ""])  # outside
-    data.append([VILLAGE_A, "0103", "", "某", "户主", new_id(21), "正常", "", "低保", "2025-1-5", "1", "2025-1-5", "",
-                 ""])  # period
+    data.append(
+        [VILLAGE_A, "0103", "", "某", "户主", new_id(21), "正常", "", "低保", "2025-1-5", "1", "2025-1-5", "", ""]
+    )  # period
     problems = _problems(write_csv(tmp_path, data), cast.cadre_a)
     found = {(row, column) for row, column, _m in problems}
     assert ("2", "身份证号") in found and ("4", "项目") in found and ("5", "金额") in found
@@ -164,8 +206,7 @@ def test_it_imports_from_the_command(cast: Cast, tmp_path: Path) -> None:
     bad[0][5] = "123"
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("welfare", "import", str(write_csv(tmp_path, bad, name="bad.csv")), "--no-progress",
-                     stderr=err)
+        call_command("welfare", "import", str(write_csv(tmp_path, bad, name="bad.csv")), "--no-progress", stderr=err)
     assert "row 2, column 身份证号" in err.getvalue()
 
 

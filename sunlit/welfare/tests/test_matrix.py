@@ -20,18 +20,62 @@ LOGIN = 302
 def _rows(family: Family) -> list[tuple[str, str, dict[str, int]]]:
     household = f"/office/welfare/households/{family.household.pk}/"
     return [
-        ("welfare desk", "/office/welfare/",
-         dict(villager=LOGIN, cadre_a=200, cadre_b=200, supervisor_a=200, official=200, inspector=200, operator=404,
-              admin=200)),
-        ("village A households", f"/office/welfare/v/{VILLAGE_A}/",
-         dict(villager=LOGIN, cadre_a=200, cadre_b=404, supervisor_a=200, official=200, inspector=200, operator=404,
-              admin=200)),
-        ("a household of village A", household,
-         dict(villager=LOGIN, cadre_a=200, cadre_b=404, supervisor_a=200, official=200, inspector=200, operator=404,
-              admin=200)),
-        ("relatives queue", "/office/welfare/review/",
-         dict(villager=LOGIN, cadre_a=404, cadre_b=404, supervisor_a=200, official=200, inspector=200, operator=404,
-              admin=404)),
+        (
+            "welfare desk",
+            "/office/welfare/",
+            dict(
+                villager=LOGIN,
+                cadre_a=200,
+                cadre_b=200,
+                supervisor_a=200,
+                official=200,
+                inspector=200,
+                operator=404,
+                admin=200,
+            ),
+        ),
+        (
+            "village A households",
+            f"/office/welfare/v/{VILLAGE_A}/",
+            dict(
+                villager=LOGIN,
+                cadre_a=200,
+                cadre_b=404,
+                supervisor_a=200,
+                official=200,
+                inspector=200,
+                operator=404,
+                admin=200,
+            ),
+        ),
+        (
+            "a household of village A",
+            household,
+            dict(
+                villager=LOGIN,
+                cadre_a=200,
+                cadre_b=404,
+                supervisor_a=200,
+                official=200,
+                inspector=200,
+                operator=404,
+                admin=200,
+            ),
+        ),
+        (
+            "relatives queue",
+            "/office/welfare/review/",
+            dict(
+                villager=LOGIN,
+                cadre_a=404,
+                cadre_b=404,
+                supervisor_a=200,
+                official=200,
+                inspector=200,
+                operator=404,
+                admin=404,
+            ),
+        ),
     ]
 
 

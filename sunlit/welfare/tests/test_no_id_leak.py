@@ -137,8 +137,17 @@ def test_it_finds_no_full_id_number_in_any_public_response(demo: None, client: C
     assert result["leaks"] == []
     seen = result["seen"]
     # The crawl reached every kind of public page it must cover.
-    for part in ("/welfare/check/", "/welfare/dibao/", ".json", ".csv", "/finance/", "/transparency/",
-                 "/kiosk/welfare/", "/cases/", "/projects/"):
+    for part in (
+        "/welfare/check/",
+        "/welfare/dibao/",
+        ".json",
+        ".csv",
+        "/finance/",
+        "/transparency/",
+        "/kiosk/welfare/",
+        "/cases/",
+        "/projects/",
+    ):
         assert any(part in url for url in seen), part
     assert any(url.endswith(".xlsx") for url in seen)
     assert result["fetched"] > 200, result["fetched"]
@@ -153,14 +162,33 @@ def test_it_catches_a_planted_number(client: Client, cast: Any, family: Any) -> 
     from sunlit.welfare.tests.conftest import new_id
 
     planted = new_id(4242)
-    snapshot = {"schema": publication.SCHEMA, "title": "t", "village": {"code": VILLAGE_A, "name": "石门村"},
-                "township": None, "programme": {"code": "dibao", "name": "低保", "name_full": "", "name_en": "",
-                                                "item": "BM-01", "rhythm": "monthly"},
-                "year": 2025, "currency": "CNY", "unit": "fen", "name_mask": "full",
-                "totals": {"beneficiaries": 1, "households": 1, "payments": 1, "amount": 1},
-                "rows": [{"no": 1, "name": f"张三 {planted}", "payments": [], "total": 1}]}
-    entry = publish(chain=VILLAGE_A, kind=publication.KIND, ref=publication.ref(VILLAGE_A, "dibao", 2025),
-                    snapshot=snapshot, by=None)
+    snapshot = {
+        "schema": publication.SCHEMA,
+        "title": "t",
+        "village": {"code": VILLAGE_A, "name": "石门村"},
+        "township": None,
+        "programme": {
+            "code": "dibao",
+            "name": "低保",
+            "name_full": "",
+            "name_en": "",
+            "item": "BM-01",
+            "rhythm": "monthly",
+        },
+        "year": 2025,
+        "currency": "CNY",
+        "unit": "fen",
+        "name_mask": "full",
+        "totals": {"beneficiaries": 1, "households": 1, "payments": 1, "amount": 1},
+        "rows": [{"no": 1, "name": f"张三 {planted}", "payments": [], "total": 1}],
+    }
+    entry = publish(
+        chain=VILLAGE_A,
+        kind=publication.KIND,
+        ref=publication.ref(VILLAGE_A, "dibao", 2025),
+        snapshot=snapshot,
+        by=None,
+    )
     publication.derive(entry, snapshot)
     result = crawl(client, [f"/v/{VILLAGE_A}/welfare/"], {family.head_id})
     leaked = {number for _url, number in result["leaks"]}

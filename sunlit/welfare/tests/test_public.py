@@ -24,8 +24,14 @@ pytestmark = pytest.mark.django_db
 def _pay_and_publish(cast: Cast, family: Family) -> Entry:
     dibao = programme("dibao")
     for month in (1, 2, 3):
-        services.payment_record(programme=dibao, household=family.household, period=f"2025-{month:02d}",
-                                amount_fen=65000, paid_on=date(2025, month, 10), by=cast.cadre_a)
+        services.payment_record(
+            programme=dibao,
+            household=family.household,
+            period=f"2025-{month:02d}",
+            amount_fen=65000,
+            paid_on=date(2025, month, 10),
+            by=cast.cadre_a,
+        )
     return services.list_publish(village_code=VILLAGE_A, programme=dibao, year=2025, by=cast.cadre_a)
 
 
@@ -54,10 +60,15 @@ def test_it_publishes_through_the_log_and_derives_the_aggregate(cast: Cast, fami
     row = PublishedList.objects.get()
     assert (row.households, row.payments, row.amount_fen, row.publication_id) == (1, 3, 195000, entry.pk)
     # New payments, published again: a correction with a reason, both versions kept.
-    services.payment_record(programme=programme("dibao"), household=family.household, period="2025-04",
-                            amount_fen=65000, paid_on=date(2025, 4, 10), by=cast.cadre_a)
-    second = services.list_publish(village_code=VILLAGE_A, programme=programme("dibao"), year=2025,
-                                   by=cast.cadre_a)
+    services.payment_record(
+        programme=programme("dibao"),
+        household=family.household,
+        period="2025-04",
+        amount_fen=65000,
+        paid_on=date(2025, 4, 10),
+        by=cast.cadre_a,
+    )
+    second = services.list_publish(village_code=VILLAGE_A, programme=programme("dibao"), year=2025, by=cast.cadre_a)
     assert second.supersedes_id == entry.pk and second.reason
     assert PublishedList.objects.get().payments == 4
 
@@ -69,8 +80,9 @@ def test_it_refuses_publishing_an_empty_list_or_by_a_supervisor(cast: Cast, fami
         services.list_publish(village_code=VILLAGE_A, programme=programme("dibao"), year=2025, by=cast.supervisor_a)
 
 
-def test_it_shows_the_list_on_phone_and_kiosk(client: Client, cast: Cast, family: Family,
-                                              django_assert_num_queries: Any) -> None:
+def test_it_shows_the_list_on_phone_and_kiosk(
+    client: Client, cast: Cast, family: Family, django_assert_num_queries: Any
+) -> None:
     _pay_and_publish(cast, family)
     url = reverse("welfare:list", args=[VILLAGE_A, "dibao", 2025])
     with django_assert_num_queries(1):  # the entry (the "under review" mark is cached)
@@ -91,8 +103,9 @@ def test_it_answers_404_for_an_unpublished_list(client: Client, cast: Cast, fami
     assert client.get(reverse("welfare:list_json", args=[VILLAGE_A, "dibao", 2025])).status_code == 404
 
 
-def test_it_lists_the_villages_lists(client: Client, cast: Cast, family: Family,
-                                     django_assert_num_queries: Any) -> None:
+def test_it_lists_the_villages_lists(
+    client: Client, cast: Cast, family: Family, django_assert_num_queries: Any
+) -> None:
     _pay_and_publish(cast, family)
     with django_assert_num_queries(3):  # the village, the programmes, the lists
         body = client.get(reverse("welfare:village_lists", args=[VILLAGE_A])).content.decode()
@@ -110,8 +123,9 @@ def test_it_resolves_question_this_to_the_village(cast: Cast, family: Family) ->
         resolve("welfare.list", f"{VILLAGE_A}-tekun-2025")
 
 
-def test_it_shows_the_section_with_charts_and_tables(client: Client, cast: Cast, family: Family,
-                                                    django_assert_num_queries: Any) -> None:
+def test_it_shows_the_section_with_charts_and_tables(
+    client: Client, cast: Cast, family: Family, django_assert_num_queries: Any
+) -> None:
     _pay_and_publish(cast, family)
     with django_assert_num_queries(10):  # the ETag's one, then the section's
         response = client.get(reverse("welfare:section"))

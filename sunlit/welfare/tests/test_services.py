@@ -19,8 +19,15 @@ pytestmark = pytest.mark.django_db
 
 def test_it_ships_the_programmes_tied_to_list_items(db: None) -> None:
     codes = dict(Programme.objects.values_list("code", "item_code"))
-    assert codes == {"dibao": "BM-01", "tekun": "BM-09", "weifang": "BM-08", "linshi": "BM-10", "canji": "BM-11",
-                     "chanye": "BM-06", "xindai": "BM-02"}
+    assert codes == {
+        "dibao": "BM-01",
+        "tekun": "BM-09",
+        "weifang": "BM-08",
+        "linshi": "BM-10",
+        "canji": "BM-11",
+        "chanye": "BM-06",
+        "xindai": "BM-02",
+    }
     assert Programme.objects.get(code="dibao").rhythm == "monthly"
     assert Programme.objects.get(code="weifang").rhythm == "one_off"
 
@@ -47,8 +54,9 @@ def test_it_notes_items_missing_from_the_current_list(db: None) -> None:
     powers_load(source=default_source(), label="2024", by=None)
     specs = file.parse(file.default_source())
     assert file.missing_items(specs) == []
-    assert file.missing_items([*specs, file.ProgrammeSpec("x", "x", "x", "x", "BM-99", "monthly", "household", 9)]) \
-        == ["BM-99"]
+    assert file.missing_items([*specs, file.ProgrammeSpec("x", "x", "x", "x", "BM-99", "monthly", "household", 9)]) == [
+        "BM-99"
+    ]
 
 
 def test_it_stores_no_plain_id_number(cast: Cast, family: Family) -> None:
@@ -63,8 +71,12 @@ def test_it_stores_no_plain_id_number(cast: Cast, family: Family) -> None:
 
 def test_it_refuses_the_same_id_number_in_two_households_naming_the_other(cast: Cast, family: Family) -> None:
     with pytest.raises(InvalidInput) as e:
-        services.household_create(village_code=VILLAGE_B, number="0002", members=[
-            services.MemberInput("张建国", "head", family.head_id)], by=cast.cadre_b)
+        services.household_create(
+            village_code=VILLAGE_B,
+            number="0002",
+            members=[services.MemberInput("张建国", "head", family.head_id)],
+            by=cast.cadre_b,
+        )
     # The other household by its number: the cadre of village B may not see its people.
     assert f"{VILLAGE_A}-0001" in e.value.message
     assert family.head_id[-4:] in e.value.message
@@ -74,31 +86,47 @@ def test_it_refuses_the_same_id_number_in_two_households_naming_the_other(cast: 
 
 def test_it_refuses_adding_a_member_registered_elsewhere(cast: Cast, family: Family) -> None:
     with pytest.raises(InvalidInput) as e:
-        services.member_add(household=family.other, member=services.MemberInput("李秀英", "spouse", family.wife_id),
-                            by=cast.cadre_b)
+        services.member_add(
+            household=family.other, member=services.MemberInput("李秀英", "spouse", family.wife_id), by=cast.cadre_b
+        )
     assert f"{VILLAGE_A}-0001" in e.value.message
 
 
 def test_it_refuses_an_invalid_id_checksum(cast: Cast) -> None:
     bad = new_id(9)[:-1] + ("0" if new_id(9)[-1] != "0" else "1")
     with pytest.raises(InvalidInput) as e:
-        services.household_create(village_code=VILLAGE_A, number="0009", members=[
-            services.MemberInput("赵六", "head", bad)], by=cast.cadre_a)
+        services.household_create(
+            village_code=VILLAGE_A, number="0009", members=[services.MemberInput("赵六", "head", bad)], by=cast.cadre_a
+        )
     assert "last character" in e.value.message
 
 
 def test_it_refuses_a_cadre_of_another_village(cast: Cast) -> None:
     with pytest.raises(NotPermitted):
-        services.household_create(village_code=VILLAGE_A, number="0003", members=[
-            services.MemberInput("赵六", "head", new_id(7))], by=cast.cadre_b)
+        services.household_create(
+            village_code=VILLAGE_A,
+            number="0003",
+            members=[services.MemberInput("赵六", "head", new_id(7))],
+            by=cast.cadre_b,
+        )
     with pytest.raises(NotPermitted):
-        services.household_create(village_code=VILLAGE_A, number="0003", members=[
-            services.MemberInput("赵六", "head", new_id(7))], by=cast.supervisor_a)
+        services.household_create(
+            village_code=VILLAGE_A,
+            number="0003",
+            members=[services.MemberInput("赵六", "head", new_id(7))],
+            by=cast.supervisor_a,
+        )
 
 
 def test_it_records_a_payment_with_its_audit_row(cast: Cast, family: Family) -> None:
-    payment = services.payment_record(programme=programme("dibao"), household=family.household, period="2025-03",
-                                      amount_fen=65000, paid_on=date(2025, 3, 10), by=cast.cadre_a)
+    payment = services.payment_record(
+        programme=programme("dibao"),
+        household=family.household,
+        period="2025-03",
+        amount_fen=65000,
+        paid_on=date(2025, 3, 10),
+        by=cast.cadre_a,
+    )
     assert payment.year == 2025 and payment.village_code == VILLAGE_A and not payment.marked
     event = AuditEvent.objects.get(action="welfare.payment_record")
     assert event.detail["amount_fen"] == 65000 and event.region_code == VILLAGE_A
@@ -107,19 +135,38 @@ def test_it_records_a_payment_with_its_audit_row(cast: Cast, family: Family) -> 
 def test_it_marks_a_payment_to_a_member_after_death(cast: Cast, family: Family) -> None:
     wife = Member.objects.get(household=family.household, relation="spouse")
     services.member_status_set(member=wife, status="deceased", on=date(2025, 2, 1), by=cast.cadre_a)
-    before = services.payment_record(programme=programme("canji"), household=family.household, member=wife,
-                                     period="2025-01", amount_fen=9000, paid_on=date(2025, 1, 20), by=cast.cadre_a)
-    after = services.payment_record(programme=programme("canji"), household=family.household, member=wife,
-                                    period="2025-03", amount_fen=9000, paid_on=date(2025, 3, 20), by=cast.cadre_a)
+    before = services.payment_record(
+        programme=programme("canji"),
+        household=family.household,
+        member=wife,
+        period="2025-01",
+        amount_fen=9000,
+        paid_on=date(2025, 1, 20),
+        by=cast.cadre_a,
+    )
+    after = services.payment_record(
+        programme=programme("canji"),
+        household=family.household,
+        member=wife,
+        period="2025-03",
+        amount_fen=9000,
+        paid_on=date(2025, 3, 20),
+        by=cast.cadre_a,
+    )
     assert not before.after_death
     assert after.after_death and after.marked
 
 
 def test_it_marks_a_payment_to_a_household_that_moved_out(cast: Cast, family: Family) -> None:
-    services.household_status_set(household=family.household, status="moved_out", on=date(2025, 1, 5),
-                                  by=cast.cadre_a)
-    payment = services.payment_record(programme=programme("dibao"), household=family.household, period="2025-02",
-                                      amount_fen=65000, paid_on=date(2025, 2, 10), by=cast.cadre_a)
+    services.household_status_set(household=family.household, status="moved_out", on=date(2025, 1, 5), by=cast.cadre_a)
+    payment = services.payment_record(
+        programme=programme("dibao"),
+        household=family.household,
+        period="2025-02",
+        amount_fen=65000,
+        paid_on=date(2025, 2, 10),
+        by=cast.cadre_a,
+    )
     assert payment.moved_out and not payment.after_death
 
 
@@ -135,35 +182,68 @@ def test_it_refuses_bad_payments(cast: Cast, family: Family) -> None:
     ]
     for kwargs, field in cases:
         with pytest.raises(InvalidInput) as e:
-            services.payment_record(household=family.household, paid_on=date(2025, 3, 1), by=cast.cadre_a,
-                                    **kwargs)  # type: ignore[arg-type]
+            services.payment_record(household=family.household, paid_on=date(2025, 3, 1), by=cast.cadre_a, **kwargs)  # type: ignore[arg-type]
         assert e.value.field == field, kwargs
-    services.payment_record(programme=dibao, household=family.household, period="2025-03", amount_fen=100,
-                            paid_on=date(2025, 3, 1), by=cast.cadre_a)
+    services.payment_record(
+        programme=dibao,
+        household=family.household,
+        period="2025-03",
+        amount_fen=100,
+        paid_on=date(2025, 3, 1),
+        by=cast.cadre_a,
+    )
     with pytest.raises(InvalidInput) as e:
-        services.payment_record(programme=dibao, household=family.household, period="2025-03", amount_fen=100,
-                                paid_on=date(2025, 3, 1), by=cast.cadre_a)
+        services.payment_record(
+            programme=dibao,
+            household=family.household,
+            period="2025-03",
+            amount_fen=100,
+            paid_on=date(2025, 3, 1),
+            by=cast.cadre_a,
+        )
     assert "already recorded" in e.value.message
     assert Payment.objects.count() == 1
 
 
 def test_it_refuses_a_payment_by_a_supervisor(cast: Cast, family: Family) -> None:
     with pytest.raises(NotPermitted):
-        services.payment_record(programme=programme("dibao"), household=family.household, period="2025-03",
-                                amount_fen=100, paid_on=date(2025, 3, 1), by=cast.supervisor_a)
+        services.payment_record(
+            programme=programme("dibao"),
+            household=family.household,
+            period="2025-03",
+            amount_fen=100,
+            paid_on=date(2025, 3, 1),
+            by=cast.supervisor_a,
+        )
 
 
 def test_it_links_a_payment_to_the_approved_case_of_its_item(cast: Cast, family: Family) -> None:
     from sunlit.welfare.tests.conftest import make_case
 
     case = make_case(cast)
-    payment = services.payment_record(programme=programme("dibao"), household=family.household, period="2025-03",
-                                      amount_fen=100, paid_on=date(2025, 3, 1), case=case, by=cast.cadre_a)
+    payment = services.payment_record(
+        programme=programme("dibao"),
+        household=family.household,
+        period="2025-03",
+        amount_fen=100,
+        paid_on=date(2025, 3, 1),
+        case=case,
+        by=cast.cadre_a,
+    )
     assert payment.case == case
-    for bad, words in ((make_case(cast, seq=6, state="open"), "not approved"),
-                       (make_case(cast, seq=7, code="BM-02"), "item BM-02"),
-                       (make_case(cast, seq=8, village=cast.village_b), "another village")):
+    for bad, words in (
+        (make_case(cast, seq=6, state="open"), "not approved"),
+        (make_case(cast, seq=7, code="BM-02"), "item BM-02"),
+        (make_case(cast, seq=8, village=cast.village_b), "another village"),
+    ):
         with pytest.raises(InvalidInput) as e:
-            services.payment_record(programme=programme("dibao"), household=family.household, period="2025-04",
-                                    amount_fen=100, paid_on=date(2025, 4, 1), case=bad, by=cast.cadre_a)
+            services.payment_record(
+                programme=programme("dibao"),
+                household=family.household,
+                period="2025-04",
+                amount_fen=100,
+                paid_on=date(2025, 4, 1),
+                case=bad,
+                by=cast.cadre_a,
+            )
         assert words in e.value.message and e.value.field == "case"

@@ -83,8 +83,9 @@ class TestOverrides:
         assert add_working_days(D("2026-03-03"), 1) == D("2026-03-05")
 
     def test_it_lets_an_administrator_open_a_day_off(self, cast: Cast) -> None:
-        day_override_set(day=D("2027-02-20"), is_working=True, note="2027 调休 (notice not yet in holidays)",
-                         by=cast.admin)
+        day_override_set(
+            day=D("2027-02-20"), is_working=True, note="2027 调休 (notice not yet in holidays)", by=cast.admin
+        )
         assert is_working_day(D("2027-02-20"))
 
     def test_it_replaces_an_override_and_clears_it(self, cast: Cast) -> None:

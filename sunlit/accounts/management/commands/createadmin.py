@@ -33,11 +33,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--username", required=True)
-        parser.add_argument("--region", required=True, metavar="CODE",
-                            help="12-digit code of the region administered (usually the county).")
+        parser.add_argument(
+            "--region",
+            required=True,
+            metavar="CODE",
+            help="12-digit code of the region administered (usually the county).",
+        )
         parser.add_argument("--name", default="", help="Full name, e.g. 李建国.")
-        parser.add_argument("--password-file", metavar="FILE",
-                            help="Read the password from FILE (first line) instead of prompting.")
+        parser.add_argument(
+            "--password-file", metavar="FILE", help="Read the password from FILE (first line) instead of prompting."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"].strip()
@@ -62,17 +67,32 @@ class Command(BaseCommand):
 
         try:
             with transaction.atomic():
-                user = user_create(username=username, full_name=options["name"].strip(),
-                                   password=password, must_change_password=True, by=None)
-                membership_grant(user=user, role=Role.ADMIN, region_code=region.code,
-                                 starts_on=timezone.localdate(), title="系统管理员", by=None)
+                user = user_create(
+                    username=username,
+                    full_name=options["name"].strip(),
+                    password=password,
+                    must_change_password=True,
+                    by=None,
+                )
+                membership_grant(
+                    user=user,
+                    role=Role.ADMIN,
+                    region_code=region.code,
+                    starts_on=timezone.localdate(),
+                    title="系统管理员",
+                    by=None,
+                )
         except ApplicationError as e:
             raise CommandError(e.message) from None
-        self.stdout.write(self.style.SUCCESS(
-            _("Administrator %(u)s created over %(name)s (%(code)s). The password must be changed, "
-              "and an authenticator set up, at first login.")
-            % {"u": username, "name": region.name, "code": region.code}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Administrator %(u)s created over %(name)s (%(code)s). The password must be changed, "
+                    "and an authenticator set up, at first login."
+                )
+                % {"u": username, "name": region.name, "code": region.code}
+            )
+        )
 
     def read_password(self, path: str | None) -> str:
         if path:

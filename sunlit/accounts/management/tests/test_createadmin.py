@@ -33,11 +33,8 @@ def _run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_it_creates_an_administrator_who_must_change_her_password(
-    county: None, password_file: Path
-) -> None:
-    out = _run("--username", "alice", "--region", COUNTY, "--name", "李建华",
-               "--password-file", str(password_file))
+def test_it_creates_an_administrator_who_must_change_her_password(county: None, password_file: Path) -> None:
+    out = _run("--username", "alice", "--region", COUNTY, "--name", "李建华", "--password-file", str(password_file))
     assert "Administrator alice created over 涟源市" in out
     alice = User.objects.get(username="alice")
     assert alice.full_name == "李建华"
@@ -52,8 +49,7 @@ def test_it_creates_an_administrator_who_must_change_her_password(
 
 def test_it_refuses_an_unknown_region(county: None, password_file: Path) -> None:
     with pytest.raises(CommandError, match="import the region tree first"):
-        _run("--username", "alice", "--region", "431382100000",
-             "--password-file", str(password_file))
+        _run("--username", "alice", "--region", "431382100000", "--password-file", str(password_file))
     assert not User.objects.exists()
 
 
@@ -71,9 +67,7 @@ def test_it_refuses_a_weak_password(county: None, tmp_path: Path) -> None:
     assert not User.objects.exists()
 
 
-def test_it_will_not_prompt_without_a_terminal(
-    county: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_it_will_not_prompt_without_a_terminal(county: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", StringIO(""))
     with pytest.raises(CommandError, match="--password-file"):
         _run("--username", "alice", "--region", COUNTY)

@@ -30,16 +30,21 @@ class Command(BaseCommand):
     help = "Create deterministic demo data (regions, accounts) for a seed; safe to re-run."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--scale", choices=SCALES, default="small",
-                            help="small: 2 townships, 6 villages; "
-                                 "city: 20 townships, 250 villages.")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help=f"Same seed, same data (default {DEFAULT_SEED}).")
-        parser.add_argument("--password", default=DEFAULT_PASSWORD,
-                            help="The one password of every demo account "
-                                 f"(default {DEFAULT_PASSWORD}).")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing if the database already has regions.")
+        parser.add_argument(
+            "--scale",
+            choices=SCALES,
+            default="small",
+            help="small: 2 townships, 6 villages; city: 20 townships, 250 villages.",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"Same seed, same data (default {DEFAULT_SEED})."
+        )
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"The one password of every demo account (default {DEFAULT_PASSWORD}).",
+        )
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database already has regions.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,8 +52,12 @@ class Command(BaseCommand):
             self.stdout.write("database already has data; the demo was not seeded.")
             return
         try:
-            result = demo_seed(scale=options["scale"], seed=options["seed"],
-                               password=options["password"], progress=not options["no_progress"])
+            result = demo_seed(
+                scale=options["scale"],
+                seed=options["seed"],
+                password=options["password"],
+                progress=not options["no_progress"],
+            )
         except ApplicationError as e:
             raise CommandError(e.message) from None
 
@@ -59,9 +68,11 @@ class Command(BaseCommand):
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(table)
         self.stdout.write(table, ending="")
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo {result.scale} (seed {result.seed}): {result.regions_created} region(s) and "
-            f"{result.users_created} account(s) created, {result.published} profile(s) published, "
-            f"{result.cases_opened} case(s) opened with {result.case_actions} step(s) taken"
-            f"{', root signed' if result.root_signed else ''}. Accounts written to {path}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo {result.scale} (seed {result.seed}): {result.regions_created} region(s) and "
+                f"{result.users_created} account(s) created, {result.published} profile(s) published, "
+                f"{result.cases_opened} case(s) opened with {result.case_actions} step(s) taken"
+                f"{', root signed' if result.root_signed else ''}. Accounts written to {path}."
+            )
+        )

@@ -32,10 +32,18 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{import,chart,rebuild-public}")
         imp = sub.add_parser("import", help="Import an XLSX or CSV export (all or nothing).")
         imp.add_argument("file", metavar="FILE", help="XLSX, or CSV in UTF-8 (with or without BOM) or GB18030.")
-        imp.add_argument("--village", metavar="CODE", default="",
-                         help="The village of rows that name none (a file without a village column).")
-        imp.add_argument("--user", metavar="USERNAME", default="",
-                         help="Import as this person (their jurisdiction applies; recorded as the importer).")
+        imp.add_argument(
+            "--village",
+            metavar="CODE",
+            default="",
+            help="The village of rows that name none (a file without a village column).",
+        )
+        imp.add_argument(
+            "--user",
+            metavar="USERNAME",
+            default="",
+            help="Import as this person (their jurisdiction applies; recorded as the importer).",
+        )
         imp.add_argument("--no-progress", action="store_true", help="No progress bar.")
         chart = sub.add_parser("chart", help="Charts of accounts.")
         chart_sub = chart.add_subparsers(dest="chart_action", required=True, metavar="{load,list}")
@@ -46,8 +54,9 @@ class Command(BaseCommand):
         keep.add_argument("village", metavar="VILLAGE", help="the village's 12-digit code")
         keep.add_argument("year", metavar="YEAR", type=int)
         keep.add_argument("chart_code", metavar="CHART", help="a loaded chart's code, e.g. 2023")
-        rebuild = sub.add_parser("rebuild-public",
-                                 help="Rebuild the public finance tables from the publication log alone.")
+        rebuild = sub.add_parser(
+            "rebuild-public", help="Rebuild the public finance tables from the publication log alone."
+        )
         rebuild.add_argument("--village", metavar="CODE", default="", help="Only this village.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,16 +79,26 @@ class Command(BaseCommand):
         batch, outcome = done
         path = Path(options["file"])
         self.stdout.write(
-            _("%(name)s: %(rows)d rows; %(vouchers)d voucher(s) and %(entries)d entries imported, "
-              "%(unchanged)d voucher(s) already in the books.")
-            % {"name": path.name, "rows": batch.rows_read, "vouchers": outcome.vouchers_created,
-               "entries": outcome.entries_created, "unchanged": outcome.vouchers_unchanged})
+            _(
+                "%(name)s: %(rows)d rows; %(vouchers)d voucher(s) and %(entries)d entries imported, "
+                "%(unchanged)d voucher(s) already in the books."
+            )
+            % {
+                "name": path.name,
+                "rows": batch.rows_read,
+                "vouchers": outcome.vouchers_created,
+                "entries": outcome.entries_created,
+                "unchanged": outcome.vouchers_unchanged,
+            }
+        )
 
     def chart(self, options: dict[str, Any]) -> None:
         if options["chart_action"] == "load":
             chart = services.chart_load(source=Path(options["file"]), by=None)
-            self.stdout.write(_("Chart %(code)s (%(name)s) loaded: %(n)d accounts.")
-                              % {"code": chart.code, "name": chart.name, "n": chart.accounts.count()})
+            self.stdout.write(
+                _("Chart %(code)s (%(name)s) loaded: %(n)d accounts.")
+                % {"code": chart.code, "name": chart.name, "n": chart.accounts.count()}
+            )
             return
         if options["chart_action"] == "set":
             from sunlit.regions.models import Region
@@ -88,12 +107,15 @@ class Command(BaseCommand):
             if village is None:
                 raise CommandError(_("There is no region %(code)s") % {"code": options["village"]})
             services.fiscal_year_set(village=village, year=options["year"], chart_code=options["chart_code"], by=None)
-            self.stdout.write(_("%(year)d: the books are kept in chart %(chart)s")
-                              % {"year": options["year"], "chart": options["chart_code"]})
+            self.stdout.write(
+                _("%(year)d: the books are kept in chart %(chart)s")
+                % {"year": options["year"], "chart": options["chart_code"]}
+            )
             return
         for chart in Chart.objects.order_by("effective_from"):
-            self.stdout.write(f"{chart.code}\t{chart.effective_from}\t{chart.accounts.count()}\t{chart.name} "
-                              f"{chart.document}")
+            self.stdout.write(
+                f"{chart.code}\t{chart.effective_from}\t{chart.accounts.count()}\t{chart.name} {chart.document}"
+            )
 
     def rebuild(self, village: str) -> None:
         from sunlit.transparency.models import Entry
@@ -102,8 +124,13 @@ class Command(BaseCommand):
         if village:
             entries = entries.filter(chain_id=village)
         count = 0
-        for entry in tqdm(entries.order_by("id").iterator(chunk_size=200), desc="rebuild", file=sys.stderr,
-                          total=entries.count(), leave=False):
+        for entry in tqdm(
+            entries.order_by("id").iterator(chunk_size=200),
+            desc="rebuild",
+            file=sys.stderr,
+            total=entries.count(),
+            leave=False,
+        ):
             publication.derive(entry)
             count += 1
         self.stdout.write(_("%(n)d published month(s) rebuilt.") % {"n": count})

@@ -26,8 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["once"]:
-            self.stdout.write(_("Scheduler started: %(jobs)s") % {
-                "jobs": ", ".join(f"{j.name}/{j.interval}s" for j in JOBS)})
+            self.stdout.write(
+                _("Scheduler started: %(jobs)s") % {"jobs": ", ".join(f"{j.name}/{j.interval}s" for j in JOBS)}
+            )
         try:
             while True:
                 for name in jobs_enqueue_due():

@@ -39,8 +39,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{load}")
         load = sub.add_parser("load", help="Check a list file and make it the current version.")
         load.add_argument("file", metavar="FILE", nargs="?", help="YAML list file; - for stdin.")
-        load.add_argument("--default", action="store_true",
-                          help=f"Load the list shipped with Sunlit ({DEFAULT_FILE.name}).")
+        load.add_argument(
+            "--default", action="store_true", help=f"Load the list shipped with Sunlit ({DEFAULT_FILE.name})."
+        )
         load.add_argument("--label", default="", help="A label for the version (default: the file's own).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,11 +71,15 @@ class Command(BaseCommand):
             ) from None
         counts = {c: version.items.filter(category=c).count() for c in ("major", "daily", "service")}
         if version.pk == before:
-            self.stdout.write(_("%(name)s is already the current list (version %(number)d); nothing changed.")
-                              % {"name": name, "number": version.number})
+            self.stdout.write(
+                _("%(name)s is already the current list (version %(number)d); nothing changed.")
+                % {"name": name, "number": version.number}
+            )
             return
         self.stdout.write(
-            _("Loaded %(name)s as version %(number)d (%(label)s): %(major)d major decisions, %(daily)d daily "
-              "management, %(service)d convenience services.")
+            _(
+                "Loaded %(name)s as version %(number)d (%(label)s): %(major)d major decisions, %(daily)d daily "
+                "management, %(service)d convenience services."
+            )
             % {"name": name, "number": version.number, "label": version.label, **counts}
         )

@@ -26,15 +26,23 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="Import an XLSX or CSV project register (all or nothing).")
         imp.add_argument("file", metavar="FILE", help="XLSX, or CSV in UTF-8 (with or without BOM) or GB18030.")
         imp.add_argument("--village", metavar="CODE", default="", help="The village of rows that name none.")
-        imp.add_argument("--user", metavar="USERNAME", default="",
-                         help="Import as this person (their jurisdiction applies; recorded as the importer).")
+        imp.add_argument(
+            "--user",
+            metavar="USERNAME",
+            default="",
+            help="Import as this person (their jurisdiction applies; recorded as the importer).",
+        )
         imp.add_argument("--no-publish", action="store_true", help="Leave the imported projects unpublished.")
         imp.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            done = importdesk.cli_import(self, options, start=imports.batch_start,
-                                         import_file=partial(imports.import_file, publish=not options["no_publish"]))
+            done = importdesk.cli_import(
+                self,
+                options,
+                start=imports.batch_start,
+                import_file=partial(imports.import_file, publish=not options["no_publish"]),
+            )
         except imports.ImportRefused as refusal:
             raise importdesk.refused(self, refusal, Path(options["file"]).name) from None
         except ApplicationError as e:
@@ -43,7 +51,12 @@ class Command(BaseCommand):
             return
         batch, outcome = done
         path = Path(options["file"])
-        self.stdout.write(_("%(name)s: %(rows)d rows; %(created)d project(s) imported, %(unchanged)d already in the "
-                            "registry.") % {"name": path.name, "rows": batch.rows_read,
-                                            "created": outcome.projects_created,
-                                            "unchanged": outcome.projects_unchanged})
+        self.stdout.write(
+            _("%(name)s: %(rows)d rows; %(created)d project(s) imported, %(unchanged)d already in the registry.")
+            % {
+                "name": path.name,
+                "rows": batch.rows_read,
+                "created": outcome.projects_created,
+                "unchanged": outcome.projects_unchanged,
+            }
+        )

@@ -39,8 +39,10 @@ def decode_csv(data: bytes, *, name: str) -> str:
             pos = utf8_error.start
             line = data[:pos].count(b"\n") + 1
             raise CommandError(
-                _("%(name)s: line %(line)d, byte %(pos)d: 0x%(byte)02x is neither UTF-8 nor "
-                  "GB18030. Save the file as \"CSV UTF-8\" and try again; nothing was imported.")
+                _(
+                    "%(name)s: line %(line)d, byte %(pos)d: 0x%(byte)02x is neither UTF-8 nor "
+                    'GB18030. Save the file as "CSV UTF-8" and try again; nothing was imported.'
+                )
                 % {"name": name, "line": line, "pos": pos, "byte": data[pos]}
             ) from None
 
@@ -54,8 +56,7 @@ class Command(BaseCommand):
         export.add_argument("--under", metavar="CODE", help="Only this region and its subtree.")
         export.add_argument("-o", "--output", metavar="FILE", help="Write here instead of stdout.")
         imp = sub.add_parser("import", help="Create or update regions from a CSV file.")
-        imp.add_argument("file", metavar="FILE",
-                         help="CSV file (UTF-8, UTF-8 with BOM, GB18030); - for stdin.")
+        imp.add_argument("file", metavar="FILE", help="CSV file (UTF-8, UTF-8 with BOM, GB18030); - for stdin.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
@@ -99,10 +100,8 @@ class Command(BaseCommand):
             for line in problems:
                 self.stderr.write(f"{name}: {line}")
             raise CommandError(
-                _("%(count)d problem(s) in %(name)s; nothing was imported.")
-                % {"count": len(problems), "name": name}
+                _("%(count)d problem(s) in %(name)s; nothing was imported.") % {"count": len(problems), "name": name}
             ) from None
         self.stdout.write(
-            _("%(name)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % {"name": name, **result}
+            _("%(name)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {"name": name, **result}
         )

@@ -22,6 +22,11 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             _("Signed root %(batch)d over %(size)d entries (#%(first)d–#%(last)d): %(hash)s")
-            % {"batch": root.batch, "size": root.tree_size, "first": root.first_entry_id,
-               "last": root.last_entry_id, "hash": root.root_hash}
+            % {
+                "batch": root.batch,
+                "size": root.tree_size,
+                "first": root.first_entry_id,
+                "last": root.last_entry_id,
+                "hash": root.root_hash,
+            }
         )

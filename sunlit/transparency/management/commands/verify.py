@@ -21,7 +21,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--village", metavar="CODE",
+            "--village",
+            metavar="CODE",
             help=(
                 "Check only the chains of this region and the regions under it (a village, "
                 "township or county code). Signed roots are then NOT checked: each root "
@@ -51,22 +52,22 @@ class Command(BaseCommand):
         else:
             counts += ", " + _("roots not checked (--village)")
         rate = report.entries / report.seconds if report.seconds > 0 else 0
-        timing = _("%(seconds).1f s, %(rate)d entries/s") % {
-            "seconds": report.seconds, "rate": rate}
+        timing = _("%(seconds).1f s, %(rate)d entries/s") % {"seconds": report.seconds, "rate": rate}
         if report.roots_checked and report.uncovered:
             self.stdout.write(
-                ngettext("%(n)d entry is not yet covered by a signed root.",
-                         "%(n)d entries are not yet covered by a signed root.", report.uncovered)
+                ngettext(
+                    "%(n)d entry is not yet covered by a signed root.",
+                    "%(n)d entries are not yet covered by a signed root.",
+                    report.uncovered,
+                )
                 % {"n": report.uncovered}
             )
         if report.ok:
-            self.stdout.write(
-                _("%(counts)s: all match (%(timing)s)") % {"counts": counts, "timing": timing}
-            )
+            self.stdout.write(_("%(counts)s: all match (%(timing)s)") % {"counts": counts, "timing": timing})
             return
-        summary = ngettext("%(counts)s: %(n)d problem (%(timing)s)",
-                           "%(counts)s: %(n)d problems (%(timing)s)", len(report.problems)) % {
-            "counts": counts, "n": len(report.problems), "timing": timing}
+        summary = ngettext(
+            "%(counts)s: %(n)d problem (%(timing)s)", "%(counts)s: %(n)d problems (%(timing)s)", len(report.problems)
+        ) % {"counts": counts, "n": len(report.problems), "timing": timing}
         self.stdout.write(summary)
         # CommandError: exit status 1, for cron and monitoring.
         raise CommandError(_("The publication log does not verify."))

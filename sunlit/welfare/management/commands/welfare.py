@@ -31,14 +31,19 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="Import an XLSX or CSV file (all or nothing).")
         imp.add_argument("file", metavar="FILE", help="XLSX, or CSV in UTF-8 (with or without BOM) or GB18030.")
         imp.add_argument("--village", metavar="CODE", default="", help="The village of rows that name none.")
-        imp.add_argument("--user", metavar="USERNAME", default="",
-                         help="Import as this person (their jurisdiction applies; recorded as the importer).")
+        imp.add_argument(
+            "--user",
+            metavar="USERNAME",
+            default="",
+            help="Import as this person (their jurisdiction applies; recorded as the importer).",
+        )
         imp.add_argument("--no-progress", action="store_true", help="No progress bar.")
         prog = sub.add_parser("programmes", help="Benefit programmes.")
         prog_sub = prog.add_subparsers(dest="programmes_action", required=True, metavar="{load}")
         load = prog_sub.add_parser("load", help="Load the programmes file (updates programmes in place).")
-        load.add_argument("file", metavar="FILE", nargs="?", default="",
-                          help=f"default: {programme_file.DEFAULT_FILE.name}")
+        load.add_argument(
+            "file", metavar="FILE", nargs="?", default="", help=f"default: {programme_file.DEFAULT_FILE.name}"
+        )
         sub.add_parser("rebuild-public", help="Rebuild the published lists' aggregates from the publication log.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -61,19 +66,31 @@ class Command(BaseCommand):
         batch, _outcome = done
         path = Path(options["file"])
         self.stdout.write(
-            _("%(name)s: %(rows)d rows; %(h)d household(s), %(m)d member(s) and %(p)d payment(s) imported, "
-              "%(u)d payment(s) already recorded.")
-            % {"name": path.name, "rows": batch.rows_read, "h": batch.households_created, "m": batch.members_created,
-               "p": batch.payments_created, "u": batch.unchanged})
+            _(
+                "%(name)s: %(rows)d rows; %(h)d household(s), %(m)d member(s) and %(p)d payment(s) imported, "
+                "%(u)d payment(s) already recorded."
+            )
+            % {
+                "name": path.name,
+                "rows": batch.rows_read,
+                "h": batch.households_created,
+                "m": batch.members_created,
+                "p": batch.payments_created,
+                "u": batch.unchanged,
+            }
+        )
 
     def programmes(self, file: str) -> None:
         source = Path(file).read_text(encoding="utf-8-sig") if file else programme_file.default_source()
         loaded = services.programmes_load(source=source, by=None)
-        self.stdout.write(_("Programmes: %(c)d created, %(u)d updated, %(d)d no longer paid.")
-                          % {"c": loaded.created, "u": loaded.updated, "d": loaded.deactivated})
+        self.stdout.write(
+            _("Programmes: %(c)d created, %(u)d updated, %(d)d no longer paid.")
+            % {"c": loaded.created, "u": loaded.updated, "d": loaded.deactivated}
+        )
         if loaded.missing_items:
-            self.stderr.write(_("Not in the current power list: %(codes)s")
-                              % {"codes": ", ".join(loaded.missing_items)})
+            self.stderr.write(
+                _("Not in the current power list: %(codes)s") % {"codes": ", ".join(loaded.missing_items)}
+            )
 
     def rebuild(self) -> None:
         from sunlit.transparency.models import Entry
