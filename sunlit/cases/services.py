@@ -749,7 +749,8 @@ def step_actors(case: Case, step: Step, *, on: date | None = None) -> list[User]
 def cases_remind_overdue(*, today: date | None = None) -> int:
     """Remind the people who can act on every overdue step, at most once a day per step.
 
-    Returns the number of notifications sent. A step is overdue from the day after its
+    Returns the number of notifications queued (they leave once the reminders commit). A step
+    is overdue from the day after its
     due date; a paused case is not overdue (it waits for the township, not for them).
     """
     from sunlit.cases.selectors import overdue_cases
@@ -782,8 +783,8 @@ def cases_remind_overdue(*, today: date | None = None) -> int:
                     "due": _day(case.step_due_on),
                 }
             for person in people:
-                if notify(to=person, subject=subject, body=body):
-                    sent += 1
+                notify(to=person, subject=subject, body=body)
+            sent += len(people)
             reminder.recipients = len(people)
             reminder.save(update_fields=["recipients"])
             audit_record(

@@ -6,17 +6,21 @@ SUNLIT_NOTIFIER picks the backend: "console" (the default: a log line, enough fo
 pilot and for development) or "email" (Django's send_mail to the person's address). A
 later backend (SMS, WeChat template messages) registers itself in BACKENDS under a new
 name; callers do not change. A notification is a courtesy, never part of a transaction's
-outcome: a backend that fails logs the failure and the caller carries on.
+outcome: a backend that fails logs the failure and the caller carries on. It leaves only
+once the caller's transaction commits: a rolled-back change tells nobody, and nobody is
+told of a change before it can be seen.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 
 logger = logging.getLogger("sunlit.notify")
 
@@ -41,9 +45,15 @@ def _email(to: Any, subject: str, body: str) -> bool:
 BACKENDS: dict[str, Backend] = {"console": _console, "email": _email}
 
 
-def notify(*, to: Any, subject: str, body: str) -> bool:
-    """Send `subject`/`body` to `to` (a User); True if the backend delivered it."""
-    name = getattr(settings, "SUNLIT_NOTIFIER", "console")
+def notify(*, to: Any, subject: str, body: str) -> None:
+    """Send `subject`/`body` to `to` (a User) when the surrounding transaction commits (at
+    once outside a transaction)."""
+    transaction.on_commit(partial(deliver, to=to, subject=subject, body=body), robust=True)
+
+
+def deliver(*, to: Any, subject: str, body: str) -> bool:
+    """Send now through the configured backend; True if it delivered."""
+    name = settings.SUNLIT_NOTIFIER
     backend = BACKENDS[name]
     # Subjects must be one line (e-mail headers refuse newlines).
     subject = " ".join(subject.split())

@@ -94,7 +94,7 @@ class TestLifecycle:
 
 class TestDeadlines:
     def test_it_reminds_before_and_escalates_after_the_accept_deadline(
-        self, people: People, time_machine: Any, caplog: Any
+        self, people: People, time_machine: Any, caplog: Any, django_capture_on_commit_callbacks: Any
     ) -> None:
         time_machine.move_to("2026-03-02 10:00 +08:00")  # a Monday
         report = file_report().report
@@ -104,7 +104,8 @@ class TestDeadlines:
         assert services.reports_sweep(today=date(2026, 3, 6)) == {"reminded": 0, "escalated": 0}
         assert services.reports_sweep(today=date(2026, 3, 9)) == {"reminded": 0, "escalated": 0}
         caplog.clear()
-        with caplog.at_level("INFO", logger="sunlit.notify"):
+        # Notifications leave once the sweep's transaction commits.
+        with caplog.at_level("INFO", logger="sunlit.notify"), django_capture_on_commit_callbacks(execute=True):
             assert services.reports_sweep(today=date(2026, 3, 10)) == {"reminded": 0, "escalated": 1}
         report.refresh_from_db()
         assert report.escalated_for == "accept" and report.escalated_to == people.cast.county.code
