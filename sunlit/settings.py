@@ -37,20 +37,10 @@ if PRODUCTION:
     if _problems:
         raise ImproperlyConfigured("SUNLIT_PRODUCTION=True refuses to start: " + "; ".join(_problems))
 
-INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
-    "csp",
-    "django_tasks",
-    "django_tasks_db",
+# The rooms of the platform, one line each: a room is installed as a Django app and brings
+# what its manifest (`<room>/room.py`) declares — actions, desks, published kinds, jobs,
+# demo data, URLs. See docs/rooms.md.
+SUNLIT_ROOMS = [
     "sunlit.audit",
     "sunlit.regions",
     "sunlit.accounts",
@@ -66,6 +56,23 @@ INSTALLED_APPS = [
     "sunlit.jobs",
     "sunlit.portal",
     "sunlit.demo",
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    *SUNLIT_ROOMS,
 ]
 
 MIDDLEWARE = [

@@ -1,17 +1,12 @@
-from django.urls import include, path
+"""The site's URLs: every room's, as its manifest names them (sunlit/lib/rooms.py).
 
-urlpatterns = [
-    path("", include("sunlit.accounts.urls")),
-    path("", include("sunlit.transparency.urls")),
-    path("", include("sunlit.portal.urls")),
-    path("", include("sunlit.powers.urls")),
-    path("", include("sunlit.cases.urls")),
-    path("", include("sunlit.finance.urls")),
-    path("", include("sunlit.projects.urls")),
-    path("", include("sunlit.welfare.urls")),
-    path("", include("sunlit.reports.urls")),
-    path("", include("sunlit.bulletins.urls")),
-]
+Each room's public pages are mounted twice, under / and under /kiosk/ (the layout for the
+touch screens in village halls), so no public page can lack its kiosk version.
+"""
+
+from sunlit.lib import rooms
+
+urlpatterns = rooms.urlpatterns()
 
 # Every 404 gets the friendly page, in the kiosk layout under /kiosk/.
 handler404 = "sunlit.portal.views.page_not_found"

@@ -2,100 +2,40 @@
 
 Views, API endpoints, services and tasks ask here; nobody else tests roles. An action is
 granted by a role, and a membership grants its role over one region's subtree for a
-period. Later rooms add their actions to ACTIONS (the power list, finance, reports …).
+period. Each room declares its actions and the roles holding them in its manifest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from sunlit.accounts.models import Membership, Role
+from sunlit.accounts.models import Membership
+from sunlit.lib import rooms
 from sunlit.lib.errors import NotPermitted
 from sunlit.regions import codes
 
-R = Role
-ALL_ROLES = frozenset(Role)
+# Which roles hold which action is declared by each room in its manifest (room.py,
+# `actions`); the registry gathers them (sunlit/lib/rooms.py).
 
-# action -> the roles that hold it (over the regions of their memberships).
-ACTIONS: dict[str, frozenset[Role]] = {
-    # Seeing the back-office view of a region: its people, its audit trail.
-    "region.view": ALL_ROLES,
-    "region.edit": frozenset({R.ADMIN}),
-    # A village's own contact details, kept by its cadres and the township.
-    "region.edit_contact": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL, R.ADMIN}),
-    "membership.view": frozenset({R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
-    "membership.grant": frozenset({R.ADMIN}),
-    "audit.view": frozenset({R.INSPECTOR, R.ADMIN}),
-    # Records (later: cases, vouchers, projects, payments): cadres create and edit,
-    # supervisors and the township review, the township approves.
-    "record.create": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "record.edit": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "record.review": frozenset({R.SUPERVISOR, R.TOWNSHIP_OFFICIAL}),
-    "record.approve": frozenset({R.TOWNSHIP_OFFICIAL}),
-    "record.publish": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL, R.ADMIN}),
-    "command.view": frozenset({R.OPERATOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
-    "transparency.sign": frozenset({R.ADMIN}),
-    # The power list and the cases that exercise it.
-    "powers.manage": frozenset({R.ADMIN}),
-    "case.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
-    "case.open": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "case.opinion": frozenset({R.SUPERVISOR}),
-    "case.objection_record": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL}),
-    "case.objection_resolve": frozenset({R.TOWNSHIP_OFFICIAL}),
-    # Village books (domain §5): the handler records, the supervision committee reviews,
-    # two cadres (secretary and director) countersign, the accountant — a cadre or the
-    # township agent who keeps the books (村财乡管) — posts and closes the month, and the
-    # committee signs the month off, which publishes it.
-    "finance.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
-    "finance.record": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "finance.review": frozenset({R.SUPERVISOR}),
-    "finance.countersign": frozenset({R.CADRE}),
-    "finance.post": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "finance.import": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "finance.signoff": frozenset({R.SUPERVISOR}),
-    # Which chart of accounts a village keeps for a year; loading a chart needs it over
-    # every top region (a chart is shared by all).
-    "finance.chart": frozenset({R.TOWNSHIP_OFFICIAL, R.ADMIN}),
-    # Villagers' reports (sunlit/reports): only discipline inspectors handle them, and
-    # only through may_see_report/scope_reports below, which add the conflict-of-interest
-    # rules. The head of an office is an inspector whose membership title is one of
-    # SUNLIT_REPORTS_HEAD_TITLES (see may_head_reports).
-    "report.handle": frozenset({R.INSPECTOR}),
-    # Typical cases and policies (sunlit/bulletins).
-    "bulletin.publish": frozenset({R.INSPECTOR, R.ADMIN}),
-    # Welfare (sunlit/welfare): cadres and the township record households and payments and
-    # publish the lists; reviewers read them. Cadres declare their close relatives
-    # (近亲属备案); payments reaching one are reviewed by the village's supervision
-    # committee and the township (and inspectors), never by the cadre.
-    "welfare.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
-    "welfare.record": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "welfare.import": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "welfare.publish": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "welfare.declare": frozenset({R.CADRE}),
-    "welfare.relatives": frozenset({R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR}),
-    "welfare.programmes": frozenset({R.ADMIN}),
-    # Village construction projects (sunlit/projects): cadres and the township agent
-    # record, import and publish; acceptance is recorded by the village committees, the
-    # supervision committee or the township; reviewers and inspectors read the desk.
-    "projects.view": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL, R.INSPECTOR, R.ADMIN}),
-    "projects.record": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "projects.import": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-    "projects.accept": frozenset({R.CADRE, R.SUPERVISOR, R.TOWNSHIP_OFFICIAL}),
-    "projects.publish": frozenset({R.CADRE, R.TOWNSHIP_OFFICIAL}),
-}
+
+def actions() -> Mapping[str, frozenset[str]]:
+    """action -> the roles that hold it (over the regions of their memberships)."""
+    return rooms.registry().actions
+
 
 M = TypeVar("M", bound=Model)
 
 
-def _roles_for(action: str) -> frozenset[Role]:
+def _roles_for(action: str) -> frozenset[str]:
     try:
-        return ACTIONS[action]
+        return rooms.registry().actions[action]
     except KeyError:
-        raise ValueError(f"unknown action {action!r}: add it to jurisdiction.ACTIONS") from None
+        raise ValueError(f"unknown action {action!r}: declare it in a room's manifest (room.py)") from None
 
 
 def memberships(user: Any, action: str) -> list[Membership]:

@@ -17,7 +17,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -32,6 +31,7 @@ from sunlit.accounts.forms import (
 )
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_record
+from sunlit.lib import rooms
 from sunlit.lib.errors import ApplicationError
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions import services as region_services
@@ -141,32 +141,18 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form, "forced": user.must_change_password})
 
 
-# The back office's front door: each room's desk, shown to those whose roles reach it.
-# (URL name, label, the action that must be held somewhere.)
-OFFICE_LINKS = [
-    ("cases:list", _l("Cases"), "case.view"),
-    ("cases:open", _l("Open a case"), "case.open"),
-    ("cases:overdue", _l("Overdue cases"), "case.view"),
-    ("finance:office", _l("Village books"), "finance.view"),
-    ("finance:imports", _l("Import accounts"), "finance.import"),
-    ("finance:late", _l("Late disclosures"), "finance.view"),
-    ("accounts:memberships", _l("Memberships"), "membership.view"),
-    ("accounts:audit", _l("Audit log"), "audit.view"),
-    ("powers:office", _l("Load a revised power list"), "powers.manage"),
-    ("cases:workdays", _l("Working-day calendar"), "region.edit"),
-]
-
-
 def _office_links(user: Any) -> list[tuple[str, str]]:
+    """The back office's front door: each room's desks (from the room manifests), shown to
+    those whose roles reach them."""
     links: list[tuple[str, str]] = []
-    for name, label, action in OFFICE_LINKS:
-        if action not in jurisdiction.ACTIONS or not jurisdiction.prefixes(user, action):
+    for desk in rooms.registry().desks:
+        if not jurisdiction.prefixes(user, desk.action):
             continue
         try:
-            url = reverse(name)
-        except NoReverseMatch:  # a room not installed in this deployment
+            url = reverse(desk.url_name)
+        except NoReverseMatch:  # a room whose URLs are not mounted in this deployment
             continue
-        links.append((url, str(label)))
+        links.append((url, str(desk.label)))
     return links
 
 

@@ -5,13 +5,15 @@ from django.urls import path
 from sunlit.bulletins import views
 
 app_name = "bulletins"
-KIOSK = {"layout": "kiosk"}
-
-urlpatterns = [
+# Public pages: mounted under / and, for the touch screens in village halls, under /kiosk/
+# (sunlit/lib/rooms.py makes each one's kiosk twin, named kiosk_<name>).
+pages = [
     path("bulletins/", views.bulletin_list, name="list"),
-    path("bulletins/files/<str:sha256>", views.attachment, name="attachment"),
     path("bulletins/<str:number>/", views.bulletin_detail, name="detail"),
-    path("kiosk/bulletins/", views.bulletin_list, KIOSK, name="kiosk_list"),
-    path("kiosk/bulletins/<str:number>/", views.bulletin_detail, KIOSK, name="kiosk_detail"),
+]
+
+# Downloads, files, feeds and the back office: one URL each.
+urlpatterns = [
+    path("bulletins/files/<str:sha256>", views.attachment, name="attachment"),
     path("office/bulletins/", views.office, name="office"),
 ]

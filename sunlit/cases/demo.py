@@ -1,7 +1,7 @@
 """Demo cases: every item of the list exercised, in every state, over the years.
 
 Cases go through the real services (case_open, case_act, objections, withdrawals) with
-the simulated clock of sunlit.demo.clock, one village at a time in time order, so each
+the simulated clock of sunlit.lib.clock, one village at a time in time order, so each
 village's hash chain reads forward in time. Outcomes follow a plan drawn from the seed:
 most cases are approved (some after a return for correction), some rejected, a few
 withdrawn; recent ones are still open — some overdue, some paused by an objection.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import io
 import random
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
+from tqdm import tqdm
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Role, User
@@ -28,9 +30,13 @@ from sunlit.cases import services
 from sunlit.cases.engine import MeetingCounts
 from sunlit.cases.flows import item_of, step_of
 from sunlit.cases.models import Case
-from sunlit.demo.clock import Clock
+from sunlit.lib.clock import Clock, simulated_clock
+from sunlit.lib.rooms import DemoContext
 from sunlit.powers.flow import Step
+from sunlit.powers.models import PowerItem
+from sunlit.powers.selectors import current_version
 from sunlit.regions import codes
+from sunlit.regions.models import Region
 from sunlit.workdays.calendar import add_working_days, is_working_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -407,10 +413,6 @@ def demo_cases(
     *, village_codes: Sequence[str], per_village: int, seed: int, clock: Clock, progress: Any = None
 ) -> DemoCases:
     """Cases for the given villages (nothing if any case exists: the demo is idempotent)."""
-    from sunlit.powers.models import PowerItem
-    from sunlit.powers.selectors import current_version
-    from sunlit.regions.models import Region
-
     result = DemoCases()
     version = current_version()
     if version is None or Case.objects.exists():
@@ -442,3 +444,32 @@ def demo_cases(
         if progress is not None:
             progress.update(1)
     return result
+
+
+# Cases per village: small covers every item and state; city gives a few thousand.
+CASES_PER_VILLAGE = {"small": 6, "city": 8}
+
+
+def seed(ctx: DemoContext) -> None:
+    """The cases' part of `sunlit demo`: every item exercised, in every state, over the
+    years, on the simulated clock; the counts go to ctx.results["cases"]."""
+    villages = [v.code for t in ctx.plan.townships for v in t.villages]
+    with (
+        simulated_clock() as clock,
+        tqdm(
+            total=len(villages),
+            desc="demo cases",
+            unit="village",
+            file=sys.stderr,
+            disable=None if ctx.progress else True,
+            leave=False,
+        ) as bar,
+    ):
+        clock.set(ctx.epoch)
+        ctx.results["cases"] = demo_cases(
+            village_codes=villages,
+            per_village=CASES_PER_VILLAGE[ctx.scale],
+            seed=ctx.seed,
+            clock=clock,
+            progress=bar,
+        )

@@ -24,7 +24,11 @@ PAGE_SIZE = 30
 # Each layout's names for the case pages, so the kiosk never links out of the kiosk.
 URLS = {
     "portal": {"village_cases": "cases:village_cases", "case": "cases:public_case", "follow": "cases:follow"},
-    "kiosk": {"village_cases": "cases:kiosk_village_cases", "case": "cases:kiosk_case", "follow": "cases:kiosk_follow"},
+    "kiosk": {
+        "village_cases": "cases:kiosk_village_cases",
+        "case": "cases:kiosk_public_case",
+        "follow": "cases:kiosk_follow",
+    },
 }
 _DASHES = re.compile(r"[\s\u2010-\u2015\u2212\uff0d_/]+")
 _NUMBER = re.compile(r"^([0-9]{12})-?([0-9]{4})-?([0-9]{4,})$")

@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -32,16 +31,16 @@ from sunlit.accounts.models import Membership, Role, User
 from sunlit.accounts.services import membership_grant, recovery_codes_regenerate, user_create
 from sunlit.audit.services import audit_record
 from sunlit.demo import names
-from sunlit.demo.clock import simulated_clock
+from sunlit.lib import rooms
+from sunlit.lib.clock import simulated_clock
 from sunlit.lib.errors import ApplicationError
+from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 from sunlit.regions.services import region_create, region_publish_profile
 
 SMALL, CITY = "small", "city"
 SCALES = (SMALL, CITY)
-# Cases per village: small covers every item and state; city gives a few thousand.
-CASES_PER_VILLAGE = {SMALL: 6, CITY: 8}
 # Where the demo's history starts (memberships start 2024-01-01).
 DEMO_EPOCH = datetime(2024, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 DEFAULT_SEED = 2017  # the year Lianyuan's platform started
@@ -396,23 +395,15 @@ def demo_seed(
                     make_accounts(t.accounts)
                 bar.update(1 + len(t.villages))
 
-        _seed_powers()
-        cases = _seed_cases(plan, scale, seed, progress, clock)
-    # The village books, published month by month, stamped by the wall clock: after every
-    # case, so each village's record still reads forward in time (sunlit/finance/demo.py).
-    from sunlit.finance.demo import seed_books
-
-    seed_books(plan=plan, scale=scale, seed=seed, progress=progress)
-    # Village projects, their payments linked to the books' construction vouchers.
-    from sunlit.projects.demo import seed_projects
-
-    seed_projects(plan=plan, scale=scale, seed=seed, progress=progress)
-    # Beneficiary households, their payments and the published lists (sunlit/welfare/demo.py).
-    from sunlit.welfare.demo import seed_welfare
-
-    seed_welfare(plan=plan, scale=scale, seed=seed, progress=progress)
-    result.cases_opened = cases.opened
-    result.case_actions = cases.actions
+    # Then every room's data, dependencies first (each room's manifest names its seeder):
+    # the power list, the cases on the simulated clock, the books published month by month,
+    # projects, benefits … each stamped so that every village's record reads forward in time.
+    ctx = DemoContext(plan=plan, scale=scale, seed=seed, progress=progress, epoch=DEMO_EPOCH)
+    for _room, seeder in rooms.demo_seeders():
+        seeder(ctx)
+    cases = ctx.results.get("cases")
+    result.cases_opened = cases.opened if cases else 0
+    result.case_actions = cases.actions if cases else 0
 
     if result.regions_created or result.users_created:
         audit_record(
@@ -433,33 +424,6 @@ def demo_seed(
 
     result.accounts = _accounts_report(plan, password, existing_users, otp_roles)
     return result
-
-
-def _seed_powers() -> None:
-    """The power list: the shipped default, loaded once (a byte-identical file is a no-op)."""
-    from sunlit.powers.selectors import current_version
-    from sunlit.powers.services import default_source, powers_load
-
-    if current_version() is None:
-        powers_load(source=default_source(), label="涟源市村级小微权力清单（2024年版）", by=None)
-
-
-def _seed_cases(plan: DemoPlan, scale: str, seed: int, progress: bool, clock: Any) -> Any:
-    """Every item exercised, in every state, over the years (sunlit/cases/demo.py)."""
-    from sunlit.cases.demo import demo_cases
-
-    villages = [v.code for t in plan.townships for v in t.villages]
-    with tqdm(
-        total=len(villages),
-        desc="demo cases",
-        unit="village",
-        file=sys.stderr,
-        disable=None if progress else True,
-        leave=False,
-    ) as bar:
-        return demo_cases(
-            village_codes=villages, per_village=CASES_PER_VILLAGE[scale], seed=seed, clock=clock, progress=bar
-        )
 
 
 def _second_factor(user: User, seed: int) -> None:

@@ -53,6 +53,7 @@ from sunlit.finance.models import (
     Receipt,
     Voucher,
 )
+from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -1005,8 +1006,8 @@ def _receipt(village: Region, v: DemoVoucher, seed: int) -> dict[str, Any]:
     }
 
 
-def seed_books(*, plan: Any, scale: str, seed: int, progress: bool = True) -> FinanceDemoResult:
-    """The finance part of `sunlit demo` (called from sunlit/demo/services.py): every
+def seed(ctx: DemoContext) -> None:
+    """The finance part of `sunlit demo` (the room manifest's demo seeder): every
     village of the plan, with a progress bar and a closing line on stderr."""
     import sys
 
@@ -1014,16 +1015,16 @@ def seed_books(*, plan: Any, scale: str, seed: int, progress: bool = True) -> Fi
 
     from sunlit.transparency.services import root_sign
 
-    villages = [v.code for t in plan.townships for v in t.villages]
+    villages = [v.code for t in ctx.plan.townships for v in t.villages]
     with tqdm(
         total=len(villages),
         desc="demo books",
         unit="village",
         file=sys.stderr,
-        disable=None if progress else True,
+        disable=None if ctx.progress else True,
         leave=False,
     ) as bar:
-        result = demo_finance(village_codes=villages, scale=scale, seed=seed, bar=bar)
+        result = demo_finance(village_codes=villages, scale=ctx.scale, seed=ctx.seed, bar=bar)
     if result.months_published:
         root_sign(by=None)
     if result.villages:
@@ -1032,4 +1033,4 @@ def seed_books(*, plan: Any, scale: str, seed: int, progress: bool = True) -> Fi
             f"{result.months_published} month(s) published ({result.months_late} late, {result.months_pending} "
             f"awaiting sign-off), {result.receipts} receipt images, in {result.seconds:.0f} s.\n"
         )
-    return result
+    ctx.results["finance"] = result

@@ -48,7 +48,7 @@ URLS: dict[str, dict[str, str]] = {
         "township_search": f"finance:{prefix}township_search",
         "timeliness": f"finance:{prefix}timeliness",
         "receipt": f"finance:{prefix}receipt",
-        "case": "cases:kiosk_case" if name == "kiosk" else "cases:public_case",
+        "case": "cases:kiosk_public_case" if name == "kiosk" else "cases:public_case",
         "item": "powers:kiosk_item" if name == "kiosk" else "powers:item",
     }
     for name, prefix in (("portal", ""), ("kiosk", "kiosk_"))

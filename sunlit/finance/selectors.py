@@ -8,6 +8,7 @@ queries whatever the size of the books; the counts are pinned in the tests.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +17,7 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.finance import periods, search
@@ -34,6 +36,7 @@ from sunlit.finance.models import (
     Voucher,
     VoucherStatus,
 )
+from sunlit.lib.rooms import PublicRecord
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -655,3 +658,20 @@ def chart_years(village_code: str, *, today: date | None = None) -> list[ChartYe
             )
         )
     return years
+
+
+_VOUCHER_REF = re.compile(r"([0-9]{12})-([0-9]{4})-([0-9]{1,9})")
+
+
+def public_voucher(ref: str) -> PublicRecord | None:
+    """A published voucher ("<village>-<year>-<number>") as the subject of a villager's report."""
+    match = _VOUCHER_REF.fullmatch(ref or "")
+    if not match:
+        return None
+    village, year, number = match[1], int(match[2]), int(match[3])
+    if not PublishedEntry.objects.filter(
+        county_code=codes.county_of(village), village_code=village, year=year, number=number
+    ).exists():
+        return None
+    label = _("Voucher %(year)d No. %(number)d") % {"year": year, "number": number}
+    return PublicRecord("finance.voucher", ref, label, village)

@@ -6,14 +6,21 @@ from sunlit.finance import public, views
 
 app_name = "finance"
 
-KIOSK = {"layout": "kiosk"}
-
-urlpatterns = [
-    # Public: a village's books, published month by month.
+# Public pages: mounted under / and, for the touch screens in village halls, under /kiosk/
+# (sunlit/lib/rooms.py makes each one's kiosk twin, named kiosk_<name>).
+pages = [
     path("v/<str:code>/finance/", public.village, name="village"),
     path("v/<str:code>/finance/search/", public.village_search, name="village_search"),
     path("v/<str:code>/finance/accounts/<str:year>/", public.accounts, name="accounts"),
     path("v/<str:code>/finance/accounts/<str:year>/<str:account>/", public.account, name="account"),
+    path("v/<str:code>/finance/<str:period>/", public.month, name="month"),
+    path("t/<str:code>/finance/search/", public.township_search, name="township_search"),
+    path("t/<str:code>/finance/timeliness/", public.timeliness, name="timeliness"),
+    path("finance/receipts/<str:sha256>/", public.receipt, name="receipt"),
+]
+
+# Downloads, files, feeds and the back office: one URL each.
+urlpatterns = [
     path(
         "v/<str:code>/finance/accounts/<str:year>/<str:account>.csv", public.account, {"fmt": "csv"}, name="account_csv"
     ),
@@ -26,26 +33,12 @@ urlpatterns = [
     path("v/<str:code>/finance/<str:period>.json", public.month_json, name="month_json"),
     path("v/<str:code>/finance/<str:period>.csv", public.month_download, {"fmt": "csv"}, name="month_csv"),
     path("v/<str:code>/finance/<str:period>.xlsx", public.month_download, {"fmt": "xlsx"}, name="month_xlsx"),
-    path("v/<str:code>/finance/<str:period>/", public.month, name="month"),
-    path("t/<str:code>/finance/search/", public.township_search, name="township_search"),
     path("t/<str:code>/finance/search.json", public.township_search, {"fmt": "json"}, name="township_search_json"),
     path("t/<str:code>/finance/search.csv", public.township_search, {"fmt": "csv"}, name="township_search_csv"),
     path("t/<str:code>/finance/search.xlsx", public.township_search, {"fmt": "xlsx"}, name="township_search_xlsx"),
-    path("t/<str:code>/finance/timeliness/", public.timeliness, name="timeliness"),
-    path("finance/receipts/<str:sha256>/", public.receipt, name="receipt"),
     path("finance/receipts/<str:sha256>/file", public.receipt_file, name="receipt_file"),
     path("finance/receipts/<str:sha256>/thumb", public.receipt_file, {"thumb": True}, name="receipt_thumb"),
     path("finance/finance-import-template.<str:fmt>", public.import_template, name="import_template"),
-    # The same pages for the touch screens in village halls.
-    path("kiosk/v/<str:code>/finance/", public.village, KIOSK, name="kiosk_village"),
-    path("kiosk/v/<str:code>/finance/search/", public.village_search, KIOSK, name="kiosk_village_search"),
-    path("kiosk/v/<str:code>/finance/accounts/<str:year>/", public.accounts, KIOSK, name="kiosk_accounts"),
-    path("kiosk/v/<str:code>/finance/accounts/<str:year>/<str:account>/", public.account, KIOSK, name="kiosk_account"),
-    path("kiosk/v/<str:code>/finance/<str:period>/", public.month, KIOSK, name="kiosk_month"),
-    path("kiosk/t/<str:code>/finance/search/", public.township_search, KIOSK, name="kiosk_township_search"),
-    path("kiosk/t/<str:code>/finance/timeliness/", public.timeliness, KIOSK, name="kiosk_timeliness"),
-    path("kiosk/finance/receipts/<str:sha256>/", public.receipt, KIOSK, name="kiosk_receipt"),
-    # Back office.
     path("office/finance/", views.office, name="office"),
     path("office/finance/imports/", views.imports, name="imports"),
     path("office/finance/imports/<int:pk>/", views.import_detail, name="import"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sunlit.audit.services import audit_record
 from sunlit.jobs.models import JobRun
-from sunlit.jobs.registry import JOBS, Job
+from sunlit.jobs.registry import Job, all_jobs
 
 if TYPE_CHECKING:
     from sunlit.accounts.models import User
@@ -36,4 +36,4 @@ def job_enqueue_if_due(*, job: Job, now: datetime, by: User | None = None) -> bo
 def jobs_enqueue_due(*, now: datetime | None = None, by: User | None = None) -> list[str]:
     """One pass of the scheduler: enqueue every due job; the names of those enqueued."""
     now = now or timezone.now()
-    return [job.name for job in JOBS if job_enqueue_if_due(job=job, now=now, by=by)]
+    return [job.name for job in all_jobs() if job_enqueue_if_due(job=job, now=now, by=by)]

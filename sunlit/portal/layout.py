@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from sunlit.lib.rooms import KIOSK_NAME, PageLink
+
 PUBLIC_MAX_AGE = 60
 
 
@@ -29,6 +31,16 @@ class Layout:
     home: str
     township: str
     village: str
+
+    def url_name(self, name: str) -> str:
+        """A public page's URL name in this layout: "finance:month" → "finance:kiosk_month"."""
+        if self.name != "kiosk":
+            return name
+        namespace, _, page = name.rpartition(":")
+        return f"{namespace}:{KIOSK_NAME}{page}" if namespace else KIOSK_NAME + page
+
+    def reverse(self, link: PageLink) -> str:
+        return reverse(self.url_name(link.url_name), args=link.args)
 
 
 LAYOUTS = {

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
+from sunlit.lib import rooms
 from sunlit.lib.errors import InvalidInput
+from sunlit.lib.rooms import PageLink
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -69,25 +69,25 @@ def villages_of(township: Region) -> list[Region]:
     return list(Region.objects.filter(parent=township, level=codes.VILLAGE).order_by("code"))
 
 
-# What a villager calls each kind of published record. An exact kind wins over its room
-# (the part before the dot); an unknown kind shows as it is rather than disappearing.
-KIND_LABELS: dict[str, Promise] = {
-    "region.profile": _("Village profile"),
-    "region": _("Village profile"),
-    "powers": _("Power list"),
-    "cases": _("Exercise of power"),
-    "finance": _("Finances"),
-    "projects": _("Construction projects"),
-    "welfare": _("Welfare and subsidies"),
-    "reports": _("Complaints and their handling"),
-    "bulletins": _("Notices"),
-}
+# What a villager calls each kind of published record: the label its room's manifest
+# declares for the kind, else the room's own label (the part before the dot); an unknown
+# kind shows as it is rather than disappearing.
 TITLE_FIELDS = ("title", "name", "summary", "subject")
 
 
 def kind_label(kind: str) -> str:
-    label = KIND_LABELS.get(kind) or KIND_LABELS.get(kind.split(".", 1)[0])
-    return str(label) if label is not None else kind
+    registry = rooms.registry()
+    declared = registry.kinds.get(kind)
+    if declared is not None:
+        return str(declared.label)
+    room = registry.room(kind.split(".", 1)[0])
+    return str(room.label) if room is not None else kind
+
+
+def page_link(kind: str, ref: str, snapshot: Any) -> PageLink | None:
+    """The readable public page of a published record, as its room's manifest says."""
+    declared = rooms.registry().kinds.get(kind)
+    return declared.page(ref, snapshot) if declared is not None and declared.page is not None else None
 
 
 @dataclass
@@ -97,6 +97,7 @@ class Published:
     entry: Any
     kind_label: str
     title: str
+    page: PageLink | None = None  # its readable public page, when its room has one
 
     @property
     def corrected(self) -> bool:
@@ -106,7 +107,9 @@ class Published:
 def _published(entry: Any) -> Published:
     snapshot = entry.snapshot
     title = next((str(snapshot[f]) for f in TITLE_FIELDS if snapshot.get(f)), entry.ref)
-    return Published(entry=entry, kind_label=kind_label(entry.kind), title=title)
+    return Published(
+        entry=entry, kind_label=kind_label(entry.kind), title=title, page=page_link(entry.kind, entry.ref, snapshot)
+    )
 
 
 RECENT = 20

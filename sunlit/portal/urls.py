@@ -6,13 +6,15 @@ from sunlit.portal import views
 
 app_name = "portal"
 
-urlpatterns = [
+# Public pages: mounted under / and, for the touch screens in village halls, under /kiosk/
+# (sunlit/lib/rooms.py makes each one's kiosk twin, named kiosk_<name>).
+pages = [
     path("", views.home, name="home"),
     path("t/<str:code>/", views.township, name="township"),
     path("v/<str:code>/", views.village, name="village"),
-    # The same pages for the touch screens in village halls.
-    path("kiosk/", views.home, {"layout": "kiosk"}, name="kiosk_home"),
-    path("kiosk/t/<str:code>/", views.township, {"layout": "kiosk"}, name="kiosk_township"),
-    path("kiosk/v/<str:code>/", views.village, {"layout": "kiosk"}, name="kiosk_village"),
+]
+
+# Downloads, files, feeds and the back office: one URL each.
+urlpatterns = [
     path("language/", views.language, name="language"),
 ]

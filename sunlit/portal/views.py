@@ -47,7 +47,9 @@ def village(request: HttpRequest, code: str, layout: str = "portal") -> HttpResp
         return not_found(request, lay)
     township = page.township
     back_url = reverse(lay.township, args=[township.code]) if township else reverse(lay.home)
-    return render_public(request, lay, "portal/village.html", {"page": page, "back_url": back_url})
+    # Each published record opens its readable page, in this layout.
+    entries = [(item, lay.reverse(item.page) if item.page else "") for item in page.entries]
+    return render_public(request, lay, "portal/village.html", {"page": page, "entries": entries, "back_url": back_url})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -37,6 +37,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sunlit.lib import idnumbers
+from sunlit.lib.rooms import DemoContext
 from sunlit.projects import publication, services
 from sunlit.projects.models import (
     Acceptance,
@@ -556,23 +557,23 @@ def _tender(rng: random.Random, p: Project) -> tuple[Tender, list[Bid], int]:
     return tender, bids, winner
 
 
-def seed_projects(*, plan: Any, scale: str, seed: int, progress: bool = True) -> DemoResult:
-    """The projects part of `sunlit demo` (called from sunlit/demo/services.py after the
+def seed(ctx: DemoContext) -> None:
+    """The projects part of `sunlit demo` (the room manifest's demo seeder after the
     books): every village of the plan, with a progress bar and a closing line on stderr."""
     from tqdm import tqdm
 
     from sunlit.transparency.services import root_sign
 
-    villages = [v.code for t in plan.townships for v in t.villages]
+    villages = [v.code for t in ctx.plan.townships for v in t.villages]
     with tqdm(
         total=len(villages),
         desc="demo projects",
         unit="village",
         file=sys.stderr,
-        disable=None if progress else True,
+        disable=None if ctx.progress else True,
         leave=False,
     ) as bar:
-        result = demo_projects(village_codes=villages, scale=scale, seed=seed, bar=bar)
+        result = demo_projects(village_codes=villages, scale=ctx.scale, seed=ctx.seed, bar=bar)
     if result.projects:
         root_sign(by=None)
         sys.stderr.write(
@@ -580,4 +581,4 @@ def seed_projects(*, plan: Any, scale: str, seed: int, progress: bool = True) ->
             f"{result.reports} acceptance reports), {result.payments} payments ({result.linked} linked to vouchers), "
             f"in {result.seconds:.0f} s.\n"
         )
-    return result
+    ctx.results["projects"] = result

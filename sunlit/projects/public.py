@@ -25,7 +25,7 @@ URLS: dict[str, dict[str, str]] = {
         "township": f"projects:{prefix}township",
         "project": f"projects:{prefix}project",
         "document": f"projects:{prefix}document",
-        "case": "cases:kiosk_case" if name == "kiosk" else "cases:public_case",
+        "case": "cases:kiosk_public_case" if name == "kiosk" else "cases:public_case",
     }
     for name, prefix in (("portal", ""), ("kiosk", "kiosk_"))
 }

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from sunlit.accounts import jurisdiction
 from sunlit.lib.errors import InvalidInput
+from sunlit.lib.rooms import PublicRecord
 from sunlit.projects.models import FundingKind, Project, PublishedProject
 from sunlit.regions import codes
 from sunlit.regions.models import Region
@@ -237,3 +238,11 @@ def desk_project(pk: int) -> Project | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def public_project(ref: str) -> PublicRecord | None:
+    """A published project as the subject of a villager's report (about the project's village)."""
+    row = PublishedProject.objects.filter(number=(ref or "").strip()).only("number", "name", "village_code").first()
+    if row is None:
+        return None
+    return PublicRecord("project", row.number, f"{row.number} {row.name}", row.village_code)

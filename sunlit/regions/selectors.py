@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
 
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from sunlit.lib.rooms import PublicRecord
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -35,3 +39,15 @@ def townships(under: Region | None = None) -> QuerySet[Region]:
     if under is not None:
         qs = qs.filter(code__startswith=under.prefix)
     return qs.order_by("code")
+
+
+def public_record(code: str, level: str) -> PublicRecord | None:
+    """A village (or a township's officials) as the subject of a villager's report."""
+    if not re.fullmatch(r"[0-9]{12}", code or ""):
+        return None
+    region = Region.objects.filter(code=code, level=level).only("code", "name").first()
+    if region is None:
+        return None
+    if level == codes.TOWNSHIP:
+        return PublicRecord("township", code, _("Officials of %(name)s") % {"name": region.name}, code)
+    return PublicRecord("village", code, region.name, code)

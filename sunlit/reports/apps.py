@@ -12,12 +12,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from sunlit.accounts import views as account_views
-
-        # The back office's front door lists the reports desk to inspectors.
-        entry = ("reports:office", _("Reports"), "report.handle")
-        if entry not in account_views.OFFICE_LINKS:
-            account_views.OFFICE_LINKS.append(entry)
         checks.register(_secret_check, checks.Tags.security, deploy=False)
 
 

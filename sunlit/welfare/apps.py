@@ -12,39 +12,7 @@ class WelfareConfig(AppConfig):
     verbose_name = _("Welfare and poverty alleviation")
 
     def ready(self) -> None:
-        from sunlit.accounts import views as account_views
-        from sunlit.reports import records
-
         checks.register(_id_key_check, checks.Tags.security, deploy=False)
-        # "Question this" on a published list: a report about the list's village.
-        records.RESOLVERS.setdefault("welfare.list", _resolve_list)
-        for entry in (
-            ("welfare:office", _("Households and benefit payments"), "welfare.view"),
-            ("welfare:imports", _("Import households and payments"), "welfare.import"),
-            ("welfare:relatives", _("My declared relatives"), "welfare.declare"),
-            ("welfare:review", _("Payments to cadres' relatives"), "welfare.relatives"),
-        ):
-            if entry not in account_views.OFFICE_LINKS:
-                account_views.OFFICE_LINKS.append(entry)
-
-
-def _resolve_list(ref: str) -> Any:
-    from django.utils.translation import gettext
-
-    from sunlit.reports.records import Record
-    from sunlit.transparency import selectors as tsel
-    from sunlit.welfare.publication import KIND
-
-    entry = tsel.current(KIND, ref)
-    if entry is None:
-        return None
-    snapshot = entry.snapshot
-    label = gettext("%(village)s: list of %(programme)s, %(year)s") % {
-        "village": snapshot["village"]["name"],
-        "programme": snapshot["programme"]["name"],
-        "year": snapshot["year"],
-    }
-    return Record("welfare.list", ref, label, snapshot["village"]["code"])
 
 
 def _id_key_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:

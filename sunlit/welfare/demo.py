@@ -43,6 +43,7 @@ from django.utils import timezone
 from sunlit.audit.services import audit_record
 from sunlit.demo import names
 from sunlit.lib import idnumbers
+from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
 from sunlit.welfare.models import (
     Household,
@@ -519,28 +520,28 @@ def demo_welfare(
     return result
 
 
-def seed_welfare(*, plan: Any, scale: str, seed: int, progress: bool = True) -> WelfareDemoResult:
-    """The welfare part of `sunlit demo` (called from sunlit/demo/services.py)."""
+def seed(ctx: DemoContext) -> None:
+    """The welfare part of `sunlit demo` (the room manifest's demo seeder)."""
     from tqdm import tqdm
 
     from sunlit.accounts.models import Role, User
 
-    villages = [v.code for t in plan.townships for v in t.villages if not v.is_community]
-    usernames = {a.username: a.region_code for t in plan.townships for a in t.accounts if a.role == Role.CADRE}
+    villages = [v.code for t in ctx.plan.townships for v in t.villages if not v.is_community]
+    usernames = {a.username: a.region_code for t in ctx.plan.townships for a in t.accounts if a.role == Role.CADRE}
     cadres = {usernames[u.username]: u for u in User.objects.filter(username__in=list(usernames))}
     with tqdm(
         total=len(villages),
         desc="demo welfare",
         unit="village",
         file=sys.stderr,
-        disable=None if progress else True,
+        disable=None if ctx.progress else True,
         leave=False,
     ) as bar:
-        result = demo_welfare(village_codes=villages, scale=scale, seed=seed, cadres=cadres, bar=bar)
+        result = demo_welfare(village_codes=villages, scale=ctx.scale, seed=ctx.seed, cadres=cadres, bar=bar)
     if result.villages:
         sys.stderr.write(
             f"Demo welfare: {result.villages} village(s), {result.households} households, {result.members} members, "
             f"{result.payments} payments ({result.marked} marked), {result.lists} lists published, "
             f"in {result.seconds:.0f} s.\n"
         )
-    return result
+    ctx.results["welfare"] = result

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from sunlit.accounts import jurisdiction
 from sunlit.lib import idnumbers
+from sunlit.lib.rooms import PublicRecord
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency import selectors as tsel
 from sunlit.welfare import publication
 from sunlit.welfare.models import (
     Household,
@@ -252,3 +255,17 @@ def _projects(region_code: str) -> tuple[list[dict[str, Any]] | None, str]:
     except ImportError:
         return None, "missing"
     return list(poverty_projects_by_village(region_code)), ""
+
+
+def public_list(ref: str) -> PublicRecord | None:
+    """A published benefit list as the subject of a villager's report (about its village)."""
+    entry = tsel.current(publication.KIND, ref)
+    if entry is None:
+        return None
+    snapshot = entry.snapshot
+    label = gettext("%(village)s: list of %(programme)s, %(year)s") % {
+        "village": snapshot["village"]["name"],
+        "programme": snapshot["programme"]["name"],
+        "year": snapshot["year"],
+    }
+    return PublicRecord(publication.KIND, ref, label, snapshot["village"]["code"])

@@ -6,27 +6,23 @@ from sunlit.welfare import downloads, public, views
 
 app_name = "welfare"
 
-KIOSK = {"layout": "kiosk"}
-
-urlpatterns = [
-    # Public: lists per village and programme, the self-check, the poverty-alleviation section.
+# Public pages: mounted under / and, for the touch screens in village halls, under /kiosk/
+# (sunlit/lib/rooms.py makes each one's kiosk twin, named kiosk_<name>).
+pages = [
     path("welfare/", public.section_page, name="section"),
     path("welfare/check/", public.check, name="check"),
-    path("welfare/welfare-import-template.<str:fmt>", downloads.import_template, name="import_template"),
     path("t/<str:code>/welfare/", public.township_section, name="township_section"),
     path("v/<str:code>/welfare/", public.village, name="village_lists"),
     path("v/<str:code>/welfare/<slug:programme>/<int:year>/", public.programme_list, name="list"),
+]
+
+# Downloads, files, feeds and the back office: one URL each.
+urlpatterns = [
+    path("welfare/welfare-import-template.<str:fmt>", downloads.import_template, name="import_template"),
     path(
         "v/<str:code>/welfare/<slug:programme>/<int:year>.json", public.list_download, {"fmt": "json"}, name="list_json"
     ),
     path("v/<str:code>/welfare/<slug:programme>/<int:year>.csv", public.list_download, {"fmt": "csv"}, name="list_csv"),
-    # The same pages for the touch screens in village halls.
-    path("kiosk/welfare/", public.section_page, KIOSK, name="kiosk_section"),
-    path("kiosk/welfare/check/", public.check, KIOSK, name="kiosk_check"),
-    path("kiosk/t/<str:code>/welfare/", public.township_section, KIOSK, name="kiosk_township_section"),
-    path("kiosk/v/<str:code>/welfare/", public.village, KIOSK, name="kiosk_village_lists"),
-    path("kiosk/v/<str:code>/welfare/<slug:programme>/<int:year>/", public.programme_list, KIOSK, name="kiosk_list"),
-    # Back office.
     path("office/welfare/", views.office, name="office"),
     path("office/welfare/v/<str:code>/", views.village_households, name="village"),
     path("office/welfare/v/<str:code>/new/", views.household_new, name="household_new"),

@@ -39,6 +39,6 @@ def overrides(request: HttpRequest) -> HttpResponse:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
             messages.success(request, _("The calendar is changed for that day."))
-            return redirect("cases:workdays")
+            return redirect("workdays:overrides")
     rows = [(o, calendar.official_is_working_day(o.day)) for o in DayOverride.objects.select_related("created_by")]
     return render(request, "workdays/overrides.html", {"form": form, "rows": rows})

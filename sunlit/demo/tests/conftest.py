@@ -20,7 +20,6 @@ def no_cases(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     own tests in sunlit/finance/tests/test_demo.py."""
     if request.node.get_closest_marker("demo_cases"):
         return
-    from sunlit.cases.demo import DemoCases
 
-    monkeypatch.setattr("sunlit.demo.services._seed_cases", lambda *args, **kwargs: DemoCases())
-    monkeypatch.setattr("sunlit.finance.demo.seed_books", lambda *args, **kwargs: None)
+    monkeypatch.setattr("sunlit.cases.demo.seed", lambda ctx: None)
+    monkeypatch.setattr("sunlit.finance.demo.seed", lambda ctx: None)

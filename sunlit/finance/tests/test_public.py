@@ -170,7 +170,7 @@ class TestMonth:
         assert "kiosk-bar" in body
         sha = books["road"].receipts.get().sha256
         assert reverse("finance:kiosk_receipt", args=[sha]) in body
-        assert reverse("cases:kiosk_case", args=[books["case"].number]) in body
+        assert reverse("cases:kiosk_public_case", args=[books["case"].number]) in body
         assert "/transparency/" not in body
 
     def test_it_answers_404_for_an_unpublished_or_malformed_month(self, client: Client, books: Any) -> None:

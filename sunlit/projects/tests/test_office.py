@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sunlit.accounts.views import OFFICE_LINKS
 from sunlit.conftest import VILLAGE_A, Cast
+from sunlit.lib import rooms
 from sunlit.projects.models import Project
 from sunlit.projects.tests.conftest import PDF, new_project, png
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_lists_the_desk_on_the_office_home() -> None:
     assert ("projects:office", "Village projects", "projects.view") in [
-        (n, str(label), a) for n, label, a in OFFICE_LINKS
+        (d.url_name, str(d.label), d.action) for d in rooms.registry().desks
     ]
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
-from sunlit.jobs.registry import JOBS
+from sunlit.jobs.registry import all_jobs
 from sunlit.jobs.services import jobs_enqueue_due
 
 # Jobs run daily or hourly: half a minute late is on time, and the loop stays cheap.
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["once"]:
             self.stdout.write(
-                _("Scheduler started: %(jobs)s") % {"jobs": ", ".join(f"{j.name}/{j.interval}s" for j in JOBS)}
+                _("Scheduler started: %(jobs)s") % {"jobs": ", ".join(f"{j.name}/{j.interval}s" for j in all_jobs())}
             )
         try:
             while True:
