@@ -109,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sunlit.portal.context_processors.layout",
             ],
+            # `in_layout` for every template: links that stay in the kiosk under /kiosk/.
+            "builtins": ["sunlit.lib.layout"],
         },
     }
 ]

@@ -13,7 +13,7 @@ from sunlit.accounts import jurisdiction
 from sunlit.bulletins import markdown, services
 from sunlit.bulletins.models import Attachment, Kind
 from sunlit.lib.errors import ApplicationError
-from sunlit.portal.layout import LAYOUTS, not_found, public_page, render_public
+from sunlit.lib.layout import LAYOUTS, not_found, public_page, render_public
 from sunlit.regions.models import Region
 from sunlit.transparency import selectors as tsel
 from sunlit.transparency.models import Entry

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from sunlit.cases.services import KIND
+from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.portal import selectors as portal_selectors
-from sunlit.portal.layout import LAYOUTS, Layout, not_found, public_page, render_public
 
 PAGE_SIZE = 30
 # Each layout's names for the case pages, so the kiosk never links out of the kiosk.

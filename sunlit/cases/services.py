@@ -750,8 +750,8 @@ def cases_remind_overdue(*, today: date | None = None) -> int:
     """Remind the people who can act on every overdue step, at most once a day per step.
 
     Returns the number of notifications queued (they leave once the reminders commit). A step
-    is overdue from the day after its
-    due date; a paused case is not overdue (it waits for the township, not for them).
+    is overdue from the day after its due date; a paused case is not overdue (it waits for
+    the township, not for them).
     """
     from sunlit.cases.selectors import overdue_cases
 

@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET
 from sunlit.finance import exports, periods, selectors
 from sunlit.finance.exports import Money
 from sunlit.lib.errors import InvalidInput
-from sunlit.portal.layout import LAYOUTS, Layout, not_found, public_page, render_public
+from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.regions import codes
 
 # URL names per layout, so a kiosk page never links out of the kiosk.

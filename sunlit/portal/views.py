@@ -12,8 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from sunlit.lib.layout import LAYOUTS, not_found, public_page, render_public
 from sunlit.portal import selectors
-from sunlit.portal.layout import LAYOUTS, not_found, public_page, render_public
 
 
 @require_GET

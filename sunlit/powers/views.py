@@ -28,8 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
 from sunlit.lib.errors import ApplicationError
+from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.portal import selectors as portal_selectors
-from sunlit.portal.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.powers import selectors
 from sunlit.powers.forms import ListUploadForm
 from sunlit.powers.models import PowerListVersion

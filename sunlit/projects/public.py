@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-from sunlit.portal.layout import LAYOUTS, Layout, not_found, public_page, render_public
+from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.projects import ocds, selectors
 from sunlit.projects.models import BidStatus, Category, ContractorKind, DocumentKind, FundingKind, Method, Status
 from sunlit.regions import codes

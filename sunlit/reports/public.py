@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sunlit.audit.context import current_origin
 from sunlit.audit.services import audit_record
 from sunlit.lib.errors import InvalidInput
-from sunlit.portal.layout import LAYOUTS, Layout, public_page, render_public
+from sunlit.lib.layout import LAYOUTS, Layout, public_page, render_public
 from sunlit.regions.models import Region
 from sunlit.reports import limits, receipts, records, selectors, services
 from sunlit.reports.models import Category, Channel, Finding, Report, State

@@ -19,7 +19,7 @@ from django.http import (
     HttpResponseNotModified,
     JsonResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from sunlit.lib.layout import LAYOUTS, render_public
 from sunlit.regions.models import Region
 from sunlit.transparency import labels, selectors
 from sunlit.transparency.canonical import sha256_hex, timestamp
@@ -106,7 +107,7 @@ def _entry_etag(entry: Entry, root: SignedRoot | None) -> str:
 
 
 @require_safe
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     roots = selectors.latest_roots(5)
     key = selectors.public_key()
     etag = f"index.{roots[0].root_hash if roots else 0}.{key.fingerprint if key else 0}"
@@ -115,12 +116,14 @@ def index(request: HttpRequest) -> HttpResponse:
         etag=etag,
         max_age=LIST_MAX_AGE,
         html=True,
-        build=lambda: render(request, "transparency/index.html", {"roots": roots, "public_key": key}),
+        build=lambda: render_public(
+            request, LAYOUTS[layout], "transparency/index.html", {"roots": roots, "public_key": key}
+        ),
     )
 
 
 @require_safe
-def lookup(request: HttpRequest) -> HttpResponse:
+def lookup(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     """The index page's form: an entry number or an entry hash leads to its page."""
     q = request.GET.get("q", "").strip().lstrip("#")
     entry: Entry | None = None
@@ -129,7 +132,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     elif _HASH.match(q):
         entry = selectors.entry_by_hash(q)
     if entry is not None:
-        return redirect("transparency:entry", entry.pk)
+        return redirect(LAYOUTS[layout].url_name("transparency:entry"), entry.pk)
     well_formed = bool(q) and (q.isdigit() or bool(_HASH.match(q)))
     error = (
         _("No published entry has the number or hash %(q)s.") % {"q": q}
@@ -137,7 +140,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
         else _("Type an entry number (like 1024) or a 64-character entry hash.")
     )
     context = {"roots": selectors.latest_roots(5), "public_key": selectors.public_key(), "q": q, "error": error}
-    return render(request, "transparency/index.html", context, status=404 if well_formed else 400)
+    return render_public(
+        request, LAYOUTS[layout], "transparency/index.html", context, status=404 if well_formed else 400
+    )
 
 
 @require_safe
@@ -160,7 +165,7 @@ def _roots_page(request: HttpRequest) -> Any:
 
 
 @require_safe
-def roots(request: HttpRequest) -> HttpResponse:
+def roots(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     page = _roots_page(request)
     etag = f"roots.{page.number}.{page.object_list[0].root_hash if page.object_list else 0}"
     return _cached(
@@ -168,7 +173,9 @@ def roots(request: HttpRequest) -> HttpResponse:
         etag=etag,
         max_age=LIST_MAX_AGE,
         html=True,
-        build=lambda: render(request, "transparency/roots.html", {"page": page, "public_key": selectors.public_key()}),
+        build=lambda: render_public(
+            request, LAYOUTS[layout], "transparency/roots.html", {"page": page, "public_key": selectors.public_key()}
+        ),
     )
 
 
@@ -205,14 +212,15 @@ def root_json(request: HttpRequest, batch: int) -> HttpResponse:
 
 
 @require_safe
-def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry(request: HttpRequest, entry_id: int, layout: str = "portal") -> HttpResponse:
     e = _entry_or_404(entry_id)
     root = selectors.root_covering(e)
 
     def build() -> HttpResponse:
         proof = selectors.inclusion_proof(e, root) if root else None
-        return render(
+        return render_public(
             request,
+            LAYOUTS[layout],
             "transparency/entry.html",
             {
                 "entry": e,
@@ -268,7 +276,7 @@ def entry_json(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @require_safe
-def chain(request: HttpRequest, code: str) -> HttpResponse:
+def chain(request: HttpRequest, code: str, layout: str = "portal") -> HttpResponse:
     """A chain's entries, newest first, by seq ("?before=<seq>"): no COUNT, no OFFSET,
     so the thousandth page of a big village costs what the first does."""
     region = Region.objects.filter(code=code).first()
@@ -290,8 +298,9 @@ def chain(request: HttpRequest, code: str) -> HttpResponse:
         etag=etag,
         max_age=LIST_MAX_AGE,
         html=True,
-        build=lambda: render(
+        build=lambda: render_public(
             request,
+            LAYOUTS[layout],
             "transparency/chain.html",
             {
                 "region": region,

@@ -20,7 +20,7 @@ from django.views.decorators.http import condition, require_GET, require_http_me
 
 from sunlit.finance.money import yuan_plain
 from sunlit.lib.errors import InvalidInput
-from sunlit.portal.layout import LAYOUTS, Layout, not_found, public_page, render_public
+from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.regions import codes
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions.models import Region

@@ -2,8 +2,9 @@
 
 A room's public view takes `layout` from its URL (`{"layout": "kiosk"}` for the kiosk
 copy), renders with `render_public`, and answers a missing record with `not_found`.
-Templates extend `{{ base_template }}` and build links with `urls` (the Layout), so the
-kiosk never links out of the kiosk.
+Templates extend `{{ base_template }}` and build links with `urls` (the Layout) or the
+`in_layout` filter — `{% url "transparency:entry"|in_layout:layout entry.pk %}` — so the
+kiosk never links out of the kiosk. (This module is a template builtin: see settings.)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django import template
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -87,3 +89,12 @@ def not_found(request: HttpRequest, layout: Layout) -> HttpResponse:
     # Rendered here rather than raised, so the friendly page keeps the layout (a kiosk's
     # Home button) and shows in DEBUG too.
     return render_public(request, layout, "portal/not_found.html", {"back_url": reverse(layout.home)}, status=404)
+
+
+register = template.Library()
+
+
+@register.filter
+def in_layout(url_name: str, layout: str) -> str:
+    """A public page's URL name in the page's layout: "finance:month" → "finance:kiosk_month"."""
+    return LAYOUTS.get(layout, LAYOUTS["portal"]).url_name(url_name)
