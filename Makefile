@@ -60,6 +60,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy sunlit
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix .

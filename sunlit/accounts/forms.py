@@ -26,11 +26,6 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class ContactForm(forms.Form):
-    phone = forms.CharField(label=_("Service-centre phone"), max_length=40, required=False)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
-
-
 class MembershipGrantForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

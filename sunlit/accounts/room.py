@@ -9,7 +9,10 @@ from sunlit.lib.rooms import ADMIN, ALL_ROLES, CADRE, INSPECTOR, SUPERVISOR, TOW
 ROOM = Room(
     name="accounts",
     label=_("Accounts"),
-    depends_on=("regions", "audit"),
+    # Memberships point at the region tree (sunlit.regions' models, codes and selectors: the
+    # foundation every room stands on); the regions room's services and pages, which check
+    # jurisdiction and publish profiles, stand on accounts (see the import contracts).
+    depends_on=("audit",),
     actions={
         # Seeing the back-office view of a region: its people, its audit trail.
         "region.view": ALL_ROLES,

@@ -12,7 +12,6 @@ urlpatterns = [
     path("accounts/otp/setup/", views.otp_setup, name="otp_setup"),
     path("accounts/password/", views.password_change, name="password_change"),
     path("office/", views.office, name="office"),
-    path("office/regions/<str:code>/", views.region_detail, name="region"),
     path("office/memberships/", views.memberships, name="memberships"),
     path("office/audit/", views.audit_log, name="audit"),
 ]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +24,6 @@ from django_otp import login as otp_login
 from sunlit.accounts import jurisdiction, selectors, services
 from sunlit.accounts.forms import (
     AccountCreateForm,
-    ContactForm,
     MembershipGrantForm,
     PasswordChangeForm,
     TokenForm,
@@ -33,9 +32,6 @@ from sunlit.accounts.models import User
 from sunlit.audit.services import audit_record
 from sunlit.lib import rooms
 from sunlit.lib.errors import ApplicationError
-from sunlit.regions import selectors as region_selectors
-from sunlit.regions import services as region_services
-from sunlit.regions.models import Region
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -165,43 +161,6 @@ def office(request: HttpRequest) -> HttpResponse:
             "memberships": selectors.my_memberships(request.user),
             "regions": selectors.regions_in_scope(request.user)[:500],
             "links": _office_links(request.user),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
-    jurisdiction.require_or_404(request.user, "region.view", code)
-    region = get_object_or_404(Region.objects.select_related("parent"), code=code)
-    can_edit = jurisdiction.can(request.user, "region.edit_contact", code)
-    form = ContactForm(request.POST or None, initial={"phone": region.phone, "address": region.address})
-    if request.method == "POST":
-        if not can_edit:
-            return HttpResponse(_("You may not change this region"), status=403)
-        if form.is_valid():
-            try:
-                region_services.region_update_contact(
-                    region=region,
-                    phone=form.cleaned_data["phone"],
-                    address=form.cleaned_data["address"],
-                    by=request.user,
-                )
-            except ApplicationError as e:
-                form.add_error(None, e.message)
-            else:
-                messages.success(request, _("Saved and published."))
-                return redirect("accounts:region", code=code)
-    can_see_members = jurisdiction.can(request.user, "membership.view", code)
-    return render(
-        request,
-        "accounts/region.html",
-        {
-            "region": region,
-            "children": region_selectors.children(region),
-            "form": form,
-            "can_edit": can_edit,
-            "members": selectors.memberships_in_scope(request.user, code) if can_see_members else None,
         },
     )
 

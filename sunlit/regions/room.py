@@ -27,7 +27,7 @@ def _township(ref: str) -> PublicRecord | None:
 ROOM = Room(
     name="regions",
     label=_("Village profile"),
-    depends_on=("transparency",),
+    depends_on=("accounts", "transparency"),
     kinds=(RecordKind("region.profile", _("Village profile"), page=_profile_page),),
     labels={
         "code": _("Region code"),
@@ -40,4 +40,5 @@ ROOM = Room(
     },
     # "Question this" on a village's page, or about a township's officials.
     resolvers={"village": _village, "township": _township},
+    urls="sunlit.regions.urls",
 )
