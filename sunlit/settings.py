@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "sunlit.audit.middleware.RequestContextMiddleware",
     "sunlit.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The one mapping from a service's refusal (ApplicationError) to a response.
+    "sunlit.lib.errors.ApplicationErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into responses.

@@ -11,7 +11,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -28,13 +28,14 @@ from sunlit.accounts.forms import (
     PasswordChangeForm,
     TokenForm,
 )
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_record
 from sunlit.lib import rooms
 from sunlit.lib.errors import ApplicationError
 
 
-def _safe_next(request: HttpRequest) -> str:
+def _safe_next(request: AuthenticatedHttpRequest) -> str:
     """Where to go after the second factor: a path on this site, never elsewhere."""
     target = request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -51,7 +52,7 @@ def _qr_svg_data_uri(text: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.has_confirmed_totp(request.user):
         return redirect("accounts:otp_setup")
     form = TokenForm(request.POST or None)
@@ -95,8 +96,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if selectors.has_confirmed_totp(user):
         return redirect("accounts:otp_verify")
     device = services.totp_device_start(user=user)
@@ -119,8 +120,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not user.check_password(form.cleaned_data["old_password"]):
@@ -153,7 +154,7 @@ def _office_links(user: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/office.html",
@@ -167,7 +168,7 @@ def office(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def memberships(request: HttpRequest) -> HttpResponse:
+def memberships(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "membership.view") and not jurisdiction.prefixes(
         request.user, "membership.grant"
     ):
@@ -232,7 +233,7 @@ def memberships(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "audit.view"):
         raise Http404
     region = request.GET.get("region") or None

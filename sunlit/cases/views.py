@@ -8,12 +8,12 @@ person lacks the role, 400 for missing or malformed input, 409 when the case mov
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,33 +21,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sunlit.accounts import jurisdiction
-from sunlit.accounts.models import User
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.audit.services import audit_view
 from sunlit.cases import engine, selectors, services
 from sunlit.cases.flows import item_of, step_of
 from sunlit.cases.forms import ActForm, FilterForm, ObjectionForm, OpenForm, OpinionForm, ResolveForm, WithdrawForm
 from sunlit.cases.models import Case, CaseState, Objection
-from sunlit.lib.errors import ApplicationError, InvalidInput, NotPermitted
+from sunlit.lib.errors import ApplicationError, form_error
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
 PAGE_SIZE = 50
 
 
-def _me(request: HttpRequest) -> User:
-    # login_required has run: the user is a signed-in User, not AnonymousUser.
-    return cast(User, request.user)
-
-
-def _status(error: ApplicationError) -> int:
-    if isinstance(error, NotPermitted):
-        return 403
-    if isinstance(error, InvalidInput):
-        return 400
-    return 409
-
-
-def _case_or_404(request: HttpRequest, number: str) -> Case:
+def _case_or_404(request: AuthenticatedHttpRequest, number: str) -> Case:
     case = selectors.case_for(request.user, number)
     if case is None:
         raise Http404(_("Not found"))
@@ -56,7 +43,7 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "case.view"):
         raise Http404
     form = FilterForm(request.GET or None)
@@ -110,7 +97,7 @@ def _items_for(village_code: str) -> list[Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_open(request: HttpRequest) -> HttpResponse:
+def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     villages = _villages_for_opening(request.user)
     if not villages:
         raise Http404
@@ -137,11 +124,11 @@ def case_open(request: HttpRequest) -> HttpResponse:
                 amount_fen=form.amount_fen,
                 applicant_name=form.cleaned_data["applicant_name"],
                 applicant_id_last4=form.cleaned_data["applicant_id_last4"],
-                by=_me(request),
+                by=request.user,
             )
         except ApplicationError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
-            status = _status(e)
+            form_error(form, e)
+            status = e.status
         else:
             messages.success(request, _("Case %(number)s opened and published.") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
@@ -151,7 +138,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     *,
     act_form: ActForm | None = None,
@@ -232,13 +219,13 @@ def _act_form(step: Any, data: Any = None, files: Any = None, initial: dict[str,
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return _detail(request, _case_or_404(request, number))
 
 
 @login_required
 @require_POST
-def case_act(request: HttpRequest, number: str) -> HttpResponse:
+def case_act(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     step = step_of(case, request.POST.get("step_key", "")) or step_of(case)
     if step is None:
@@ -273,18 +260,23 @@ def case_act(request: HttpRequest, number: str) -> HttpResponse:
             minutes=data["minutes"],
             meeting=meeting,
             attachments=uploads,
-            by=_me(request),
+            by=request.user,
         )
     except ApplicationError as e:
         if e.field in form.fields:
             form.add_error(e.field, e.message)
-        return _detail(request, case, act_form=form, error=e.message, status=_status(e))
+        return _detail(request, case, act_form=form, error=e.message, status=e.status)
     messages.success(request, _("Recorded and published."))
     return redirect("cases:detail", number=case.number)
 
 
 def _form_post(
-    request: HttpRequest, case: Case, form: Any, slot: dict[str, Any], act: Callable[[dict[str, Any]], Any], done: str
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    form: Any,
+    slot: dict[str, Any],
+    act: Callable[[dict[str, Any]], Any],
+    done: str,
 ) -> HttpResponse:
     """The side forms of a case page (opinion, objection, resolution, withdrawal): check
     the form, call the service, and either go back to the case with a message or show
@@ -294,14 +286,14 @@ def _form_post(
     try:
         act(form.cleaned_data)
     except ApplicationError as e:
-        return _detail(request, case, **slot, error=e.message, status=_status(e))
+        return _detail(request, case, **slot, error=e.message, status=e.status)
     messages.success(request, done)
     return redirect("cases:detail", number=case.number)
 
 
 @login_required
 @require_POST
-def case_opinion(request: HttpRequest, number: str) -> HttpResponse:
+def case_opinion(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = OpinionForm(request.POST, steps=_step_choices(item_of(case.item)))
     return _form_post(
@@ -310,7 +302,7 @@ def case_opinion(request: HttpRequest, number: str) -> HttpResponse:
         form,
         {"opinion_form": form},
         lambda data: services.case_opinion_add(
-            case=case, step_key=data["step_key"], text=data["text"], by=_me(request)
+            case=case, step_key=data["step_key"], text=data["text"], by=request.user
         ),
         _("Opinion recorded."),
     )
@@ -318,7 +310,7 @@ def case_opinion(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_objection(request: HttpRequest, number: str) -> HttpResponse:
+def case_objection(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = ObjectionForm(request.POST)
     return _form_post(
@@ -326,14 +318,14 @@ def case_objection(request: HttpRequest, number: str) -> HttpResponse:
         case,
         form,
         {"objection_form": form},
-        lambda data: services.case_objection_record(case=case, text=data["text"], by=_me(request)),
+        lambda data: services.case_objection_record(case=case, text=data["text"], by=request.user),
         _("Objection recorded; the case is paused until the township resolves it."),
     )
 
 
 @login_required
 @require_POST
-def objection_resolve(request: HttpRequest, number: str, objection_id: int) -> HttpResponse:
+def objection_resolve(request: AuthenticatedHttpRequest, number: str, objection_id: int) -> HttpResponse:
     case = _case_or_404(request, number)
     objection = get_object_or_404(Objection, pk=objection_id, case=case)
     form = ResolveForm(request.POST, prefix=f"o{objection.pk}")
@@ -343,7 +335,7 @@ def objection_resolve(request: HttpRequest, number: str, objection_id: int) -> H
         form,
         {"resolve_forms": {objection.pk: form}},
         lambda data: services.case_objection_resolve(
-            objection=objection, upheld=data["upheld"], resolution=data["resolution"], by=_me(request)
+            objection=objection, upheld=data["upheld"], resolution=data["resolution"], by=request.user
         ),
         _("Objection resolved."),
     )
@@ -351,7 +343,7 @@ def objection_resolve(request: HttpRequest, number: str, objection_id: int) -> H
 
 @login_required
 @require_POST
-def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+def case_withdraw(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     form = WithdrawForm(request.POST)
     return _form_post(
@@ -359,18 +351,18 @@ def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
         case,
         form,
         {"withdraw_form": form},
-        lambda data: services.case_withdraw(case=case, reason=data["reason"], by=_me(request)),
+        lambda data: services.case_withdraw(case=case, reason=data["reason"], by=request.user),
         _("Case withdrawn."),
     )
 
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, number: str, attachment_id: int) -> FileResponse:
     case = _case_or_404(request, number)
     found = get_object_or_404(case.attachments.all(), pk=attachment_id)
     # Scans can carry personal data: who opened which file is on the record.
-    audit_view(by=_me(request), obj=found, region_code=case.village_id)
+    audit_view(by=request.user, obj=found, region_code=case.village_id)
     response = FileResponse(found.file.open("rb"), content_type=found.content_type)
     extension = (found.file.name or "").rsplit(".", 1)[-1]
     response["Content-Disposition"] = f'inline; filename="{found.sha256[:16]}.{extension}"'
@@ -380,7 +372,7 @@ def attachment(request: HttpRequest, number: str, attachment_id: int) -> FileRes
 
 @login_required
 @require_GET
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "case.view"):
         raise Http404
     summary = selectors.overdue_summary(request.user)

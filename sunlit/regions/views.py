@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts import selectors as account_selectors
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.lib.errors import ApplicationError
 from sunlit.regions import selectors, services
 from sunlit.regions.forms import ContactForm
@@ -19,7 +20,7 @@ from sunlit.regions.models import Region
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     jurisdiction.require_or_404(request.user, "region.view", code)
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
     can_edit = jurisdiction.can(request.user, "region.edit_contact", code)

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sunlit.accounts import jurisdiction
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_view
 from sunlit.lib.errors import ApplicationError
@@ -20,7 +21,7 @@ from sunlit.reports import selectors, services
 from sunlit.reports.models import File, Finding, Report, State
 
 
-def _report_or_404(request: HttpRequest, public_id: str) -> Report:
+def _report_or_404(request: AuthenticatedHttpRequest, public_id: str) -> Report:
     report = selectors.office_report(request.user, public_id)
     if report is None:
         raise Http404(_("Not found"))
@@ -29,7 +30,7 @@ def _report_or_404(request: HttpRequest, public_id: str) -> Report:
 
 @login_required
 @require_GET
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.report_office_prefixes(request.user):
         raise Http404(_("Not found"))
     state = request.GET.get("state", "")
@@ -38,7 +39,7 @@ def office(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/office_list.html", {"page": page, "states": State.choices, "state": state})
 
 
-def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
     return {
         "report": report,
         "events": report.events.select_related("by").order_by("at", "id"),
@@ -78,10 +79,10 @@ ACTIONS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     report = _report_or_404(request, public_id)
     if request.method == "GET":
-        services.report_view(report=report, by=request.user)  # type: ignore[arg-type]
+        services.report_view(report=report, by=request.user)
         return render(request, "reports/office_detail.html", _detail_context(request, report))
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
@@ -104,7 +105,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def file_clean(request: HttpRequest, public_id: str, file_id: int) -> HttpResponse:
+def file_clean(request: AuthenticatedHttpRequest, public_id: str, file_id: int) -> HttpResponse:
     report = _report_or_404(request, public_id)
     file = File.objects.filter(report=report, pk=file_id).first()
     if file is None:
@@ -118,13 +119,13 @@ def file_clean(request: HttpRequest, public_id: str, file_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def file_sealed(request: HttpRequest, public_id: str, file_id: int) -> HttpResponse:
+def file_sealed(request: AuthenticatedHttpRequest, public_id: str, file_id: int) -> HttpResponse:
     report = _report_or_404(request, public_id)
     file = File.objects.filter(report=report, pk=file_id).first()
     if file is None:
         raise Http404(_("Not found"))
     try:
-        data = services.report_file_sealed(file=file, reason=request.POST.get("reason", ""), by=request.user)  # type: ignore[arg-type]
+        data = services.report_file_sealed(file=file, reason=request.POST.get("reason", ""), by=request.user)
     except ApplicationError as e:
         return render(
             request, "reports/office_detail.html", _detail_context(request, report, error=e.message), status=400
@@ -137,7 +138,7 @@ def file_sealed(request: HttpRequest, public_id: str, file_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def view_log(request: HttpRequest, public_id: str) -> HttpResponse:
+def view_log(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     report = _report_or_404(request, public_id)
     if not jurisdiction.may_head_reports(request.user, report.office_code):
         raise Http404(_("Not found"))

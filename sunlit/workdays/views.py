@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.lib.errors import ApplicationError
 from sunlit.workdays import calendar, services
 from sunlit.workdays.models import DayOverride
@@ -26,15 +27,15 @@ class OverrideForm(forms.Form):
 
 
 @login_required
-def overrides(request: HttpRequest) -> HttpResponse:
+def overrides(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
-        services.require_calendar_admin(request.user)  # type: ignore[arg-type]
+        services.require_calendar_admin(request.user)
     except ApplicationError:
         raise Http404 from None
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.day_override_set(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.day_override_set(by=request.user, **form.cleaned_data)
         except ApplicationError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
