@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -183,9 +184,7 @@ def may_head_reports(user: Any, office_code: str) -> bool:
     A title, not a new role: the head is an inspector like the others (same desk, same
     conflict rules) who also reads the office's view log; titles are already on memberships.
     """
-    from django.conf import settings
-
-    titles = set(getattr(settings, "SUNLIT_REPORTS_HEAD_TITLES", ()))
+    titles = set(settings.SUNLIT_REPORTS_HEAD_TITLES)
     return any(
         m.title in titles
         and office_code.startswith(codes.prefix_of(m.region_id))

@@ -34,7 +34,7 @@ CREDIT_SCHEME = "CN-USCC"
 
 
 def prefix() -> str:
-    return str(getattr(settings, "SUNLIT_OCDS_PREFIX", "ocds-sunlit"))
+    return str(settings.SUNLIT_OCDS_PREFIX)
 
 
 def _when(day: str) -> str:
@@ -201,6 +201,6 @@ def package(entries: list[Any], *, uri: str, base_url: str) -> dict[str, Any]:
         "uri": uri,
         "version": "1.1",
         "publishedDate": _moment(newest) if newest else _moment(datetime.now(CHINA)),
-        "publisher": {"name": str(getattr(settings, "SUNLIT_SITE_NAME", "Sunlit"))},
+        "publisher": {"name": str(settings.SUNLIT_SITE_NAME)},
         "releases": [release(e, base_url=base_url) for e in entries],
     }

@@ -18,7 +18,7 @@ class ReportsConfig(AppConfig):
 def _secret_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     from django.conf import settings
 
-    if getattr(settings, "PRODUCTION", False) and not settings.SUNLIT_REPORTS_SECRET:
+    if settings.PRODUCTION and not settings.SUNLIT_REPORTS_SECRET:
         return [
             checks.Error(
                 "SUNLIT_REPORTS_SECRET (or SUNLIT_REPORTS_SECRET_FILE) must be set in production",

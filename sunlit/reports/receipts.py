@@ -25,7 +25,7 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\uff0d_.]+")
 
 
 def _secret() -> bytes:
-    configured = getattr(settings, "SUNLIT_REPORTS_SECRET", "")
+    configured = settings.SUNLIT_REPORTS_SECRET
     if configured:
         return configured.encode()
     # Development only (production refuses to start without the setting).

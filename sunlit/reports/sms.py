@@ -38,7 +38,7 @@ class LocmemGateway:
 
 
 def gateway() -> Gateway:
-    name = getattr(settings, "SUNLIT_SMS_BACKEND", "console")
+    name = settings.SUNLIT_SMS_BACKEND
     if name == "console":
         return ConsoleGateway()
     if name == "locmem":

@@ -20,7 +20,7 @@ def _id_key_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     derived from SECRET_KEY would change with it and is refused in production."""
     from django.conf import settings
 
-    if getattr(settings, "PRODUCTION", False) and getattr(settings, "SUNLIT_ID_KEY_IS_DERIVED", True):
+    if settings.PRODUCTION and settings.SUNLIT_ID_KEY_IS_DERIVED:
         return [
             checks.Error(
                 "SUNLIT_ID_KEY (or SUNLIT_ID_KEY_FILE) must be set in production: 32 random bytes, base64",

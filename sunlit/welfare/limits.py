@@ -25,15 +25,15 @@ _SALT = "sunlit.welfare.device"
 
 
 def per_device() -> int:
-    return int(getattr(settings, "SUNLIT_WELFARE_CHECKS_PER_DEVICE", 10))
+    return int(settings.SUNLIT_WELFARE_CHECKS_PER_DEVICE)
 
 
 def per_ip() -> int:
-    return int(getattr(settings, "SUNLIT_WELFARE_CHECKS_PER_IP", 30))
+    return int(settings.SUNLIT_WELFARE_CHECKS_PER_IP)
 
 
 def ip_of(request: HttpRequest) -> str:
-    header = getattr(settings, "SUNLIT_CLIENT_IP_HEADER", "REMOTE_ADDR")
+    header = settings.SUNLIT_CLIENT_IP_HEADER
     return str(request.META.get(header) or request.META.get("REMOTE_ADDR") or "-")
 
 
@@ -55,7 +55,7 @@ def give_device(request: HttpRequest, response: HttpResponse) -> None:
             max_age=365 * 86400,
             httponly=True,
             samesite="Lax",
-            secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
+            secure=bool(settings.SESSION_COOKIE_SECURE),
         )
 
 
