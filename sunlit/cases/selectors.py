@@ -1,26 +1,41 @@
 """Reads of cases for the back office, the reminder sweep and later rooms.
 
-"No power outside the list": vouchers, projects and payments will carry a foreign key
-`case` to the case that authorised them. Two selectors answer the supervisor's question:
+"No power outside the list": vouchers, projects and payments carry a foreign key `case`
+to the case that authorised them. One check decides whether a case may be cited, for
+every room that writes such records:
 
-    authorising_case(number)            the case a record cites, if it is a real one
+    case_authorising(purpose=, village_code=, number= | case=)
+                                        the case, if it authorises a record of this
+                                        purpose in this village; NotAuthorised saying
+                                        why not otherwise
+    cases_authorising(purpose=, village_codes=)
+                                        the cases that would pass it (pickers, demos)
     records_without_case(qs, "case")    the records that cite none (or a case that did
                                         not end approved): spending with no authority
+
+A purpose is a kind of record as the power list's `authorises:` names it
+(sunlit/powers/loader.py PURPOSES): "finance.voucher", "projects.project",
+"welfare.payment:<programme>".
 
 Lists lead their filters with the county code, as the indexes do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.cases.models import Case, CaseState
+from sunlit.lib.errors import InvalidInput
+from sunlit.powers.loader import purpose_problem
+from sunlit.powers.models import PowerItem
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -121,11 +136,72 @@ def overdue_summary(user: Any, *, today: date | None = None) -> dict[str, list[O
 # --- "no power outside the list" ---------------------------------------------------------
 
 
-def authorising_case(number: str) -> Case | None:
-    """The case with this number, which a voucher, project or payment cites as its authority.
+class NotAuthorised(InvalidInput):
+    """A cited case does not authorise the record. `reason` is which check refused it:
+    "not_found", "other_village", "not_approved" or "not_this_kind"; the message says it
+    for the person (with the case's state, or its item)."""
 
-    Only an approved case authorises anything; this returns the case whatever its state
-    so that the caller can say *why* it does not authorise ("rejected", "still open").
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message, field="case")
+        self.reason = reason
+
+
+def case_authorising(*, purpose: str, village_code: str, number: str = "", case: Case | None = None) -> Case:
+    """The case, given by `number` or as `case`, that authorises a record of `purpose`
+    (a voucher, project or payment) in the village `village_code`.
+
+    It must exist, belong to that village, be approved (its flow reached @approved: a
+    rejected, withdrawn, paused or still open case authorises nothing), and be a case of
+    a list item whose `authorises:` names `purpose`. The item is the row of the case's
+    own list version, so a later list never changes what an old case authorised.
+    Raises NotAuthorised naming the first check that fails, in that order: another
+    village's case is refused before anything about it is said.
+    """
+    if purpose_problem(purpose):
+        # A caller's mistake, not the person's: the purposes are the code's own strings.
+        raise ValueError(f"unknown purpose {purpose!r}: {purpose_problem(purpose)}")
+    if case is None:
+        number = (number or "").strip()
+        case = Case.objects.select_related("item").filter(number=number).first()
+        if case is None:
+            raise NotAuthorised(_("there is no case %(number)s") % {"number": number}, reason="not_found")
+    if case.village_id != village_code:
+        raise NotAuthorised(
+            _("case %(number)s belongs to another village") % {"number": case.number}, reason="other_village"
+        )
+    if case.state != CaseState.APPROVED:
+        raise NotAuthorised(
+            _("case %(number)s is not approved (it is %(state)s): it authorises nothing yet")
+            % {"number": case.number, "state": case.get_state_display()},
+            reason="not_approved",
+        )
+    item = case.item
+    if not item.may_authorise(purpose):
+        raise NotAuthorised(
+            _(
+                "case %(number)s is a case of item %(code)s %(item)s, which the power list does not let "
+                "authorise %(purpose)s"
+            )
+            % {"number": case.number, "code": item.code, "item": item.name, "purpose": purpose},
+            reason="not_this_kind",
+        )
+    return case
+
+
+def cases_authorising(*, purpose: str, village_codes: Collection[str]) -> QuerySet[Case]:
+    """The cases of these villages that case_authorising would accept for `purpose`:
+    approved, of an item (of any list version) that authorises it."""
+    # The item rows are few (a list has tens of items per version) and a JSON
+    # "contains" lookup is not portable to SQLite: pick their ids here.
+    items = [pk for pk, kinds in PowerItem.objects.values_list("pk", "authorises") if purpose in kinds]
+    return Case.objects.filter(village_id__in=village_codes, state=CaseState.APPROVED, item_id__in=items)
+
+
+def authorising_case(number: str) -> Case | None:
+    """The case with this number, whatever its state: a lookup, not a check.
+
+    Kept for the welfare import and payment form, which still look the case up before
+    welfare's services check it with case_authorising; new code calls that instead.
     """
     return Case.objects.select_related("item", "village").filter(number=(number or "").strip()).first()
 

@@ -41,6 +41,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
+from sunlit.cases.selectors import cases_authorising
 from sunlit.finance import periods, publication, services
 from sunlit.finance.models import (
     Account,
@@ -679,16 +680,14 @@ def demo_finance(
 
 
 def _approved_cases(village_codes: list[str]) -> dict[str, list[tuple[Any, ...]]]:
-    """Per village: (id, number, item code, item name, day approved) of approved cases."""
+    """Per village: (id, number, item code, item name, day approved) of the approved cases
+    that may authorise a voucher (the power list's `authorises:` says which items do)."""
     from django.utils import timezone
 
     found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    try:
-        from sunlit.cases.models import Case, CaseState
-    except ImportError:  # pragma: no cover - the cases room is part of the project
-        return found
     for pk, village, number, item, name, closed in (
-        Case.objects.filter(village_id__in=village_codes, state=CaseState.APPROVED, closed_at__isnull=False)
+        cases_authorising(purpose=services.PURPOSE, village_codes=village_codes)
+        .filter(closed_at__isnull=False)
         .values_list("id", "village_id", "number", "item__code", "item__name_zh", "closed_at")
         .order_by("id")
     ):

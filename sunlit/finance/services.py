@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
+from sunlit.cases.selectors import NotAuthorised, case_authorising
 from sunlit.finance import periods
 from sunlit.finance.models import (
     Account,
@@ -299,26 +300,21 @@ def cash_flow(entries: Iterable[tuple[str, str, int]], accounts: dict[str, Accou
     return "transfer", total
 
 
+# What a voucher is, to the power list's `authorises:` (sunlit/powers/loader.py PURPOSES).
+PURPOSE = "finance.voucher"
+
+
 def resolve_case(number: str, village_code: str) -> tuple[Any, str]:
-    """(Case, "") for a case number that authorises spending in this village, or (None, why
-    not). An empty number is (None, "")."""
+    """(Case, "") for a case number that authorises a voucher in this village, or (None, why
+    not). An empty number is (None, ""). The check is the cases room's one
+    (`case_authorising`); this shape serves the import, which lists problems by row."""
     number = (number or "").strip()
     if not number:
         return None, ""
-    from sunlit.cases.models import CaseState
-    from sunlit.cases.selectors import authorising_case
-
-    case = authorising_case(number)
-    if case is None:
-        return None, _("there is no case %(number)s") % {"number": number}
-    if case.village_id != village_code:
-        return None, _("case %(number)s belongs to another village") % {"number": number}
-    if case.state != CaseState.APPROVED:
-        return None, _("case %(number)s is not approved (it is %(state)s): it authorises nothing yet") % {
-            "number": number,
-            "state": case.get_state_display(),
-        }
-    return case, ""
+    try:
+        return case_authorising(purpose=PURPOSE, village_code=village_code, number=number), ""
+    except NotAuthorised as e:
+        return None, e.message
 
 
 def case_required_above() -> int:

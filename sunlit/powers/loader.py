@@ -11,7 +11,19 @@ The format, in short (sunlit/powers/data/README.md has the whole of it):
     attachment_kinds:  key → names of a kind of document a step can require
     subflows:          key → steps (and `final` steps) several items include
     item_defaults:     fields every item gets unless it sets them
-    items:             the list: code, names, category, basis …, flow
+    items:             the list: code, names, category, basis …, authorises, flow
+
+`authorises` lists the kinds of record that a case of the item, once approved, may
+authorise: a purpose `<room>.<record>`, with a qualifier after a colon where the kind
+needs one (PURPOSES below):
+
+    finance.voucher            a voucher in the village's books
+    projects.project           a village construction project
+    welfare.payment:<code>     a payment of the welfare programme <code> (dibao, tekun …)
+
+Finance, projects and welfare ask `sunlit.cases.selectors.case_authorising` with the
+purpose of the record they are writing; it reads the item row of the case's own list
+version, so loading a new list never changes what an old case authorised.
 
 A flow is a list of steps and `- include: <subflow>` entries. Included steps get the
 sub-flow's prefix (`sy.propose`), so keys stay unique and an item's own steps can
@@ -89,9 +101,21 @@ ITEM_FIELDS = {
     "needs_amount",
     "needs_applicant",
     "replaces",
+    "authorises",
 }
-# What item_defaults may set: everything but what makes an item itself.
-DEFAULTABLE = ITEM_FIELDS - {"code", "name_zh", "name_en", "flow", "replaces"}
+# What item_defaults may set: everything but what makes an item itself. What an item
+# authorises is said item by item, where a reader of that item sees it.
+DEFAULTABLE = ITEM_FIELDS - {"code", "name_zh", "name_en", "flow", "replaces", "authorises"}
+# The kinds of record that cite the case which authorised them, and which an item's
+# `authorises:` may name. A kind with a qualifier (its value here names what the
+# qualifier is) is written `kind:qualifier`: `welfare.payment:dibao` is a payment of the
+# dibao programme. Qualifiers are other rooms' data (the programme codes are in
+# sunlit/welfare/data/programmes.yaml), so only their shape is checked here.
+PURPOSES: dict[str, str] = {
+    "finance.voucher": "",  # a voucher in a village's books
+    "projects.project": "",  # a village construction project
+    "welfare.payment": "programme",  # a benefit payment of one programme
+}
 INCLUDE_FIELDS = {"include", "overrides"}
 
 
@@ -174,6 +198,23 @@ class _Problems:
                 for line, text in sorted(self.found, key=lambda p: p[0])
             ]
             raise InvalidInput("\n".join(lines))
+
+
+def purpose_problem(purpose: str) -> str:
+    """What is wrong with `purpose` as a kind of record (PURPOSES), or "" if nothing."""
+    kind, colon, qualifier = purpose.partition(":")
+    known = ", ".join(f"{k}:<{q}>" if q else k for k, q in PURPOSES.items())
+    if kind not in PURPOSES:
+        return _("unknown kind of record %(kind)r (known: %(known)s)") % {"kind": purpose, "known": known}
+    if PURPOSES[kind] and not (colon and KEY.match(qualifier)):
+        return _("%(given)r: %(kind)s names its %(qualifier)s after a colon (%(kind)s:<%(qualifier)s>)") % {
+            "given": purpose,
+            "kind": kind,
+            "qualifier": PURPOSES[kind],
+        }
+    if not PURPOSES[kind] and colon:
+        return _("%(kind)s takes nothing after a colon (%(given)r)") % {"kind": kind, "given": purpose}
+    return ""
 
 
 def _type_name(value: Any) -> str:
@@ -880,6 +921,13 @@ def _item(
             r.problem("replaces", _("%(code)r is not an item code") % {"code": old})
         elif old == code:
             r.problem("replaces", _("an item cannot replace itself"))
+    authorises = r.texts("authorises")
+    for kind in authorises:
+        problem = purpose_problem(kind)
+        if problem:
+            r.problem("authorises", _("authorises: %(problem)s") % {"problem": problem})
+    if len(set(authorises)) != len(authorises):
+        r.problem("authorises", _("authorises names a kind of record twice"))
     steps: tuple[f.Step, ...] = ()
     entries = r.items("flow", required=True)
     expanded, included = _expand(entries, m.at("flow"), ctx, subflows, where)
@@ -914,6 +962,7 @@ def _item(
             "supervisor_en": r.text("supervisor_en", required=False),
             "fee_en": r.text("fee_en", required=False),
             "replaces": list(replaces),
+            "authorises": list(authorises),
             "line": raw.line,
         },
     )

@@ -101,6 +101,10 @@ class PowerItem(models.Model):
     needs_amount = models.BooleanField(default=False)
     needs_applicant = models.BooleanField(default=False)
     replaces = models.JSONField(default=list)  # codes of the previous version it merges or renames
+    # The kinds of record a case of this item may authorise ("finance.voucher",
+    # "welfare.payment:dibao" …; sunlit/powers/loader.py PURPOSES). Kept on the row of
+    # its own version, so a case is judged by the list it was decided under.
+    authorises = models.JSONField(default=list)
     line = models.PositiveIntegerField(default=0)  # where it starts in the source file
 
     class Meta:
@@ -131,6 +135,9 @@ class PowerItem(models.Model):
     def basis_lines(self) -> list[str]:
         return [line for line in self.basis.splitlines() if line.strip()]
 
+    def may_authorise(self, purpose: str) -> bool:
+        return purpose in self.authorises
+
     def get_flow(self) -> Flow:
         cached: Flow | None = self.__dict__.get("_flow")
         if cached is None:
@@ -144,6 +151,7 @@ class PowerItem(models.Model):
             "supervisor_en": self.supervisor_en,
             "fee_en": self.fee_en,
             "replaces": list(self.replaces),
+            "authorises": list(self.authorises),
             "line": self.line,
         }
         return Item(

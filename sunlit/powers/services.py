@@ -57,6 +57,9 @@ def version_snapshot(version: PowerListVersion, items: list[PowerItem]) -> dict[
                 "category": i.category,
                 "township": i.township_id,
                 "local": i.local,
+                # What its cases may authorise: part of the list a villager checks a
+                # voucher, project or payment against.
+                "authorises": list(i.authorises),
             }
             for i in items
         ],
@@ -147,6 +150,7 @@ def powers_load(*, source: str, label: str = "", by: User | None) -> PowerListVe
             needs_amount=i.needs_amount,
             needs_applicant=i.needs_applicant,
             replaces=list(i.extra["replaces"]),
+            authorises=list(i.extra["authorises"]),
             line=i.extra["line"],
         )
         for position, i in enumerate(parsed.items, start=1)

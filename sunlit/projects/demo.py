@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sunlit.cases.selectors import cases_authorising
 from sunlit.lib import idnumbers
 from sunlit.lib.rooms import DemoContext
 from sunlit.projects import publication, services
@@ -191,13 +192,10 @@ def _vouchers(village_codes: list[str]) -> dict[tuple[str, int], list[tuple[int,
 
 
 def _cases(village_codes: list[str]) -> dict[str, list[int]]:
-    from sunlit.cases.models import Case, CaseState
-
+    """Per village: the approved cases that may authorise a project, oldest first."""
     found: dict[str, list[int]] = defaultdict(list)
     for pk, village in (
-        Case.objects.filter(
-            village_id__in=village_codes, state=CaseState.APPROVED, item__code__in=services.AUTHORISING_ITEMS
-        )
+        cases_authorising(purpose=services.PURPOSE, village_codes=village_codes)
         .values_list("id", "village_id")
         .order_by("id")
     ):

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
+from sunlit.cases.selectors import case_authorising
 from sunlit.finance.money import yuan
 from sunlit.lib import idnumbers
 from sunlit.lib.errors import InvalidInput
@@ -53,11 +54,9 @@ if TYPE_CHECKING:
     from sunlit.cases.models import Case
     from sunlit.finance.models import Voucher
 
-# Power-list items that may authorise a project: village construction projects and
-# purchases of goods and services (Lianyuan's list: ZD-01, ZD-03). Matched by name as
-# well, since a county's own list may number its items differently.
-AUTHORISING_ITEMS = ("ZD-01", "ZD-03")
-AUTHORISING_NAMES = ("村级工程项目建设", "物资和服务采购")
+# What a project is, to the power list's `authorises:` (sunlit/powers/loader.py PURPOSES):
+# which items may authorise one is the list's to say (Lianyuan's: ZD-01, ZD-03).
+PURPOSE = "projects.project"
 _NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_/.]{0,39}$")
 
 # --- unified social credit code (统一社会信用代码, GB 32100-2015) ---------------------
@@ -133,23 +132,6 @@ def _amount(value: int, field: str, label: str, *, positive: bool = False) -> in
     return value
 
 
-def check_case(case: Case | None, village_code: str) -> None:
-    if case is None:
-        return
-    if case.village_id != village_code:
-        raise InvalidInput(_("Case %(number)s belongs to another village") % {"number": case.number}, field="case")
-    item = case.item
-    if item.code not in AUTHORISING_ITEMS and item.name_zh not in AUTHORISING_NAMES:
-        raise InvalidInput(
-            _(
-                'Case %(number)s exercises "%(item)s": a project is authorised by a village construction project '
-                "or a purchase of goods and services"
-            )
-            % {"number": case.number, "item": item.name_zh},
-            field="case",
-        )
-
-
 def contract_value(contract: Contract) -> int:
     """The value after amendments."""
     change = contract.amendments.aggregate(s=Sum("value_change"))["s"] or 0
@@ -207,7 +189,8 @@ def project_create(
         )
     if planned_start and planned_end and planned_end < planned_start:
         raise InvalidInput(_("The planned completion is before the planned start"), field="planned_end")
-    check_case(case, village.code)
+    if case is not None:
+        case_authorising(purpose=PURPOSE, village_code=village.code, case=case)
     now = timezone.now()
     project = Project.objects.create(
         county_code=codes.county_of(village.code),

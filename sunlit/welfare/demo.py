@@ -41,10 +41,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from sunlit.audit.services import audit_record
+from sunlit.cases.selectors import cases_authorising
 from sunlit.demo import names
 from sunlit.lib import idnumbers
 from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
+from sunlit.welfare import programmes as programme_file
 from sunlit.welfare.models import (
     Household,
     Member,
@@ -233,9 +235,9 @@ def demo_village(
     # Applicants of the village's approved cases become the heads of households they
     # authorise (a 低保 case → one 低保 household), so that those payments cite their case.
     authorised: dict[int, dict[str, Any]] = {}
-    for code, programme in programmes.items():
+    for code in programmes:
         candidates = [p for p in planned if code in p.programmes or any(o[0] is p and o[1] == code for o in one_offs)]
-        for case in cases.get(programme.item_code, []):
+        for case in cases.get(code, []):
             if not candidates or not case.applicant_name:
                 continue
             target = candidates.pop(0)
@@ -469,23 +471,23 @@ def _publish(
 def demo_welfare(
     *, village_codes: list[str], scale: str, seed: int, cadres: dict[str, Any], bar: Any = None
 ) -> WelfareDemoResult:
-    from sunlit.cases.models import Case, CaseState
-
     started = time.monotonic()
     result = WelfareDemoResult()
     programmes = {p.code: p for p in Programme.objects.filter(active=True)}
     if not programmes:
         return result
     done = set(Household.objects.filter(village_id__in=village_codes).values_list("village_id", flat=True))
-    items = [p.item_code for p in programmes.values()]
+    # Village → programme → the approved cases that may authorise its payments (the power
+    # list's `authorises:` says which items do).
     cases: dict[str, dict[str, list[Any]]] = {}
-    for case in (
-        Case.objects.filter(village_id__in=village_codes, state=CaseState.APPROVED, item__code__in=items)
-        .exclude(applicant_name="")
-        .select_related("item")
-        .order_by("number")
-    ):
-        cases.setdefault(case.village_id, {}).setdefault(case.item.code, []).append(case)
+    for programme_code in programmes:
+        for case in (
+            cases_authorising(purpose=programme_file.purpose(programme_code), village_codes=village_codes)
+            .exclude(applicant_name="")
+            .select_related("item")
+            .order_by("number")
+        ):
+            cases.setdefault(case.village_id, {}).setdefault(programme_code, []).append(case)
     ids = _Ids(set(Member.objects.values_list("id_fingerprint", flat=True)))
     from sunlit.regions.models import Region
 

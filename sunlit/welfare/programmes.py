@@ -5,6 +5,13 @@ county that pays another programme adds it there. Every problem is reported at o
 loading changes nothing unless the whole file is right. A programme's `item` must be a
 code of the current power list when one is loaded; otherwise the item is noted as
 missing (the programme still loads: the list may be loaded after it).
+
+Which cases may authorise a payment is the power list's to say, not this file's: a
+payment of programme `dibao` has the purpose `welfare.payment:dibao` (`purpose`), and
+an item authorises it when its `authorises:` names that. The programme's `item` is
+where its applications are decided, shown on its published lists and used to offer
+cases in the payment form; loading notes a programme whose item, in the current list,
+does not authorise its payments (`unauthorised`).
 """
 
 from __future__ import annotations
@@ -95,3 +102,22 @@ def missing_items(specs: list[ProgrammeSpec]) -> list[str]:
 
 def default_source() -> str:
     return DEFAULT_FILE.read_text(encoding="utf-8")
+
+
+def purpose(code: str) -> str:
+    """What a payment of programme `code` is, to the power list's `authorises:`
+    (sunlit/powers/loader.py PURPOSES)."""
+    return f"welfare.payment:{code}"
+
+
+def unauthorised(specs: list[ProgrammeSpec]) -> list[str]:
+    """Codes of the programmes whose item, in the current power list, does not authorise
+    their payments (empty when no list is loaded; a missing item is missing_items')."""
+    from sunlit.powers.models import PowerItem
+    from sunlit.powers.selectors import current_version
+
+    version = current_version()
+    if version is None:
+        return []
+    kinds = dict(PowerItem.objects.filter(version=version).values_list("code", "authorises"))
+    return [s.code for s in specs if s.item in kinds and purpose(s.code) not in kinds[s.item]]

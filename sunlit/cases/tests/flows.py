@@ -240,6 +240,8 @@ REPRESENTATIVES = item(
     category="major",
     name_zh="一事一议筹资",
     name_en="one matter, one discussion",
+    # Its approved cases may authorise vouchers (the money raised and spent), nothing else.
+    extra={"authorises": ["finance.voucher"]},
 )
 
 # A township-level item, and one only for township B (a 特色清单 item).

@@ -53,5 +53,6 @@ def store_items(
             local=i.local,
             needs_amount=i.needs_amount,
             needs_applicant=i.needs_applicant,
+            authorises=list(i.extra.get("authorises", ())),
         )
     return stored

@@ -7,12 +7,19 @@ from typing import Any
 import pytest
 
 from sunlit.cases.models import Attachment, Case
-from sunlit.cases.selectors import authorising_case, case_for, records_without_case
+from sunlit.cases.selectors import (
+    NotAuthorised,
+    authorising_case,
+    case_authorising,
+    case_for,
+    cases_authorising,
+    records_without_case,
+)
 from sunlit.cases.services import Upload, case_open
 from sunlit.cases.tests import flows
 from sunlit.cases.tests.conftest import People, act, png_bytes, travel
 from sunlit.cases.tests.store import store_items
-from sunlit.conftest import VILLAGE_A
+from sunlit.conftest import VILLAGE_A, VILLAGE_B
 from sunlit.lib.errors import InvalidInput
 from sunlit.powers.flow import REJECTED, Step
 
@@ -23,6 +30,87 @@ def test_it_finds_the_case_a_record_cites(people: People, items: dict[str, Any])
     case = case_open(item=items["S01"], village_code=VILLAGE_A, subject="s", applicant_name="王", by=people.cadre_a)
     assert authorising_case(f" {case.number} ") == case
     assert authorising_case("431382101201-2026-9999") is None
+
+
+def _approved(people: People, item: Any, village: str = VILLAGE_A) -> Case:
+    """A case of the one-step item M02, decided by the representatives' meeting."""
+    cadre = people.cadre_a if village == VILLAGE_A else people.cadre_b
+    with travel("2026-03-02 09:00"):
+        case = case_open(item=item, village_code=village, subject="筹资修路", by=cadre)
+        return act(case, "representatives", cadre)
+
+
+def test_it_lets_an_approved_case_authorise_what_its_item_authorises(people: People, items: dict[str, Any]) -> None:
+    case = _approved(people, items["M02"])
+    assert case.state == "approved"
+    assert case_authorising(purpose="finance.voucher", village_code=VILLAGE_A, number=f" {case.number} ") == case
+    assert case_authorising(purpose="finance.voucher", village_code=VILLAGE_A, case=case) == case
+    assert list(cases_authorising(purpose="finance.voucher", village_codes=[VILLAGE_A])) == [case]
+    assert not cases_authorising(purpose="projects.project", village_codes=[VILLAGE_A]).exists()
+    assert not cases_authorising(purpose="finance.voucher", village_codes=[VILLAGE_B]).exists()
+
+
+def test_it_refuses_a_number_that_is_no_case(people: People, items: dict[str, Any]) -> None:
+    with pytest.raises(NotAuthorised, match="there is no case 431382101201-2026-9999") as e:
+        case_authorising(purpose="finance.voucher", village_code=VILLAGE_A, number="431382101201-2026-9999")
+    assert e.value.reason == "not_found" and e.value.field == "case"
+
+
+def test_it_refuses_a_case_that_is_not_approved_naming_its_state(people: People, items: dict[str, Any]) -> None:
+    case = case_open(item=items["M02"], village_code=VILLAGE_A, subject="未决", by=people.cadre_a)
+    with pytest.raises(NotAuthorised, match=r"is not approved \(it is open\)") as e:
+        case_authorising(purpose="finance.voucher", village_code=VILLAGE_A, case=case)
+    assert e.value.reason == "not_approved"
+    Case.objects.filter(pk=case.pk).update(state="rejected")  # the flow is tested elsewhere
+    with pytest.raises(NotAuthorised, match=r"\(it is rejected\)"):
+        case_authorising(purpose="finance.voucher", village_code=VILLAGE_A, number=case.number)
+    assert not cases_authorising(purpose="finance.voucher", village_codes=[VILLAGE_A]).exists()
+
+
+def test_it_refuses_a_case_of_another_village_saying_nothing_more(people: People, items: dict[str, Any]) -> None:
+    case = case_open(item=items["M02"], village_code=VILLAGE_B, subject="未决", by=people.cadre_b)
+    with pytest.raises(NotAuthorised) as e:
+        case_authorising(purpose="finance.voucher", village_code=VILLAGE_A, number=case.number)
+    # Not "not approved": the other village's case is none of this village's business.
+    assert e.value.reason == "other_village" and e.value.message == f"case {case.number} belongs to another village"
+
+
+def test_it_refuses_a_case_of_an_item_that_may_not_authorise_the_record(people: People, items: dict[str, Any]) -> None:
+    case = _approved(people, items["M02"])
+    for purpose in ("projects.project", "welfare.payment:dibao"):
+        with pytest.raises(NotAuthorised) as e:
+            case_authorising(purpose=purpose, village_code=VILLAGE_A, case=case)
+        assert e.value.reason == "not_this_kind"
+        assert e.value.message == (
+            f"case {case.number} is a case of item M02 one matter, one discussion, which the power list does not let "
+            f"authorise {purpose}"
+        )
+
+
+def test_it_judges_a_case_by_the_list_version_it_was_decided_under(people: People, items: dict[str, Any]) -> None:
+    case = _approved(people, items["M02"])
+    # Version 2 lets M02 authorise projects instead of vouchers: new cases only.
+    revised = flows.item(
+        "M02",
+        list(flows.REPRESENTATIVES.flow.steps),
+        category="major",
+        extra={"authorises": ["projects.project"]},
+    )
+    new_items = store_items([revised], flows.MEETING_RULES)
+    assert case_authorising(purpose="finance.voucher", village_code=VILLAGE_A, case=case) == case
+    with pytest.raises(NotAuthorised, match=r"projects\.project"):
+        case_authorising(purpose="projects.project", village_code=VILLAGE_A, case=case)
+    new = _approved(people, new_items["M02"])
+    assert case_authorising(purpose="projects.project", village_code=VILLAGE_A, case=new) == new
+    assert list(cases_authorising(purpose="finance.voucher", village_codes=[VILLAGE_A])) == [case]
+
+
+def test_it_refuses_a_purpose_the_list_format_does_not_know(people: People, items: dict[str, Any]) -> None:
+    case = _approved(people, items["M02"])
+    # The rooms' own strings: a typo there is a bug, not a person's mistake.
+    for purpose in ("finance.expense", "welfare.payment", "finance.voucher:x"):
+        with pytest.raises(ValueError, match="unknown purpose"):
+            case_authorising(purpose=purpose, village_code=VILLAGE_A, case=case)
 
 
 def test_it_lists_records_without_an_approved_case(people: People, items: dict[str, Any]) -> None:

@@ -84,8 +84,17 @@ def publish_month(cast: Cast, period: int) -> Month:
     return services.month_signoff(village=cast.village_a, period=period, opinion="账目清楚", by=cast.supervisor_a)
 
 
-def make_case(cast: Cast, *, seq: int = 3, state: str = "approved", village: Any = None) -> Any:
-    """A case of village A (stored directly: the cases room tests its own flow)."""
+def make_case(
+    cast: Cast,
+    *,
+    seq: int = 3,
+    state: str = "approved",
+    village: Any = None,
+    code: str = "M01",
+    authorises: tuple[str, ...] = ("finance.voucher", "projects.project"),
+) -> Any:
+    """A case of village A (stored directly: the cases room tests its own flow), of list
+    item `code`, which may authorise what `authorises` says (first call per code)."""
     from django.utils import timezone
 
     from sunlit.cases.models import Case
@@ -100,10 +109,11 @@ def make_case(cast: Cast, *, seq: int = 3, state: str = "approved", village: Any
         is_current=False,
         meetings={},
     )
-    item = PowerItem.objects.filter(version=version).first() or PowerItem.objects.create(
+    item = PowerItem.objects.filter(version=version, code=code).first() or PowerItem.objects.create(
         version=version,
-        position=1,
-        code="M01",
+        position=seq,
+        code=code,
+        authorises=list(authorises),
         name_zh="村级工程项目建设",
         name_en="Village construction projects",
         category="major",

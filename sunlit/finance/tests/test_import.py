@@ -213,6 +213,13 @@ class TestBadInput:
         assert [(p.row, p.column) for p in problems] == [(str(r), "授权事项编号") for r in range(2, 6)]
         assert "not approved" in problems[0].message
 
+    def test_it_reports_a_case_of_an_item_that_may_not_authorise_a_voucher(self, cast: Cast, write) -> None:
+        case = make_case(cast, code="BM-14", authorises=())
+        header = HEADER_ZH + ",授权事项编号"
+        problems = refused(write([line + f",{case.number}" for line in GOOD], header=header))
+        assert [(p.row, p.column) for p in problems] == [(str(r), "授权事项编号") for r in range(2, 6)]
+        assert "item BM-14" in problems[0].message
+
 
 class TestCommand:
     def test_it_imports_from_the_command_line(self, cast: Cast, write) -> None:

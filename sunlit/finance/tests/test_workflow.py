@@ -157,6 +157,51 @@ class TestWorkflow:
                 by=cast.official,
             )
 
+    def test_it_refuses_a_case_of_an_item_that_may_not_authorise_a_voucher(self, cast: Cast) -> None:
+        # Approved and of the same village, but the power list lets its item authorise
+        # dibao payments only: a certificate or a benefit decision moves no village money.
+        case = make_case(cast, seq=6, code="BM-01", authorises=("welfare.payment:dibao",))
+        with pytest.raises(InvalidInput) as e:
+            services.voucher_record(
+                village=cast.village_a,
+                date=date(2025, 3, 5),
+                summary="x",
+                entries=pay(100),
+                case_number=case.number,
+                by=cast.official,
+            )
+        assert "item BM-01" in e.value.message and "finance.voucher" in e.value.message
+        assert e.value.field == "case_number"
+
+    def test_it_refuses_a_changed_voucher_citing_a_case_that_authorises_nothing(self, cast: Cast) -> None:
+        voucher = services.voucher_record(
+            village=cast.village_a, date=date(2025, 3, 5), summary="x", entries=pay(100), by=cast.official
+        )
+        for case, why in [
+            (make_case(cast, seq=7, state="withdrawn"), "not approved"),
+            (make_case(cast, seq=8, village=cast.village_b), "another village"),
+            (make_case(cast, seq=9, code="BM-14", authorises=()), "item BM-14"),
+        ]:
+            with pytest.raises(InvalidInput, match=why):
+                services.voucher_update(
+                    voucher=voucher,
+                    date=date(2025, 3, 5),
+                    summary="x",
+                    entries=pay(100),
+                    case_number=case.number,
+                    by=cast.official,
+                )
+        case = make_case(cast, seq=10)
+        updated = services.voucher_update(
+            voucher=voucher,
+            date=date(2025, 3, 5),
+            summary="x",
+            entries=pay(100),
+            case_number=case.number,
+            by=cast.official,
+        )
+        assert updated.case == case
+
     def test_it_publishes_the_case_with_its_item(self, cast: Cast, director_a) -> None:
         case = make_case(cast)
         voucher = services.voucher_record(

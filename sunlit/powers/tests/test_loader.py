@@ -184,6 +184,43 @@ BAD: list[tuple[str, str, str, str, str]] = [
         "a cadre acts only at village level, not county",
     ),
     (
+        "unknown_kind_of_record",
+        "    needs_applicant: true\n",
+        "    needs_applicant: true\n    authorises: [finance.expense]\n",
+        "authorises: [finance.expense]",
+        "item BM-01: authorises: unknown kind of record 'finance.expense' "
+        "(known: finance.voucher, projects.project, welfare.payment:<programme>)",
+    ),
+    (
+        "kind_of_record_without_its_qualifier",
+        "    needs_applicant: true\n",
+        "    needs_applicant: true\n    authorises: [welfare.payment]\n",
+        "authorises: [welfare.payment]",
+        "item BM-01: authorises: 'welfare.payment': welfare.payment names its programme after a colon "
+        "(welfare.payment:<programme>)",
+    ),
+    (
+        "kind_of_record_with_a_qualifier_it_does_not_take",
+        "    needs_applicant: true\n",
+        "    needs_applicant: true\n    authorises: ['finance.voucher:dibao']\n",
+        "authorises: ['finance.voucher:dibao']",
+        "item BM-01: authorises: finance.voucher takes nothing after a colon ('finance.voucher:dibao')",
+    ),
+    (
+        "kind_of_record_twice",
+        "    needs_applicant: true\n",
+        "    needs_applicant: true\n    authorises: [finance.voucher, finance.voucher]\n",
+        "authorises: [finance.voucher, finance.voucher]",
+        "item BM-01: authorises names a kind of record twice",
+    ),
+    (
+        "kind_of_record_as_a_default",
+        "  fee: 不收费\n",
+        "  fee: 不收费\n  authorises: [finance.voucher]\n",
+        "  authorises: [finance.voucher]",
+        "'authorises' cannot be given a default",
+    ),
+    (
         "quorum_of_present",
         "- {at_least: 2/3, of: expected}",
         "- {at_least: 2/3, of: present}",
@@ -311,3 +348,49 @@ def test_the_final_steps_of_a_sub_flow_close_every_approved_path() -> None:
 def test_an_empty_or_scalar_file_is_refused() -> None:
     with pytest.raises(InvalidInput, match="line 1: the file must be a mapping"):
         loader.parse("just words\n")
+
+
+def test_it_stores_what_each_item_authorises_and_publishes_it(regions: Any) -> None:
+    source = mutate(
+        "    category: major\n", "    category: major\n    authorises: [finance.voucher, projects.project]\n"
+    )
+    source = mutate(
+        "    needs_applicant: true\n", "    needs_applicant: true\n    authorises: [welfare.payment:dibao]\n", source
+    )
+    version = powers_load(source=source, label="", by=None)
+    zd, bm = version.items.get(code="ZD-01"), version.items.get(code="BM-01")
+    assert zd.authorises == ["finance.voucher", "projects.project"]
+    assert bm.authorises == ["welfare.payment:dibao"]
+    assert bm.may_authorise("welfare.payment:dibao") and not bm.may_authorise("welfare.payment:tekun")
+    assert zd.as_item().extra["authorises"] == ["finance.voucher", "projects.project"]
+    snapshot = Entry.objects.get(kind="powers.version").snapshot
+    assert [i["authorises"] for i in snapshot["items"]] == [zd.authorises, bm.authorises]
+
+
+def test_an_item_that_says_nothing_authorises_nothing() -> None:
+    assert [i.extra["authorises"] for i in loader.parse(MINI).items] == [[], []]
+
+
+def test_it_names_each_unknown_kind_of_record_in_chinese(regions: Any) -> None:
+    from django.utils import translation
+
+    source = mutate("    needs_applicant: true\n", "    needs_applicant: true\n    authorises: [finance.expense]\n")
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as e:
+        loader.parse(source)
+    assert "finance.expense" in e.value.message and "未知的记录种类" in e.value.message
+
+
+def test_it_gives_versions_loaded_before_the_field_what_the_code_then_allowed(regions: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("sunlit.powers.migrations.0002_item_authorises")
+    version = powers_load(source=MINI, label="", by=None)
+    migration.backfill(apps, None)
+    kinds = dict(version.items.values_list("code", "authorises"))
+    # Any approved case authorised a voucher; ZD-01 a project; BM-01 the programme naming it.
+    assert kinds == {
+        "ZD-01": ["finance.voucher", "projects.project"],
+        "BM-01": ["finance.voucher", "welfare.payment:dibao"],
+    }

@@ -104,6 +104,7 @@ class TestLoad:
             "category": "service",
             "township": TOWNSHIP_A,
             "local": False,
+            "authorises": [],
         } in snapshot["items"]
 
     def test_it_audits_the_load(self, cast: Cast) -> None:

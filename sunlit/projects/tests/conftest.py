@@ -48,8 +48,17 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def make_case(
-    cast: Cast, *, village: Any = None, code: str = "ZD-01", name: str = "村级工程项目建设", seq: int = 7
+    cast: Cast,
+    *,
+    village: Any = None,
+    code: str = "ZD-01",
+    name: str = "村级工程项目建设",
+    seq: int = 7,
+    state: str = "approved",
+    authorises: tuple[str, ...] = ("finance.voucher", "projects.project"),
 ) -> Any:
+    """A case of list item `code` (which may authorise what `authorises` says, the first
+    time the item is made), stored directly: the cases room tests its own flow."""
     from sunlit.cases.models import Case
     from sunlit.powers.models import PowerItem, PowerListVersion
 
@@ -66,6 +75,7 @@ def make_case(
         version=version,
         position=seq,
         code=code,
+        authorises=list(authorises),
         name_zh=name,
         name_en="x",
         category="major",
@@ -91,7 +101,7 @@ def make_case(
         village=village,
         county_code=cast.county.code,
         subject="村道硬化",
-        state="approved",
+        state=state,
         opened_by=cast.cadre_a,
         opened_at=timezone.now(),
     )

@@ -52,13 +52,48 @@ def test_it_refuses_funding_that_does_not_add_up_to_the_budget(cast: Cast) -> No
     assert not Project.objects.exists()
 
 
-def test_it_refuses_a_case_of_another_item_or_village(cast: Cast) -> None:
-    welfare_case = make_case(cast, code="BM-01", name="城乡低保", seq=8)
-    with pytest.raises(InvalidInput, match="village construction project"):
-        new_project(cast, case=welfare_case)
+# "Authorised by": the cases room's one check (sunlit.cases.selectors.case_authorising),
+# with what may authorise a project read from the power list, not from this room's code.
+
+
+def test_it_links_a_project_to_the_approved_case_that_authorised_it(cast: Cast) -> None:
+    case = make_case(cast)
+    assert new_project(cast, case=case).case == case
+
+
+@pytest.mark.parametrize("state", ["open", "paused", "rejected", "withdrawn"])
+def test_it_refuses_a_case_that_is_not_approved(cast: Cast, state: str) -> None:
+    case = make_case(cast, state=state, seq=10)
+    with pytest.raises(InvalidInput) as e:
+        new_project(cast, case=case)
+    assert "is not approved" in e.value.message and e.value.field == "case"
+    assert not Project.objects.exists()
+
+
+def test_it_refuses_a_case_of_another_village(cast: Cast) -> None:
     other = make_case(cast, village=cast.village_b, seq=9)
-    with pytest.raises(InvalidInput, match="another village"):
+    with pytest.raises(InvalidInput, match="belongs to another village"):
         new_project(cast, case=other)
+    assert not Project.objects.exists()
+
+
+def test_it_refuses_a_case_of_an_item_that_may_not_authorise_a_project(cast: Cast) -> None:
+    welfare_case = make_case(cast, code="BM-01", name="城乡低保", seq=8, authorises=("welfare.payment:dibao",))
+    with pytest.raises(InvalidInput) as e:
+        new_project(cast, case=welfare_case)
+    assert "item BM-01" in e.value.message and "projects.project" in e.value.message
+    assert not Project.objects.exists()
+
+
+def test_it_reads_what_authorises_a_project_from_the_list_not_from_codes_or_names(cast: Cast) -> None:
+    # Numbered and named as Lianyuan's construction item, but this list lets its cases
+    # authorise vouchers only.
+    case = make_case(cast, code="ZD-01", name="村级工程项目建设", seq=11, authorises=("finance.voucher",))
+    with pytest.raises(InvalidInput, match=r"projects\.project"):
+        new_project(cast, case=case)
+    # And any item the list says may authorise projects does, whatever its code.
+    other = make_case(cast, code="TS-07", name="茶园道路", seq=12, authorises=("projects.project",))
+    assert new_project(cast, case=other).case == other
 
 
 def test_it_refuses_a_payment_to_a_project_without_contract(cast: Cast) -> None:

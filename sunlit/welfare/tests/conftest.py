@@ -71,8 +71,19 @@ def programme(code: str) -> Programme:
     return Programme.objects.get(code=code)
 
 
-def make_case(cast: Cast, *, code: str = "BM-01", village: Any = None, seq: int = 5, state: str = "approved") -> Any:
-    """A case of list item `code` in village A (a bare row: the cases room tests its flow)."""
+def make_case(
+    cast: Cast,
+    *,
+    code: str = "BM-01",
+    village: Any = None,
+    seq: int = 5,
+    state: str = "approved",
+    authorises: tuple[str, ...] | None = None,
+) -> Any:
+    """A case of list item `code` in village A (a bare row: the cases room tests its flow).
+
+    The item authorises what `authorises` says (the first time it is made); by default,
+    as in the shipped list, the payments of the programmes that name it."""
     from django.utils import timezone
 
     from sunlit.cases.models import Case
@@ -91,6 +102,9 @@ def make_case(cast: Cast, *, code: str = "BM-01", village: Any = None, seq: int 
         version=version,
         position=seq,
         code=code,
+        authorises=list(authorises)
+        if authorises is not None
+        else [f"welfare.payment:{p}" for p in Programme.objects.filter(item_code=code).values_list("code", flat=True)],
         name_zh=code,
         name_en=code,
         category="service",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -247,3 +249,73 @@ def test_it_links_a_payment_to_the_approved_case_of_its_item(cast: Cast, family:
                 by=cast.cadre_a,
             )
         assert words in e.value.message and e.value.field == "case"
+
+
+def _pay_dibao(cast: Cast, family: Family, case: Any) -> Payment:
+    return services.payment_record(
+        programme=programme("dibao"),
+        household=family.household,
+        period="2025-05",
+        amount_fen=100,
+        paid_on=date(2025, 5, 1),
+        case=case,
+        by=cast.cadre_a,
+    )
+
+
+@pytest.mark.parametrize("state", ["open", "paused", "rejected", "withdrawn"])
+def test_it_refuses_a_payment_citing_a_case_that_is_not_approved(cast: Cast, family: Family, state: str) -> None:
+    from sunlit.welfare.tests.conftest import make_case
+
+    with pytest.raises(InvalidInput, match="is not approved"):
+        _pay_dibao(cast, family, make_case(cast, seq=9, state=state))
+    assert not Payment.objects.exists()
+
+
+def test_it_refuses_a_payment_citing_a_case_of_another_village(cast: Cast, family: Family) -> None:
+    from sunlit.welfare.tests.conftest import make_case
+
+    with pytest.raises(InvalidInput, match="belongs to another village"):
+        _pay_dibao(cast, family, make_case(cast, seq=9, village=cast.village_b))
+    assert not Payment.objects.exists()
+
+
+def test_it_refuses_a_payment_citing_a_case_of_an_item_that_may_not_authorise_it(cast: Cast, family: Family) -> None:
+    from sunlit.welfare.tests.conftest import make_case
+
+    # Extreme-poverty support (BM-09) authorises tekun payments, not dibao ones.
+    tekun = make_case(cast, seq=9, code="BM-09")
+    with pytest.raises(InvalidInput) as e:
+        _pay_dibao(cast, family, tekun)
+    assert "item BM-09" in e.value.message and "welfare.payment:dibao" in e.value.message
+    # The programme's own item, when the list does not let it authorise dibao payments:
+    # the list decides, not the programmes file.
+    listed = make_case(cast, seq=10, code="BM-01", authorises=("finance.voucher",))
+    with pytest.raises(InvalidInput, match=r"welfare\.payment:dibao"):
+        _pay_dibao(cast, family, listed)
+    assert not Payment.objects.exists()
+
+
+def test_it_says_why_a_case_does_not_authorise_for_the_import(cast: Cast) -> None:
+    from sunlit.welfare.tests.conftest import make_case
+
+    dibao = programme("dibao")
+    assert services.check_case(None, village_code=VILLAGE_A, programme=dibao) == ""
+    case = make_case(cast)
+    assert services.check_case(case, village_code=VILLAGE_A, programme=dibao) == ""
+    assert "another village" in services.check_case(case, village_code=VILLAGE_B, programme=dibao)
+    why = services.check_case(make_case(cast, seq=6, code="BM-09"), village_code=VILLAGE_A, programme=dibao)
+    assert "item BM-09" in why
+
+
+def test_it_notes_programmes_whose_item_does_not_authorise_their_payments(db: None) -> None:
+    from sunlit.powers.services import default_source, powers_load
+    from sunlit.welfare import programmes as file
+
+    specs = file.parse(file.default_source())
+    assert file.unauthorised(specs) == []  # no list loaded yet
+    powers_load(source=default_source(), label="2024", by=None)
+    assert file.unauthorised(specs) == []
+    assert file.purpose("dibao") == "welfare.payment:dibao"
+    moved = [replace(s, item="BM-09") if s.code == "dibao" else s for s in specs]
+    assert file.unauthorised(moved) == ["dibao"]
