@@ -46,6 +46,7 @@ ROOM = Room(
     kinds=(RecordKind(KIND, _("Finances"), page=_month_page),),
     # "Question this" on a voucher of a published month.
     resolvers={"finance.voucher": public_voucher},
+    purposes={"finance.voucher": ""},  # a voucher in a village's books
     demo="sunlit.finance.demo.seed",
     urls="sunlit.finance.urls",
 )

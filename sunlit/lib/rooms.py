@@ -134,6 +134,10 @@ class Room:
     # kind -> resolver: ref -> the public record, or None if no such published record.
     resolvers: Mapping[str, Callable[[str], PublicRecord | None]] = field(default_factory=dict)
     jobs: tuple[Job, ...] = ()
+    # Kinds of record that must cite the approved case authorising them ("no power outside
+    # the list"): purpose -> the name of its qualifier ("" for none), e.g. "welfare.payment":
+    # "programme" for `welfare.payment:dibao`. The power list's items say which they authorise.
+    purposes: Mapping[str, str] = field(default_factory=dict)
     demo: str | None = None  # dotted path of `seed(ctx: DemoContext) -> None`
     urls: str | None = None  # dotted path of a module with `app_name`, `pages`, `urlpatterns`
 
@@ -147,6 +151,7 @@ class Registry:
     labels: Mapping[str, Label]
     resolvers: Mapping[str, Callable[[str], PublicRecord | None]]
     jobs: tuple[Job, ...]
+    purposes: Mapping[str, str]
 
     def room(self, name: str) -> Room | None:
         return next((r for r in self.rooms if r.name == name), None)
@@ -195,6 +200,7 @@ def build(rooms: list[Room]) -> Registry:
         labels=_unique("snapshot field label", ((r.name, k, v) for r in rooms for k, v in r.labels.items())),
         resolvers=_unique("question resolver", ((r.name, k, v) for r in rooms for k, v in r.resolvers.items())),
         jobs=tuple(_unique("job", ((r.name, j.name, j) for r in rooms for j in r.jobs)).values()),
+        purposes=_unique("authorised purpose", ((r.name, k, v) for r in rooms for k, v in r.purposes.items())),
     )
     for desk in registry.desks:
         if desk.action not in actions:

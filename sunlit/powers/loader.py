@@ -15,7 +15,7 @@ The format, in short (sunlit/powers/data/README.md has the whole of it):
 
 `authorises` lists the kinds of record that a case of the item, once approved, may
 authorise: a purpose `<room>.<record>`, with a qualifier after a colon where the kind
-needs one (PURPOSES below):
+needs one (declared by the rooms' manifests, `purposes`):
 
     finance.voucher            a voucher in the village's books
     projects.project           a village construction project
@@ -35,7 +35,7 @@ result of a major decision is disclosed after it was carried out, not before).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -44,6 +44,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from sunlit.accounts.models import Role
+from sunlit.lib import rooms
 from sunlit.lib.errors import InvalidInput
 from sunlit.powers import flow as f
 from sunlit.regions import codes
@@ -106,16 +107,19 @@ ITEM_FIELDS = {
 # What item_defaults may set: everything but what makes an item itself. What an item
 # authorises is said item by item, where a reader of that item sees it.
 DEFAULTABLE = ITEM_FIELDS - {"code", "name_zh", "name_en", "flow", "replaces", "authorises"}
+
+
 # The kinds of record that cite the case which authorised them, and which an item's
 # `authorises:` may name. A kind with a qualifier (its value here names what the
 # qualifier is) is written `kind:qualifier`: `welfare.payment:dibao` is a payment of the
 # dibao programme. Qualifiers are other rooms' data (the programme codes are in
 # sunlit/welfare/data/programmes.yaml), so only their shape is checked here.
-PURPOSES: dict[str, str] = {
-    "finance.voucher": "",  # a voucher in a village's books
-    "projects.project": "",  # a village construction project
-    "welfare.payment": "programme",  # a benefit payment of one programme
-}
+# The purposes are declared by the rooms whose records cite a case (their manifests'
+# `purposes`: finance.voucher, projects.project, welfare.payment:<programme>).
+def purposes() -> Mapping[str, str]:
+    return rooms.registry().purposes
+
+
 INCLUDE_FIELDS = {"include", "overrides"}
 
 
@@ -201,18 +205,19 @@ class _Problems:
 
 
 def purpose_problem(purpose: str) -> str:
-    """What is wrong with `purpose` as a kind of record (PURPOSES), or "" if nothing."""
+    """What is wrong with `purpose` as a kind of record (`purposes()`), or "" if nothing."""
     kind, colon, qualifier = purpose.partition(":")
-    known = ", ".join(f"{k}:<{q}>" if q else k for k, q in PURPOSES.items())
-    if kind not in PURPOSES:
+    declared = purposes()
+    known = ", ".join(f"{k}:<{q}>" if q else k for k, q in declared.items())
+    if kind not in declared:
         return _("unknown kind of record %(kind)r (known: %(known)s)") % {"kind": purpose, "known": known}
-    if PURPOSES[kind] and not (colon and KEY.match(qualifier)):
+    if declared[kind] and not (colon and KEY.match(qualifier)):
         return _("%(given)r: %(kind)s names its %(qualifier)s after a colon (%(kind)s:<%(qualifier)s>)") % {
             "given": purpose,
             "kind": kind,
-            "qualifier": PURPOSES[kind],
+            "qualifier": declared[kind],
         }
-    if not PURPOSES[kind] and colon:
+    if not declared[kind] and colon:
         return _("%(kind)s takes nothing after a colon (%(given)r)") % {"kind": kind, "given": purpose}
     return ""
 

@@ -89,6 +89,7 @@ ROOM = Room(
     },
     # "Question this" on a project page: the report is about the project's village.
     resolvers={KIND: public_project},
+    purposes={"projects.project": ""},  # a village construction project
     demo="sunlit.projects.demo.seed",
     urls="sunlit.projects.urls",
 )

@@ -46,6 +46,7 @@ ROOM = Room(
     kinds=(RecordKind(KIND, _("Welfare and subsidies"), page=_list_page),),
     # "Question this" on a published list: a report about the list's village.
     resolvers={KIND: public_list},
+    purposes={"welfare.payment": "programme"},  # a benefit payment of one programme
     demo="sunlit.welfare.demo.seed",
     urls="sunlit.welfare.urls",
 )

@@ -111,6 +111,7 @@ def test_it_refuses_one_action_declared_by_two_rooms() -> None:
         ("labels", {"f": "F"}),
         ("resolvers", {"k": lambda ref: None}),
         ("jobs", (Job("j", "S", "t"),)),
+        ("purposes", {"x.record": ""}),
     ],
 )
 def test_it_refuses_anything_else_declared_by_two_rooms(field: str, value: Any) -> None:
@@ -155,3 +156,11 @@ def test_it_has_every_installed_room_declare_itself(settings: Any) -> None:
     names = [room.name for room in rooms.registry().rooms]
     assert len(names) == len(settings.SUNLIT_ROOMS)
     assert all(app in settings.INSTALLED_APPS for app in settings.SUNLIT_ROOMS)
+
+
+def test_it_lets_a_new_rooms_records_be_authorised_by_list_items(throwaway: None) -> None:
+    from sunlit.powers.loader import purpose_problem
+
+    assert purpose_problem("throwaway.note") == ""
+    assert purpose_problem("finance.voucher") == ""
+    assert "nobody.record" in purpose_problem("nobody.record")  # refused, named

@@ -20,6 +20,7 @@ ROOM = Room(
         RecordKind("throwaway.note", "Throwaway note", page=lambda ref, snapshot: PageLink("throwaway:note", (ref,))),
     ),
     labels={"throwaway_field": "Throwaway field"},
+    purposes={"throwaway.note": ""},
     resolvers={"throwaway.note": _question},
     jobs=(Job("throwaway_sweep", "SUNLIT_THROWAWAY_INTERVAL", "sunlit.lib.tests.throwaway.tasks.sweep_task"),),
     demo="sunlit.lib.tests.throwaway.demo.seed",
