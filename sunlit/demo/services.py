@@ -30,8 +30,7 @@ from tqdm import tqdm
 from sunlit.accounts.models import Membership, Role, User
 from sunlit.accounts.services import membership_grant, recovery_codes_regenerate, user_create
 from sunlit.audit.services import audit_record
-from sunlit.demo import names
-from sunlit.lib import rooms
+from sunlit.lib import names, rooms
 from sunlit.lib.clock import simulated_clock
 from sunlit.lib.errors import ApplicationError
 from sunlit.lib.rooms import DemoContext

@@ -42,8 +42,7 @@ from django.utils import timezone
 
 from sunlit.audit.services import audit_record
 from sunlit.cases.selectors import cases_authorising
-from sunlit.demo import names
-from sunlit.lib import idnumbers
+from sunlit.lib import idnumbers, names
 from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
 from sunlit.welfare import programmes as programme_file
