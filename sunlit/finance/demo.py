@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from sunlit.cases.selectors import cases_authorising
-from sunlit.finance import periods, publication, services
+from sunlit.finance import periods, publication, selectors, services
 from sunlit.finance.models import (
     Account,
     Balance,
@@ -509,7 +509,7 @@ def _snapshot(
     out = []
     income = expense = debit = credit = count = 0
     for v in vouchers:
-        direction, amount = services.cash_flow(((x.account, x.side, x.amount) for x in v.lines), accounts)
+        direction, amount = selectors.cash_flow(((x.account, x.side, x.amount) for x in v.lines), accounts)
         if direction == "income":
             income += amount
         elif direction == "expense":
@@ -616,8 +616,8 @@ def demo_finance(
     result = FinanceDemoResult()
     if not Chart.objects.filter(code="2023").exists():
         services.chart_load(source=services.DATA_DIR / "chart-2023.yaml", by=None)
-    charts = {y: services.default_chart(y).code for y in years}
-    accounts = {code: services.accounts_of(code) for code in set(charts.values())}
+    charts = {y: selectors.default_chart(y).code for y in years}
+    accounts = {code: selectors.accounts_of(code) for code in set(charts.values())}
     chart_rows = {c.code: c for c in Chart.objects.all()}
     have_books = set(
         Voucher.objects.filter(village_id__in=village_codes).values_list("village_id", flat=True).distinct()

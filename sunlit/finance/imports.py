@@ -51,13 +51,8 @@ from sunlit.finance.models import (
     Voucher,
 )
 from sunlit.finance.money import NegativeAmount, parse_yuan, yuan
-from sunlit.finance.services import (
-    accounts_of,
-    case_required_above,
-    default_chart,
-    resolve_case,
-    row_fingerprint,
-)
+from sunlit.finance.selectors import accounts_of, default_chart
+from sunlit.finance.services import case_required_above, resolve_case, row_fingerprint
 from sunlit.lib import tabular
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, scan, text

@@ -31,7 +31,7 @@ from sunlit.finance.models import (
     Receipt,
     Voucher,
 )
-from sunlit.finance.services import accounts_of, cash_flow, chart_for
+from sunlit.finance.selectors import accounts_of, cash_flow, chart_of
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -55,7 +55,7 @@ def month_snapshot(month: Month) -> dict[str, Any]:
     """The month as villagers will read it. Names of people are left out: the record says
     what was done and when; the working tables (and the audit log) say who."""
     village: Region = Region.objects.select_related("parent").get(code=month.village_id)
-    chart = chart_for(village_code=village.code, year=periods.year(month.period), create=False)
+    chart = chart_of(village_code=village.code, year=periods.year(month.period))
     accounts = accounts_of(chart.code)
     vouchers = list(
         Voucher.objects.filter(village_id=village.code, period=month.period)

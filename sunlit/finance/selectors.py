@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from sunlit.accounts import jurisdiction
 from sunlit.finance import periods, search
 from sunlit.finance.models import (
+    Account,
     Chart,
     FiscalYear,
     ImportBatch,
@@ -33,9 +35,11 @@ from sunlit.finance.models import (
     PublishedMonth,
     PublishedReceipt,
     Receipt,
+    Side,
     Voucher,
     VoucherStatus,
 )
+from sunlit.lib.errors import InvalidInput
 from sunlit.lib.rooms import PublicRecord
 from sunlit.regions import codes
 from sunlit.regions.models import Region
@@ -675,3 +679,59 @@ def public_voucher(ref: str) -> PublicRecord | None:
         return None
     label = _("Voucher %(year)d No. %(number)d") % {"year": year, "number": number}
     return PublicRecord("finance.voucher", ref, label, village)
+
+
+# --- charts of accounts, read by the services and the publication -------------------------
+
+_accounts_cache: dict[str, dict[str, Account]] = {}
+
+
+def forget_accounts(chart_code: str) -> None:
+    """After a chart is (re)loaded: read its accounts afresh."""
+    _accounts_cache.pop(chart_code, None)
+
+
+def accounts_of(chart_code: str) -> dict[str, Account]:
+    """The chart's accounts by code (cached per process: charts change by loading only)."""
+    found = _accounts_cache.get(chart_code)
+    if found is None:
+        found = {a.code: a for a in Account.objects.filter(chart_id=chart_code)}
+        _accounts_cache[chart_code] = found
+    return found
+
+
+def default_chart(year: int) -> Chart:
+    """The chart in force on 1 January of `year` among those loaded."""
+    chart = Chart.objects.filter(effective_from__lte=date(year, 1, 1)).order_by("-effective_from").first()
+    if chart is None:
+        chart = Chart.objects.order_by("effective_from").first()
+    if chart is None:
+        raise InvalidInput(_("No chart of accounts is loaded"))
+    return chart
+
+
+def chart_of(*, village_code: str, year: int) -> Chart:
+    """The chart the village keeps for `year`: the one set for it, else the one in force."""
+    fy = FiscalYear.objects.select_related("chart").filter(village_id=village_code, year=year).first()
+    return fy.chart if fy is not None else default_chart(year)
+
+
+def cash_flow(entries: Iterable[tuple[str, str, int]], accounts: dict[str, Account]) -> tuple[str, int]:
+    """(direction, amount) as villagers read a voucher: money in, money out, or neither.
+
+    Debits to cash and bank are money coming in, credits money going out; a voucher
+    that only moves money between them, or touches neither, is a transfer, shown at its
+    total debit.
+    """
+    net = total = 0
+    for account_code, side, amount in entries:
+        if side == Side.DEBIT:
+            total += amount
+        account = accounts.get(account_code)
+        if account is not None and account.is_cash:
+            net += amount if side == Side.DEBIT else -amount
+    if net > 0:
+        return "income", net
+    if net < 0:
+        return "expense", -net
+    return "transfer", total

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
 from sunlit.cases.selectors import NotAuthorised, case_authorising
-from sunlit.finance import periods
+from sunlit.finance import periods, publication
 from sunlit.finance.models import (
     Account,
     Balance,
@@ -55,6 +55,7 @@ from sunlit.finance.models import (
     VoucherStatus,
 )
 from sunlit.finance.money import yuan
+from sunlit.finance.selectors import accounts_of, cash_flow, chart_of, forget_accounts
 from sunlit.lib.errors import InvalidInput, NotPermitted
 from sunlit.regions import codes
 from sunlit.regions import selectors as region_selectors
@@ -179,41 +180,17 @@ def chart_load(*, source: str | Path | dict[str, Any], by: User | None) -> Chart
             },
         )
     Account.objects.filter(chart=chart).exclude(code__in=seen).delete()
-    _accounts_cache.pop(code, None)
+    forget_accounts(code)
     audit_record(
         action="finance.chart_load", by=by, obj=chart, detail={"code": code, "accounts": len(rows), "created": created}
     )
     return chart
 
 
-_accounts_cache: dict[str, dict[str, Account]] = {}
-
-
-def accounts_of(chart_code: str) -> dict[str, Account]:
-    """The chart's accounts by code (cached per process: charts change by loading only)."""
-    found = _accounts_cache.get(chart_code)
-    if found is None:
-        found = {a.code: a for a in Account.objects.filter(chart_id=chart_code)}
-        _accounts_cache[chart_code] = found
-    return found
-
-
-def default_chart(year: int) -> Chart:
-    """The chart in force on 1 January of `year` among those loaded."""
-    chart = Chart.objects.filter(effective_from__lte=date(year, 1, 1)).order_by("-effective_from").first()
-    if chart is None:
-        chart = Chart.objects.order_by("effective_from").first()
-    if chart is None:
-        raise InvalidInput(_("No chart of accounts is loaded"))
-    return chart
-
-
 def chart_for(*, village_code: str, year: int, create: bool = True) -> Chart:
-    """The chart the village keeps for `year`: the one set for it, else the one in force."""
-    fy = FiscalYear.objects.select_related("chart").filter(village_id=village_code, year=year).first()
-    if fy is not None:
-        return fy.chart
-    chart = default_chart(year)
+    """The chart the village keeps for `year`, recorded for the year (`create`) when it was
+    only the one in force: from the first voucher on, the year's chart no longer changes."""
+    chart = chart_of(village_code=village_code, year=year)
     if create:
         FiscalYear.objects.get_or_create(village_id=village_code, year=year, defaults={"chart": chart})
     return chart
@@ -277,27 +254,6 @@ def _village(region: Region) -> Region:
     if region.level != codes.VILLAGE:
         raise InvalidInput(_("%(name)s is not a village") % {"name": region.name}, field="village")
     return region
-
-
-def cash_flow(entries: Iterable[tuple[str, str, int]], accounts: dict[str, Account]) -> tuple[str, int]:
-    """(direction, amount) as villagers read a voucher: money in, money out, or neither.
-
-    Debits to cash and bank are money coming in, credits money going out; a voucher
-    that only moves money between them, or touches neither, is a transfer, shown at its
-    total debit.
-    """
-    net = total = 0
-    for account_code, side, amount in entries:
-        if side == Side.DEBIT:
-            total += amount
-        account = accounts.get(account_code)
-        if account is not None and account.is_cash:
-            net += amount if side == Side.DEBIT else -amount
-    if net > 0:
-        return "income", net
-    if net < 0:
-        return "expense", -net
-    return "transfer", total
 
 
 # What a voucher is, to the power list's `authorises:` (sunlit/powers/loader.py PURPOSES).
@@ -948,8 +904,6 @@ def month_reopen(*, village: Region, period: int, reason: str, by: User | None) 
 def month_signoff(*, village: Region, period: int, opinion: str = "", by: User | None) -> Month:
     """The supervision committee signs the closed month off; its vouchers are published
     as one batch, and the public tables are derived from what was published."""
-    from sunlit.finance import publication
-
     village = _village(village)
     if by is not None:
         jurisdiction.require(by, "finance.signoff", village.code)

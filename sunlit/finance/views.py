@@ -214,7 +214,7 @@ def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     chart = services.chart_for(village_code=code, year=today.year, create=False)
-    accounts = [(a.code, f"{a.code} {a.name}") for a in services.accounts_of(chart.code).values()]
+    accounts = [(a.code, f"{a.code} {a.name}") for a in selectors.accounts_of(chart.code).values()]
     form = VoucherForm(request.POST or None, accounts=accounts, initial={"date": today})
     if request.method == "POST" and form.is_valid():
         try:
@@ -256,7 +256,7 @@ def voucher_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         raise Http404
     chart = services.chart_for(village_code=found.village_id, year=found.year, create=False)
-    accounts = [(a.code, f"{a.code} {a.name}") for a in services.accounts_of(chart.code).values()]
+    accounts = [(a.code, f"{a.code} {a.name}") for a in selectors.accounts_of(chart.code).values()]
     initial: dict[str, Any] = {
         "date": found.date,
         "summary": found.summary,
@@ -451,7 +451,7 @@ def chart_detail(request: HttpRequest, code: str) -> HttpResponse:
         "finance/office/chart.html",
         {
             "chart": chart,
-            "accounts": list(services.accounts_of(chart.code).values()),
+            "accounts": list(selectors.accounts_of(chart.code).values()),
         },
     )
 

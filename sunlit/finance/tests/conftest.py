@@ -18,7 +18,7 @@ from django.core.cache import cache
 
 from sunlit.accounts.models import Role, User
 from sunlit.conftest import VILLAGE_A, Cast, make_user
-from sunlit.finance import services
+from sunlit.finance import selectors, services
 from sunlit.finance.models import Month, Voucher
 from sunlit.finance.services import EntryInput
 
@@ -30,9 +30,9 @@ def _keys_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.SUNLIT_SIGNING_KEY_PATH = tmp_path / "keys" / "signing-ed25519.pem"
     settings.LANGUAGE_CODE = "en"
     cache.clear()
-    services._accounts_cache.clear()
+    selectors._accounts_cache.clear()
     yield
-    services._accounts_cache.clear()
+    selectors._accounts_cache.clear()
 
 
 @pytest.fixture
