@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sunlit.finance import periods
-from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+from sunlit.lib.importbatch import ImportBatchBase, ImportClaimBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
 
 
 class Side(models.TextChoices):
@@ -339,17 +339,21 @@ class Receipt(models.Model):
 
 
 def import_path(instance: ImportBatch, filename: str) -> str:
-    # Saved before it is read, so under the import's id (its hash is not known yet).
+    # Named by migration 0001; the batch's file is stored by importbatch.batch_path now.
     return f"finance/imports/{filename}"
 
 
 class ImportBatch(ImportBatchBase):
     """One uploaded book-keeping export (sunlit/lib/importbatch.py has the shared fields)."""
 
-    file = models.FileField(upload_to=import_path, max_length=300, blank=True)
     vouchers_created = models.PositiveIntegerField(default=0)
     entries_created = models.PositiveIntegerField(default=0)
     vouchers_unchanged = models.PositiveIntegerField(default=0)
+
+
+class ImportClaim(ImportClaimBase):
+    """A village's books of one year, held by the import writing them (voucher numbers
+    run per village and year)."""
 
 
 # --- published: derived only from snapshots that went through publish() ----------------

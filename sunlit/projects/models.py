@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+from sunlit.lib.importbatch import ImportBatchBase, ImportClaimBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
 
 
 class Category(models.TextChoices):
@@ -304,9 +304,12 @@ class Acceptance(models.Model):
 class ImportBatch(ImportBatchBase):
     """One uploaded project file (sunlit/lib/importbatch.py has the shared fields)."""
 
-    file = models.FileField(upload_to="projects/imports/", max_length=300, blank=True)
     projects_created = models.PositiveIntegerField(default=0)
     projects_unchanged = models.PositiveIntegerField(default=0)
+
+
+class ImportClaim(ImportClaimBase):
+    """A project number, held by the import writing that project."""
 
 
 # --- published: derived only from snapshots that went through publish() ----------------
