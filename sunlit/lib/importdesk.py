@@ -110,7 +110,7 @@ class ImportRun(ABC, Generic[B]):
     # The room's import action: the permission it needs ("finance.import"), the name of
     # its audit rows ("finance.import", "finance.import_refused") and of its temporary files.
     action: ClassVar[str]
-    # The room's concrete ImportClaimBase (its `batch` is the room's ImportBatch).
+    # The room's concrete ImportClaimBase (its `holder` is an id of the room's ImportBatch).
     claim_model: ClassVar[type[ImportClaimBase]]
     # The batch's own counts (fields of the room's ImportBatch): zero unless imported.
     count_fields: ClassVar[tuple[str, ...]] = ()
