@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sunlit.finance.models import ImportBatch, ImportClaim, ImportStatus
 from sunlit.lib import importdesk
@@ -21,6 +21,13 @@ from sunlit.lib.importdesk import Claim, NotQueued
 from sunlit.lib.tabular import ImportRefused
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages are asserted in English; Chinese is the deployed default."""
+    with translation.override("en"):
+        yield
 
 
 class Toy(importdesk.ImportRun[ImportBatch]):
@@ -295,6 +302,7 @@ def test_it_lets_one_of_two_imports_of_the_same_data_write_and_refuses_the_other
             second_done.wait(10)
 
     def run(name: str, toy: Toy) -> None:
+        translation.activate("en")  # a thread starts in the default language
         try:
             toy.run(toy_file)
             outcomes[name] = "done"
