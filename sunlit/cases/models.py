@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sunlit.lib.uploads import UploadBase
+
 
 class CaseState(models.TextChoices):
     # A context keeps these apart from the same English words in other rooms' catalogues.
@@ -143,18 +145,21 @@ class CaseAction(models.Model):
         return f"{self.case_id}#{self.seq} {self.step_key} {self.outcome}"
 
 
-class Attachment(models.Model):
+class Attachment(UploadBase):
+    """A document of a case or of one of its steps (sunlit/lib/uploads.py has the shared
+    upload fields)."""
+
+    # Unused for storing: the service files an attachment under its case itself
+    # (content-addressed, so the same scan attached twice is stored once).
+    upload_dir = "cases"
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
     action = models.ForeignKey(CaseAction, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=40)
-    file = models.FileField(_("file"), max_length=200)
-    sha256 = models.CharField(max_length=64)
+    # The hash of the bytes received, before cleaning, for the case's record.
     original_sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveIntegerField()
-    original_name = models.CharField(_("file name"), max_length=200)
+    # Someone acting on the case always uploads it.
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField()
 
     class Meta:
         ordering = ["case", "id"]

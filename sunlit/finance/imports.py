@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +44,7 @@ from sunlit.finance.models import (
     Account,
     FiscalYear,
     ImportBatch,
-    ImportStatus,
+    ImportClaim,
     Month,
     MonthStatus,
     PaymentMethod,
@@ -53,9 +53,10 @@ from sunlit.finance.models import (
 from sunlit.finance.money import NegativeAmount, parse_yuan, yuan
 from sunlit.finance.selectors import accounts_of, default_chart
 from sunlit.finance.services import case_required_above, resolve_case, row_fingerprint
-from sunlit.lib import tabular
+from sunlit.lib import importdesk, tabular
 from sunlit.lib.errors import InvalidInput
-from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, scan, text
+from sunlit.lib.importdesk import Claim
+from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, text  # noqa: F401 -- re-exported
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -121,14 +122,18 @@ _SIMPLE_AMOUNT = re.compile(r"^(\d{1,12})(?:\.(\d{1,2}))?$")
 
 
 @dataclass
-class Outcome:
-    batch: ImportBatch
-    vouchers_created: int = 0
-    entries_created: int = 0
-    vouchers_unchanged: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    problem_count: int = 0
-    already_imported: bool = False
+class Outcome(importdesk.Outcome[ImportBatch]):
+    @property
+    def vouchers_created(self) -> int:
+        return self.batch.vouchers_created
+
+    @property
+    def entries_created(self) -> int:
+        return self.batch.entries_created
+
+    @property
+    def vouchers_unchanged(self) -> int:
+        return self.batch.vouchers_unchanged
 
 
 def _voucher_number(value: Any) -> int:
@@ -295,54 +300,53 @@ def _execute(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
 # --- the import ---------------------------------------------------------------------------
 
 
-class _Importer:
+class _Importer(importdesk.ImportRun[ImportBatch]):
+    action = "finance.import"
+    claim_model = ImportClaim
+    count_fields = ("vouchers_created", "entries_created", "vouchers_unchanged")
+    max_problems = MAX_PROBLEMS
+    by: User | None
+
     def __init__(
-        self, batch: ImportBatch, path: Path, *, by: User | None, on_progress: Callable[[ImportBatch], None] | None
+        self, batch: ImportBatch, *, by: User | None, on_progress: Callable[[ImportBatch], None] | None
     ) -> None:
-        self.batch = batch
-        self.path = path
-        self.by = by
-        self.on_progress = on_progress
-        self.problems: list[Problem] = []
-        self.count = 0
+        super().__init__(batch, by=by, on_progress=on_progress)
         self.table = f"finance_import_{batch.pk}"
-        self.size = max(1, path.stat().st_size)
         self.columns: dict[str, int] = {}
-        self.headers: list[str] = []
-        self.sheets: list[str] | None = None
         self.width = 0
         self.fetch: Callable[[list[Any]], tuple[Any, ...]] = operator.itemgetter(*range(len(FIELDS)))
         # Rows that could not be keyed (no village, voucher number or date): their
         # vouchers cannot be checked for balance until they are fixed.
         self.dropped = 0
 
-    # problems
+    def permit(self) -> None:
+        if self.by is not None and self.batch.default_village:
+            jurisdiction.require(self.by, "finance.import", self.batch.default_village)
+        if self.by is not None and not jurisdiction.prefixes(self.by, "finance.import"):
+            raise InvalidInput(_("You have no role that allows importing books"))
 
-    def problem(self, row: int | str, column: str, message: str) -> None:
-        self.count += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            label = row if isinstance(row, str) else row_label(row, self.sheets)
-            self.problems.append(Problem(label, self.header(column), message))
+    def claims(self) -> Iterable[Claim]:
+        # Voucher numbers run per village and year: two imports writing the same
+        # village-year at once could both find a number free and then collide on it.
+        for village, year in _query(f"SELECT DISTINCT village_code, year FROM {self.table}"):
+            yield Claim(
+                f"{village}/{year}",
+                _("The books of village %(village)s for %(year)d") % {"village": village, "year": year},
+            )
 
-    def header(self, field_name: str) -> str:
-        index = self.columns.get(field_name)
-        if index is None:
-            return field_name
-        return self.headers[index] or field_name
+    def reuse(self, earlier: ImportBatch) -> None:
+        self.batch.vouchers_unchanged = earlier.vouchers_created + earlier.vouchers_unchanged
 
-    def set_progress(self, stage: str, percent: int, rows: int | None = None) -> None:
-        self.batch.stage, self.batch.progress = stage, percent
-        if rows is not None:
-            self.batch.rows_read = rows
-        ImportBatch.objects.filter(pk=self.batch.pk).update(
-            stage=stage, progress=percent, rows_read=self.batch.rows_read
-        )
-        if self.on_progress is not None:
-            self.on_progress(self.batch)
+    def record(self, action: str, detail: dict[str, object]) -> None:
+        audit_record(action=action, by=self.by, obj=self.batch, region_code=self.batch.default_village, detail=detail)
+
+    def cleanup(self) -> None:
+        _execute(f"DROP TABLE IF EXISTS {self.table}")
 
     # pass 2: rows into the temporary table
 
     def read(self, encoding: str | None) -> None:
+        _create_table(self.table)
         trackers: list[tabular.Progress] = []
         if encoding is None:
             self.sheets = tabular.sheet_names(self.path)  # problems then say "2024!15"
@@ -378,19 +382,19 @@ class _Importer:
                 pending.clear()
             if seen % PROGRESS_EVERY == 0:
                 done = trackers[0].done if trackers else 0
-                self.set_progress("reading", min(70, done * 70 // self.size), seen)
+                self.progress("reading", min(70, done * 70 // self.size), seen)
         _write_rows(self.table, pending)
         if not header_found:
             self.problem("1", "", _("The file is empty"))
-        self.batch.rows_read = seen
-        self.set_progress("checking", 70, seen)
+        self.progress("checking", 70, seen)
 
     def _header(self, number: int, cells: list[Any]) -> None:
-        self.headers = [str(c).strip() if c is not None else "" for c in cells]
-        for index, heading in enumerate(self.headers):
+        headers = [str(c).strip() if c is not None else "" for c in cells]
+        for index, heading in enumerate(headers):
             name = ALIASES.get(header_key(heading).lstrip("\ufeff"))
             if name and name not in self.columns:
                 self.columns[name] = index
+                self.headings[name] = heading
         self.width = len(cells) + 1  # one more: the empty cell that absent columns read
         self.fetch = operator.itemgetter(*[self.columns.get(name, len(cells)) for name in FIELDS])
         missing = [f for f in REQUIRED if f not in self.columns]
@@ -542,7 +546,7 @@ class _Importer:
 
     # pass 3: checks across rows
 
-    def check_sets(self) -> None:
+    def check(self) -> None:
         t = self.table
         key = "village_code, year, number"
         with connection.cursor() as c:
@@ -650,156 +654,77 @@ class _Importer:
 
     # pass 4: the write
 
-    def write(self) -> tuple[int, int, int]:
+    def write(self) -> None:
+        # Inside the driver's transaction: all or nothing.
         t = self.table
         vt, et = Voucher._meta.db_table, "finance_entry"
         ops = connection.ops
         now = ops.adapt_datetimefield_value(timezone.now())
         by_id = self.by.pk if self.by is not None and getattr(self.by, "is_authenticated", False) else None
-        with transaction.atomic():
-            unchanged = _query(
-                f"SELECT COUNT(*) FROM (SELECT DISTINCT village_code, year, number FROM {t} WHERE skip = 1) u"
-            )[0][0]
-            months = _query(f"SELECT DISTINCT village_code, county_code, period FROM {t} WHERE skip = 0")
-            Month.objects.bulk_create(
-                [Month(village_id=v, county_code=c, period=p) for v, c, p in months], ignore_conflicts=True
-            )
-            # A month that gained vouchers is open; one closed since the check would refuse.
-            closed = _query(
-                f"SELECT 1 FROM {t} s JOIN {Month._meta.db_table} m ON m.village_code = s.village_code "
-                "AND m.period = s.period WHERE s.skip = 0 AND m.status <> %s LIMIT 1",
-                [MonthStatus.OPEN],
-            )
-            if closed:
-                raise InvalidInput(_("A month of this file was closed while it was being checked: import again"))
-            years = _query(f"SELECT DISTINCT village_code, year FROM {t} WHERE skip = 0")
-            FiscalYear.objects.bulk_create(
-                [FiscalYear(village_id=v, year=y, chart_id=default_chart(y).code) for v, y in years],
-                ignore_conflicts=True,
-            )
-            created = _execute(
-                f"INSERT INTO {vt} (county_code, village_code, year, number, date, period, summary, payment_method, "
-                "kind, status, source, import_batch_id, fingerprint, recorded_by_id, recorded_at, review_opinion, "
-                "posted_by_id, posted_at, case_id) "
-                "SELECT f.county_code, f.village_code, f.year, f.number, f.date, f.period, f.summary, "
-                "CASE WHEN g.pm <> '' THEN g.pm WHEN g.cmin = 'hand' AND g.cmax = 'hand' THEN %s "
-                "WHEN g.cmin = 'bank' AND g.cmax = 'bank' THEN %s ELSE %s END, "
-                "'normal', 'posted', 'import', %s, g.fp, %s, %s, '', %s, %s, g.case_id FROM ("
-                f"SELECT village_code, year, number, MIN(rowno) AS first, SUM(fp) AS fp, MAX(payment_method) AS pm, "
-                "MIN(NULLIF(cash, '')) AS cmin, MAX(NULLIF(cash, '')) AS cmax, MAX(case_id) AS case_id "
-                f"FROM {t} WHERE skip = 0 GROUP BY village_code, year, number) g JOIN {t} f ON f.rowno = g.first",
-                [PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.OTHER, self.batch.pk, by_id, now, by_id, now],
-            )
-            self.set_progress("writing", 85)
-            entries = _execute(
-                f"INSERT INTO {et} (county_code, village_code, voucher_id, line, account_code, sub_account, side, "
-                "amount, summary, counterparty) SELECT s.county_code, s.village_code, v.id, "
-                "ROW_NUMBER() OVER (PARTITION BY s.village_code, s.year, s.number ORDER BY s.rowno), "
-                "s.account_code, s.sub_account, s.side, s.amount, s.summary, s.counterparty "
-                f"FROM {t} s JOIN {vt} v ON v.village_code = s.village_code AND v.year = s.year "
-                "AND v.number = s.number AND v.import_batch_id = %s WHERE s.skip = 0",
-                [self.batch.pk],
-            )
-        return created, entries, unchanged
+        unchanged = _query(
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT village_code, year, number FROM {t} WHERE skip = 1) u"
+        )[0][0]
+        months = _query(f"SELECT DISTINCT village_code, county_code, period FROM {t} WHERE skip = 0")
+        Month.objects.bulk_create(
+            [Month(village_id=v, county_code=c, period=p) for v, c, p in months], ignore_conflicts=True
+        )
+        # A month that gained vouchers is open; one closed since the check would refuse.
+        closed = _query(
+            f"SELECT 1 FROM {t} s JOIN {Month._meta.db_table} m ON m.village_code = s.village_code "
+            "AND m.period = s.period WHERE s.skip = 0 AND m.status <> %s LIMIT 1",
+            [MonthStatus.OPEN],
+        )
+        if closed:
+            raise InvalidInput(_("A month of this file was closed while it was being checked: import again"))
+        years = _query(f"SELECT DISTINCT village_code, year FROM {t} WHERE skip = 0")
+        FiscalYear.objects.bulk_create(
+            [FiscalYear(village_id=v, year=y, chart_id=default_chart(y).code) for v, y in years],
+            ignore_conflicts=True,
+        )
+        created = _execute(
+            f"INSERT INTO {vt} (county_code, village_code, year, number, date, period, summary, payment_method, "
+            "kind, status, source, import_batch_id, fingerprint, recorded_by_id, recorded_at, review_opinion, "
+            "posted_by_id, posted_at, case_id) "
+            "SELECT f.county_code, f.village_code, f.year, f.number, f.date, f.period, f.summary, "
+            "CASE WHEN g.pm <> '' THEN g.pm WHEN g.cmin = 'hand' AND g.cmax = 'hand' THEN %s "
+            "WHEN g.cmin = 'bank' AND g.cmax = 'bank' THEN %s ELSE %s END, "
+            "'normal', 'posted', 'import', %s, g.fp, %s, %s, '', %s, %s, g.case_id FROM ("
+            f"SELECT village_code, year, number, MIN(rowno) AS first, SUM(fp) AS fp, MAX(payment_method) AS pm, "
+            "MIN(NULLIF(cash, '')) AS cmin, MAX(NULLIF(cash, '')) AS cmax, MAX(case_id) AS case_id "
+            f"FROM {t} WHERE skip = 0 GROUP BY village_code, year, number) g JOIN {t} f ON f.rowno = g.first",
+            [PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.OTHER, self.batch.pk, by_id, now, by_id, now],
+        )
+        self.progress("writing", 85)
+        entries = _execute(
+            f"INSERT INTO {et} (county_code, village_code, voucher_id, line, account_code, sub_account, side, "
+            "amount, summary, counterparty) SELECT s.county_code, s.village_code, v.id, "
+            "ROW_NUMBER() OVER (PARTITION BY s.village_code, s.year, s.number ORDER BY s.rowno), "
+            "s.account_code, s.sub_account, s.side, s.amount, s.summary, s.counterparty "
+            f"FROM {t} s JOIN {vt} v ON v.village_code = s.village_code AND v.year = s.year "
+            "AND v.number = s.number AND v.import_batch_id = %s WHERE s.skip = 0",
+            [self.batch.pk],
+        )
+        batch = self.batch
+        batch.vouchers_created, batch.entries_created, batch.vouchers_unchanged = created, entries, unchanged
+        villages = _query(f"SELECT DISTINCT village_code FROM {t} WHERE skip = 0 ORDER BY village_code LIMIT 500")
+        batch.villages = [v for (v,) in villages]
 
 
 def import_file(
     *,
     batch: ImportBatch,
-    path: Path,
     by: User | None,
+    path: Path | None = None,
     on_progress: Callable[[ImportBatch], None] | None = None,
 ) -> Outcome:
-    """Check the file whole, then import it whole (see the module docstring).
+    """Check the file (`path`, else the one stored under the batch) whole, then import
+    it whole (see the module docstring and sunlit/lib/importdesk.py).
 
     Raises ImportRefused with every problem when nothing was imported. `batch` records
     the run (status, progress, counts, problems) for the upload page.
     """
-    if by is not None and batch.default_village:
-        jurisdiction.require(by, "finance.import", batch.default_village)
-    if by is not None and not jurisdiction.prefixes(by, "finance.import"):
-        raise InvalidInput(_("You have no role that allows importing books"))
-    outcome = Outcome(batch=batch)
-    importer = _Importer(batch, path, by=by, on_progress=on_progress)
-    batch.status, batch.started_at = ImportStatus.RUNNING, timezone.now()
-    batch.save(update_fields=["status", "started_at"])
-    try:
-        sha, encoding = scan(path)
-        batch.sha256, batch.size = sha, path.stat().st_size
-        batch.save(update_fields=["sha256", "size"])
-        earlier = (
-            ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE)
-            .exclude(pk=batch.pk)
-            .order_by("created_at")
-            .first()
-        )
-        if earlier is not None:
-            # The same bytes were imported before: nothing can have changed.
-            outcome.already_imported = True
-            batch.same_as = earlier
-            batch.vouchers_unchanged = earlier.vouchers_created + earlier.vouchers_unchanged
-            _finish(batch, ImportStatus.DONE, importer, by)
-            return outcome
-        _create_table(importer.table)
-        try:
-            importer.read(encoding)
-            if not importer.count:
-                importer.check_sets()
-            if importer.count:
-                raise ImportRefused(importer.problems, importer.count)
-            importer.set_progress("writing", 75)
-            created, entries, unchanged = importer.write()
-            batch.vouchers_created, batch.entries_created, batch.vouchers_unchanged = created, entries, unchanged
-            batch.villages = [
-                v
-                for (v,) in _query(
-                    f"SELECT DISTINCT village_code FROM {importer.table} WHERE skip = 0 ORDER BY village_code"
-                )
-            ][:500]
-        finally:
-            _execute(f"DROP TABLE IF EXISTS {importer.table}")
-    except ImportRefused as refused:
-        outcome.problems, outcome.problem_count = refused.problems, refused.count
-        batch.problems = [p.as_dict() for p in refused.problems]
-        batch.problem_count = refused.count
-        _finish(batch, ImportStatus.FAILED, importer, by)
-        raise
-    except InvalidInput as e:
-        problem = Problem("—", "", e.message)
-        outcome.problems, outcome.problem_count = [problem], 1
-        batch.problems, batch.problem_count = [problem.as_dict()], 1
-        _finish(batch, ImportStatus.FAILED, importer, by)
-        raise ImportRefused([problem], 1) from None
-    outcome.vouchers_created = batch.vouchers_created
-    outcome.entries_created = batch.entries_created
-    outcome.vouchers_unchanged = batch.vouchers_unchanged
-    _finish(batch, ImportStatus.DONE, importer, by)
-    return outcome
-
-
-def _finish(batch: ImportBatch, status: str, importer: _Importer, by: User | None) -> None:
-    batch.status, batch.finished_at = status, timezone.now()
-    batch.stage, batch.progress = ("done", 100) if status == ImportStatus.DONE else ("refused", batch.progress)
-    batch.save()
-    if importer.on_progress is not None:
-        importer.on_progress(batch)
-    audit_record(
-        action="finance.import" if status == ImportStatus.DONE else "finance.import_refused",
-        by=by,
-        obj=batch,
-        region_code=batch.default_village,
-        detail={
-            "file": batch.filename,
-            "sha256": batch.sha256,
-            "rows": batch.rows_read,
-            "vouchers_created": batch.vouchers_created,
-            "entries_created": batch.entries_created,
-            "vouchers_unchanged": batch.vouchers_unchanged,
-            "problems": batch.problem_count,
-            "same_as": batch.same_as_id,
-            "villages": batch.villages[:50],
-        },
-    )
+    done = _Importer(batch, by=by, on_progress=on_progress).run(path)
+    return Outcome(done.batch, done.already_imported)
 
 
 def batch_start(*, filename: str, default_village: str = "", by: User | None) -> ImportBatch:
@@ -808,10 +733,4 @@ def batch_start(*, filename: str, default_village: str = "", by: User | None) ->
         codes.validate(default_village)
         if by is not None:
             jurisdiction.require(by, "finance.import", default_village)
-    return ImportBatch.objects.create(
-        sha256="",
-        filename=(filename or "")[:200],
-        default_village=default_village,
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
-        created_at=timezone.now(),
-    )
+    return importdesk.new_batch(ImportBatch, filename=filename, default_village=default_village, by=by)

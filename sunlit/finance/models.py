@@ -21,7 +21,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sunlit.finance import periods
-from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+from sunlit.lib.importbatch import ImportBatchBase, ImportClaimBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+from sunlit.lib.uploads import UploadBase, upload_path
 
 
 class Side(models.TextChoices):
@@ -312,24 +313,19 @@ class Balance(models.Model):
 
 
 def receipt_path(instance: Receipt, filename: str) -> str:
+    # Named by migration 0001; the files are stored by lib.uploads.upload_path now.
     return f"finance/receipts/{instance.sha256[:2]}/{filename}"
 
 
-class Receipt(models.Model):
-    """票据: a scan or photo attached to a voucher, cleaned of metadata before storing."""
+class Receipt(UploadBase):
+    """票据: a scan or photo attached to a voucher, cleaned of metadata before storing
+    (sunlit/lib/uploads.py has the shared upload fields)."""
+
+    upload_dir = "finance/receipts"
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="receipts")
     village_code = models.CharField(max_length=12)
-    file = models.FileField(upload_to=receipt_path, max_length=200)
-    thumbnail = models.FileField(upload_to=receipt_path, max_length=200, blank=True)
-    content_type = models.CharField(max_length=40)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    size = models.PositiveIntegerField()
-    original_name = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField()
+    thumbnail = models.FileField(upload_to=upload_path, max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["voucher", "sha256"], name="finance_receipt_once_per_voucher")]
@@ -339,17 +335,21 @@ class Receipt(models.Model):
 
 
 def import_path(instance: ImportBatch, filename: str) -> str:
-    # Saved before it is read, so under the import's id (its hash is not known yet).
+    # Named by migration 0001; the batch's file is stored by importbatch.batch_path now.
     return f"finance/imports/{filename}"
 
 
 class ImportBatch(ImportBatchBase):
     """One uploaded book-keeping export (sunlit/lib/importbatch.py has the shared fields)."""
 
-    file = models.FileField(upload_to=import_path, max_length=300, blank=True)
     vouchers_created = models.PositiveIntegerField(default=0)
     entries_created = models.PositiveIntegerField(default=0)
     vouchers_unchanged = models.PositiveIntegerField(default=0)
+
+
+class ImportClaim(ImportClaimBase):
+    """A village's books of one year, held by the import writing them (voucher numbers
+    run per village and year)."""
 
 
 # --- published: derived only from snapshots that went through publish() ----------------

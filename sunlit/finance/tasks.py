@@ -12,14 +12,11 @@ from sunlit.lib import importdesk
 
 @task()
 def finance_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
-    """Run an uploaded import; the batch row carries its progress and outcome."""
+    """Run an uploaded import once; the batch row carries its progress and outcome."""
     try:
-        done = importdesk.run(
-            ImportBatch, batch_id, user_id, prefix="sunlit-finance-import-", import_file=imports.import_file
-        )
+        outcome = importdesk.run_queued(ImportBatch, batch_id, user_id, import_file=imports.import_file)
     except imports.ImportRefused as refused:
         return {"problems": refused.count}
-    if done is None:
+    if outcome is None:
         return {"skipped": 1}
-    _batch, outcome = done
     return {"vouchers": outcome.vouchers_created, "entries": outcome.entries_created}

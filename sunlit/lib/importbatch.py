@@ -1,7 +1,10 @@
 """The record of one import run that the finance, projects and welfare rooms share: its
 file's hash (a second import of the same bytes is a no-op), who started it and for which
 village, its status and progress for the upload page, and its first problems. Each room's
-concrete ImportBatch adds where its file is kept and what it counts."""
+concrete ImportBatch adds what it counts; its concrete ImportClaim names its batch.
+
+The import driver that moves a batch through these states is sunlit/lib/importdesk.py.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,14 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("refused: nothing was imported")
 
 
+def batch_path(instance: ImportBatchBase, filename: str) -> str:
+    # Saved before it is read, so under the import's id (its hash is not known yet).
+    return f"{instance._meta.app_label}/imports/{filename}"
+
+
 class ImportBatchBase(models.Model):
+    # The uploaded file, kept under its batch; empty for an import from the command line.
+    file = models.FileField(upload_to=batch_path, max_length=300, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
     filename = models.CharField(max_length=200)
     size = models.BigIntegerField(default=0)
@@ -40,6 +50,10 @@ class ImportBatchBase(models.Model):
     same_as = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     villages = models.JSONField(default=list, blank=True)
 
+    # Declared for the type checker: django-stubs does not derive it for a foreign key to
+    # "self" on an abstract model.
+    same_as_id: int | None
+
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
@@ -50,3 +64,25 @@ class ImportBatchBase(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class ImportClaimBase(models.Model):
+    """What a running import is about to write, held from the moment its file is read
+    until its rows are committed (or it fails): a village-year of books, a project, a
+    village's register or a programme's period. The key is unique, so of two imports that
+    want the same thing at once exactly one holds it; the other is refused, naming it.
+
+    A claim outlives its batch only if the process died; a claim whose batch is no longer
+    running is stale and taken over."""
+
+    key = models.CharField(max_length=100, unique=True)
+    # The id of the room's ImportBatch that holds the claim. Not a foreign key, so that one
+    # definition serves every room; a claim whose batch is gone is stale like any other.
+    holder = models.PositiveBigIntegerField(db_index=True)
+    claimed_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.key

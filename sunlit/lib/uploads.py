@@ -1,4 +1,9 @@
-"""Cleaning an uploaded file before anything stores it: what it is, and nothing more.
+"""Uploaded files: cleaned before anything stores them, and stored alike.
+
+`clean_upload` checks and cleans a file; `UploadBase` is the stored upload that finance
+receipts, project documents and case attachments each extend with what it belongs to.
+
+Cleaning keeps what the file is, and nothing more.
 
 Only JPEG, PNG and WebP images and PDF documents are accepted, recognised by their
 content (never by the file name or the browser's declared type, both of which the
@@ -14,9 +19,12 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from sunlit.lib.errors import InvalidInput
@@ -46,7 +54,7 @@ class CleanedFile:
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "SUNLIT_MAX_UPLOAD_MB", 10)) * 1024 * 1024
+    return int(settings.SUNLIT_MAX_UPLOAD_MB) * 1024 * 1024
 
 
 def _refuse(filename: str) -> InvalidInput:
@@ -133,3 +141,33 @@ def clean_upload(*, data: bytes, filename: str, max_bytes: int | None = None) ->
         original_sha256=original_sha256,
         size=len(content),
     )
+
+
+def upload_path(instance: UploadBase, filename: str) -> str:
+    # Under the model's folder, spread over 256 subfolders by the content's hash.
+    return f"{instance.upload_dir}/{instance.sha256[:2]}/{filename}"
+
+
+class UploadBase(models.Model):
+    """A file as `clean_upload` left it, stored: its bytes, what they are (by content),
+    their hash and size, the name it came with, who uploaded it and when. A concrete
+    upload adds what it belongs to (a voucher, a project, a case) and its `upload_dir`."""
+
+    # The storage folder of this kind of upload (see upload_path).
+    upload_dir: ClassVar[str] = "uploads"
+
+    file = models.FileField(gettext_lazy("file"), upload_to=upload_path, max_length=200)
+    # Found from the content (CleanedFile.content_type), never from the browser.
+    content_type = models.CharField(max_length=60)
+    # Of the stored bytes: a cleaned image's hash differs from the uploaded one's.
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(gettext_lazy("file name"), max_length=200, blank=True)
+    # Empty for files brought in without a person (the demo, imports run by an operator).
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True

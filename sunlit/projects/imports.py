@@ -23,22 +23,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
 from sunlit.finance.money import parse_yuan
-from sunlit.lib import tabular
+from sunlit.lib import importdesk, tabular
 from sunlit.lib.errors import ApplicationError, InvalidInput
-from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, scan, text
+from sunlit.lib.importdesk import Claim
+from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, text
 from sunlit.projects import services
 from sunlit.projects.models import (
     BidStatus,
@@ -46,7 +45,7 @@ from sunlit.projects.models import (
     ContractorKind,
     FundingKind,
     ImportBatch,
-    ImportStatus,
+    ImportClaim,
     Method,
     Project,
     Source,
@@ -185,11 +184,14 @@ ORDER = {
 
 
 @dataclass
-class Outcome:
-    batch: ImportBatch
-    projects_created: int = 0
-    projects_unchanged: int = 0
-    already_imported: bool = False
+class Outcome(importdesk.Outcome[ImportBatch]):
+    @property
+    def projects_created(self) -> int:
+        return self.batch.projects_created
+
+    @property
+    def projects_unchanged(self) -> int:
+        return self.batch.projects_unchanged
 
 
 @dataclass
@@ -226,29 +228,73 @@ def _date(value: Any) -> date:
         raise InvalidInput(_("%(value)r is not a date (YYYY-MM-DD)") % {"value": text(value)}) from None
 
 
-class _Reader:
-    def __init__(self, *, by: User | None, default_village: str) -> None:
-        self.by = by
-        self.default_village = default_village
-        self.problems: list[Problem] = []
-        self.count = 0
+class _Importer(importdesk.ImportRun[ImportBatch]):
+    action = "projects.import"
+    claim_model = ImportClaim
+    count_fields = ("projects_created", "projects_unchanged")
+    max_problems = MAX_PROBLEMS
+    by: User | None
+
+    def __init__(
+        self,
+        batch: ImportBatch,
+        *,
+        by: User | None,
+        publish: bool = False,
+        on_progress: Callable[[ImportBatch], None] | None = None,
+    ) -> None:
+        super().__init__(batch, by=by, on_progress=on_progress)
+        self.publish = publish
+        self.default_village = batch.default_village
         self.plans: dict[str, Plan] = {}
+        self.fresh: list[Plan] = []
         self.villages: dict[str, bool] = {}
         self.columns: dict[int, str] = {}
-        self.column_names: dict[str, str] = {}
 
-    def problem(self, row: str, column: str, message: str) -> None:
-        self.count += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(row, self.column_names.get(column, column), message))
+    def permit(self) -> None:
+        if self.by is not None and not jurisdiction.prefixes(self.by, "projects.import"):
+            raise InvalidInput(_("You have no role that allows importing projects"))
+
+    def read(self, encoding: str | None) -> None:
+        batch = self.batch
+        meters: list[tabular.Progress] = []
+        header_seen = False
+        for number, cells in tabular.rows(self.path, encoding, meters):
+            label = row_label(number)
+            if not header_seen:
+                if all(text(c) == "" for c in cells):
+                    continue
+                header_seen = True
+                if not self.header(label, cells):
+                    break
+                continue
+            batch.rows_read += 1
+            self.row(label, cells)
+            if batch.rows_read % PROGRESS_EVERY == 0:
+                self.progress("checking", min(60, 60 * (meters[0].done if meters else 0) // self.size))
+        if not header_seen:
+            self.problem("1", "", _("the file is empty"))
+        self.progress("checking", 60)
+
+    def claims(self) -> Iterable[Claim]:
+        # Project numbers are unique in the registry: two imports creating the same
+        # project at once would collide on it.
+        for plan in self.plans.values():
+            yield Claim(plan.number, _("Project %(number)s") % {"number": plan.number})
+
+    def reuse(self, earlier: ImportBatch) -> None:
+        self.batch.projects_unchanged = earlier.projects_created + earlier.projects_unchanged
+
+    def record(self, action: str, detail: dict[str, object]) -> None:
+        audit_record(action=action, by=self.by, obj=self.batch, region_code=self.batch.default_village, detail=detail)
 
     def header(self, label: str, cells: list[Any]) -> bool:
         for index, cell in enumerate(cells):
             name = ALIASES.get(header_key(cell))
-            if name and name not in self.column_names:
+            if name and name not in self.headings:
                 self.columns[index] = name
-                self.column_names[name] = text(cell)
-        missing = [n for n in ("kind", "project") if n not in self.column_names]
+                self.headings[name] = text(cell)
+        missing = [n for n in ("kind", "project") if n not in self.headings]
         if missing:
             self.problem(
                 label,
@@ -304,7 +350,7 @@ class _Reader:
                         label,
                         name,
                         _("%(column)s is required on a %(kind)s row")
-                        % {"column": self.column_names.get(name, name), "kind": text(raw.get("kind"))},
+                        % {"column": self.headings.get(name, name), "kind": text(raw.get("kind"))},
                     )
                     bad = True
                 return
@@ -414,6 +460,35 @@ class _Reader:
             return
         plan.records.append(Rec(label, kind, values))
 
+    def check(self) -> None:
+        self.check_sets()
+        if self.count:
+            return
+        # Projects already in the registry: skipped when the file holds exactly what they
+        # hold, refused when it differs.
+        plans = [p for p in self.plans.values() if p.village]
+        stored = dict(
+            Project.objects.filter(number__in=[p.number for p in plans]).values_list("number", "import_fingerprint")
+        )
+        for plan in plans:
+            if plan.number not in stored:
+                self.fresh.append(plan)
+            elif stored[plan.number] == plan.fingerprint():
+                self.batch.projects_unchanged += 1
+            else:
+                first = next(r for r in plan.records if r.kind == "project")
+                self.problem(
+                    first.row,
+                    "project",
+                    _("project %(number)s is already in the registry with other records: change it at its desk")
+                    % {"number": plan.number},
+                )
+
+    def write(self) -> None:
+        self.progress("writing", 65)
+        self.batch.projects_created = _write(self, self.fresh, by=self.by, publish=self.publish, batch=self.batch)
+        self.batch.villages = sorted({p.village for p in self.fresh})[:500]
+
     def check_sets(self) -> None:
         for number, plan in self.plans.items():
             first = plan.records[0].row if plan.records else "—"
@@ -443,7 +518,7 @@ class _Reader:
                 )
 
 
-def _problem_from(reader: _Reader, rec: Rec, error: ApplicationError) -> ImportRefused:
+def _problem_from(importer: _Importer, rec: Rec, error: ApplicationError) -> ImportRefused:
     column = {
         "amount": "amount",
         "accepted_on": "date",
@@ -453,10 +528,10 @@ def _problem_from(reader: _Reader, rec: Rec, error: ApplicationError) -> ImportR
         "credit_code": "code",
         "winner": "winner",
     }.get(error.field or "", error.field or "")
-    return ImportRefused([Problem(rec.row, reader.column_names.get(column, column), error.message)], 1)
+    return ImportRefused([Problem(rec.row, importer.headings.get(column, column), error.message)], 1)
 
 
-def _write(reader: _Reader, plans: list[Plan], *, by: User | None, publish: bool, batch: ImportBatch) -> int:
+def _write(importer: _Importer, plans: list[Plan], *, by: User | None, publish: bool, batch: ImportBatch) -> int:
     from sunlit.cases.models import Case
     from sunlit.finance.models import Voucher
 
@@ -586,7 +661,7 @@ def _write(reader: _Reader, plans: list[Plan], *, by: User | None, publish: bool
         except ApplicationError as e:
             if isinstance(e, ImportRefused):
                 raise
-            raise _problem_from(reader, head, e) from None
+            raise _problem_from(importer, head, e) from None
         created += 1
     return created
 
@@ -600,125 +675,16 @@ def _is_id(code: str) -> bool:
 def import_file(
     *,
     batch: ImportBatch,
-    path: Path,
     by: User | None,
+    path: Path | None = None,
     publish: bool = False,
     on_progress: Callable[[ImportBatch], None] | None = None,
 ) -> Outcome:
-    """Check the file whole, then import it whole (see the module docstring). Raises
-    ImportRefused with every problem when nothing was imported."""
-    if by is not None and not jurisdiction.prefixes(by, "projects.import"):
-        raise InvalidInput(_("You have no role that allows importing projects"))
-    outcome = Outcome(batch=batch)
-    reader = _Reader(by=by, default_village=batch.default_village)
-
-    def progress(stage: str, percent: int) -> None:
-        batch.stage, batch.progress = stage, percent
-        batch.save(update_fields=["stage", "progress", "rows_read"])
-        if on_progress is not None:
-            on_progress(batch)
-
-    batch.status = ImportStatus.RUNNING
-    batch.save(update_fields=["status"])
-    try:
-        sha, encoding = scan(path)
-        batch.sha256, batch.size = sha, path.stat().st_size
-        batch.save(update_fields=["sha256", "size"])
-        earlier = (
-            ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE)
-            .exclude(pk=batch.pk)
-            .order_by("created_at")
-            .first()
-        )
-        if earlier is not None:
-            outcome.already_imported = True
-            batch.same_as = earlier
-            batch.projects_unchanged = earlier.projects_created + earlier.projects_unchanged
-            _finish(batch, ImportStatus.DONE, by)
-            return outcome
-        meters: list[tabular.Progress] = []
-        size = max(1, batch.size)
-        header_seen = False
-        for number, cells in tabular.rows(path, encoding, meters):
-            label = row_label(number)
-            if not header_seen:
-                if all(text(c) == "" for c in cells):
-                    continue
-                header_seen = True
-                if not reader.header(label, cells):
-                    break
-                continue
-            batch.rows_read += 1
-            reader.row(label, cells)
-            if batch.rows_read % PROGRESS_EVERY == 0:
-                progress("checking", min(60, 60 * (meters[0].done if meters else 0) // size))
-        if not header_seen:
-            reader.problem("1", "", _("the file is empty"))
-        if not reader.count:
-            reader.check_sets()
-        plans = [p for p in reader.plans.values() if p.village]
-        fresh: list[Plan] = []
-        if not reader.count:
-            stored = dict(
-                Project.objects.filter(number__in=[p.number for p in plans]).values_list("number", "import_fingerprint")
-            )
-            for plan in plans:
-                if plan.number not in stored:
-                    fresh.append(plan)
-                elif stored[plan.number] == plan.fingerprint():
-                    batch.projects_unchanged += 1
-                else:
-                    first = next(r for r in plan.records if r.kind == "project")
-                    reader.problem(
-                        first.row,
-                        "project",
-                        _("project %(number)s is already in the registry with other records: change it at its desk")
-                        % {"number": plan.number},
-                    )
-        if reader.count:
-            raise ImportRefused(reader.problems, reader.count)
-        progress("writing", 65)
-        with transaction.atomic():
-            batch.projects_created = _write(reader, fresh, by=by, publish=publish, batch=batch)
-        batch.villages = sorted({p.village for p in fresh})[:500]
-    except ImportRefused as refused:
-        batch.problems = [p.as_dict() for p in refused.problems]
-        batch.problem_count = refused.count
-        batch.projects_created = 0
-        _finish(batch, ImportStatus.FAILED, by)
-        raise
-    except InvalidInput as e:
-        problem = Problem("—", "", e.message)
-        batch.problems, batch.problem_count = [problem.as_dict()], 1
-        _finish(batch, ImportStatus.FAILED, by)
-        raise ImportRefused([problem], 1) from None
-    outcome.projects_created = batch.projects_created
-    outcome.projects_unchanged = batch.projects_unchanged
-    _finish(batch, ImportStatus.DONE, by)
-    if on_progress is not None:
-        on_progress(batch)
-    return outcome
-
-
-def _finish(batch: ImportBatch, status: str, by: User | None) -> None:
-    batch.status, batch.finished_at = status, timezone.now()
-    batch.stage, batch.progress = ("done", 100) if status == ImportStatus.DONE else ("refused", batch.progress)
-    batch.save()
-    audit_record(
-        action="projects.import" if status == ImportStatus.DONE else "projects.import_refused",
-        by=by,
-        obj=batch,
-        region_code=batch.default_village,
-        detail={
-            "file": batch.filename,
-            "sha256": batch.sha256,
-            "rows": batch.rows_read,
-            "created": batch.projects_created,
-            "unchanged": batch.projects_unchanged,
-            "problems": batch.problem_count,
-            "same_as": batch.same_as_id,
-        },
-    )
+    """Check the file (`path`, else the one stored under the batch) whole, then import it
+    whole (see the module docstring and sunlit/lib/importdesk.py). Raises ImportRefused
+    with every problem when nothing was imported."""
+    done = _Importer(batch, by=by, publish=publish, on_progress=on_progress).run(path)
+    return Outcome(done.batch, done.already_imported)
 
 
 def batch_start(*, filename: str, default_village: str = "", by: User | None) -> ImportBatch:
@@ -728,13 +694,7 @@ def batch_start(*, filename: str, default_village: str = "", by: User | None) ->
             jurisdiction.require(by, "projects.import", default_village)
     elif by is not None and not jurisdiction.prefixes(by, "projects.import"):
         raise InvalidInput(_("You have no role that allows importing projects"))
-    return ImportBatch.objects.create(
-        sha256="",
-        filename=(filename or "")[:200],
-        default_village=default_village,
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
-        created_at=timezone.now(),
-    )
+    return importdesk.new_batch(ImportBatch, filename=filename, default_village=default_village, by=by)
 
 
 TEMPLATE_HEADERS = [

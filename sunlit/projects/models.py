@@ -20,7 +20,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+from sunlit.lib.importbatch import ImportBatchBase, ImportClaimBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+from sunlit.lib.uploads import UploadBase, upload_path
 
 
 class Category(models.TextChoices):
@@ -234,24 +235,20 @@ class DocumentKind(models.TextChoices):
 
 
 def document_path(instance: Document, filename: str) -> str:
+    # Named by migration 0001; the files are stored by lib.uploads.upload_path now.
     return f"projects/documents/{instance.sha256[:2]}/{filename}"
 
 
-class Document(models.Model):
+class Document(UploadBase):
+    """A project's document or photo (sunlit/lib/uploads.py has the shared upload fields)."""
+
+    upload_dir = "projects/documents"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     kind = models.CharField(_("kind"), max_length=14, choices=DocumentKind.choices)
     title = models.CharField(pgettext_lazy("document", "title"), max_length=200, blank=True)
-    file = models.FileField(upload_to=document_path, max_length=200)
-    thumbnail = models.FileField(upload_to=document_path, max_length=200, blank=True)
-    content_type = models.CharField(max_length=40)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    size = models.PositiveIntegerField()
-    original_name = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-    uploaded_at = models.DateTimeField()
+    thumbnail = models.FileField(upload_to=upload_path, max_length=200, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -304,9 +301,12 @@ class Acceptance(models.Model):
 class ImportBatch(ImportBatchBase):
     """One uploaded project file (sunlit/lib/importbatch.py has the shared fields)."""
 
-    file = models.FileField(upload_to="projects/imports/", max_length=300, blank=True)
     projects_created = models.PositiveIntegerField(default=0)
     projects_unchanged = models.PositiveIntegerField(default=0)
+
+
+class ImportClaim(ImportClaimBase):
+    """A project number, held by the import writing that project."""
 
 
 # --- published: derived only from snapshots that went through publish() ----------------

@@ -14,19 +14,14 @@ from sunlit.projects.models import ImportBatch
 
 @task()
 def projects_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
-    """Run an uploaded import (publishing what it records); the batch row carries its
+    """Run an uploaded import once (publishing what it records); the batch row carries its
     progress and outcome."""
     try:
-        done = importdesk.run(
-            ImportBatch,
-            batch_id,
-            user_id,
-            prefix="sunlit-projects-import-",
-            import_file=partial(imports.import_file, publish=True),
+        outcome = importdesk.run_queued(
+            ImportBatch, batch_id, user_id, import_file=partial(imports.import_file, publish=True)
         )
     except imports.ImportRefused as refused:
         return {"problems": refused.count}
-    if done is None:
+    if outcome is None:
         return {"skipped": 1}
-    _batch, outcome = done
     return {"projects": outcome.projects_created}

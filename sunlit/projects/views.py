@@ -355,7 +355,9 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
-    return cast(ImportBatch, importdesk.batch_or_404(ImportBatch, request, pk, "projects.view"))
+    return importdesk.batch_or_404(
+        ImportBatch, request, pk, may_view=lambda village: jurisdiction.can(request.user, "projects.view", village)
+    )
 
 
 @login_required

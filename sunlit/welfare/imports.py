@@ -22,13 +22,12 @@ thousand rows): the checked rows are held in memory as tuples, not the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,9 +35,10 @@ from django.utils.translation import gettext as _
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
 from sunlit.finance.money import NegativeAmount, parse_yuan
-from sunlit.lib import idnumbers, tabular
+from sunlit.lib import idnumbers, importdesk, tabular
 from sunlit.lib.errors import InvalidInput
-from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, scan, text
+from sunlit.lib.importdesk import Claim
+from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, text  # noqa: F401 -- re-exported
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 from sunlit.welfare import services
@@ -47,7 +47,7 @@ from sunlit.welfare.models import (
     Channel,
     Household,
     ImportBatch,
-    ImportStatus,
+    ImportClaim,
     Member,
     Payment,
     Per,
@@ -160,10 +160,8 @@ _PERIOD_Q_CN = re.compile(r"^(\d{4})\s*年?\s*(?:第)?\s*([1-4一二三四])\s*�
 
 
 @dataclass
-class Outcome:
-    batch: ImportBatch
-    problems: list[Problem] = field(default_factory=list)
-    already_imported: bool = False
+class Outcome(importdesk.Outcome[ImportBatch]):
+    pass
 
 
 # A checked member row: (rowno, village, number, name, relation, fp, sealed, last4, status, status_on)
@@ -209,16 +207,18 @@ def _period(value: Any) -> str | None:
     return None
 
 
-class _Importer:
+class _Importer(importdesk.ImportRun[ImportBatch]):
+    action = "welfare.import"
+    claim_model = ImportClaim
+    count_fields = ("households_created", "members_created", "payments_created", "unchanged")
+    max_problems = MAX_PROBLEMS
+    by: User | None
+
     def __init__(
-        self, batch: ImportBatch, path: Path, *, by: User | None, on_progress: Callable[[ImportBatch], None] | None
+        self, batch: ImportBatch, *, by: User | None, on_progress: Callable[[ImportBatch], None] | None
     ) -> None:
-        self.batch, self.path, self.by, self.on_progress = batch, path, by, on_progress
-        self.problems: list[Problem] = []
-        self.count = 0
+        super().__init__(batch, by=by, on_progress=on_progress)
         self.columns: dict[str, int] = {}
-        self.headers: list[str] = []
-        self.size = max(1, path.stat().st_size)
         self.villages: dict[str, bool | None] = {}
         self.programmes: dict[str, Programme] = {}
         for p in Programme.objects.all():
@@ -230,23 +230,31 @@ class _Importer:
         self.cards: dict[tuple[str, str], str] = {}
         self.today = timezone.localdate()
 
-    def problem(self, row: int | str, column: str, message: str) -> None:
-        self.count += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            label = row if isinstance(row, str) else row_label(row)
-            index = self.columns.get(column)
-            heading = (self.headers[index] if index is not None and index < len(self.headers) else "") or column
-            self.problems.append(Problem(label, heading, message))
+    def permit(self) -> None:
+        if self.by is not None and self.batch.default_village:
+            jurisdiction.require(self.by, "welfare.import", self.batch.default_village)
+        if self.by is not None and not jurisdiction.prefixes(self.by, "welfare.import"):
+            raise InvalidInput(_("You have no role that allows importing households and payments"))
 
-    def set_progress(self, stage: str, percent: int, rows: int | None = None) -> None:
-        self.batch.stage, self.batch.progress = stage, percent
-        if rows is not None:
-            self.batch.rows_read = rows
-        ImportBatch.objects.filter(pk=self.batch.pk).update(
-            stage=stage, progress=percent, rows_read=self.batch.rows_read
-        )
-        if self.on_progress is not None:
-            self.on_progress(self.batch)
+    def claims(self) -> Iterable[Claim]:
+        # What the write could collide on: a village's households (numbered per village)
+        # and members, when the file registers people; a programme's payments of a period
+        # in a village (one per household, member and period).
+        programmes = {p.pk: p for p in self.programmes.values()}
+        for village in sorted({r[1] for r in self.members}):
+            yield Claim(f"{village}/register", _("The household register of village %(v)s") % {"v": village})
+        for village, programme_id, period in sorted({(r[1], r[3], r[5]) for r in self.payments}):
+            yield Claim(
+                f"{village}/{programme_id}/{period}",
+                _("The %(programme)s payments of village %(v)s for %(period)s")
+                % {"programme": programmes[programme_id].short_zh, "v": village, "period": period},
+            )
+
+    def reuse(self, earlier: ImportBatch) -> None:
+        self.batch.unchanged = earlier.payments_created + earlier.unchanged
+
+    def record(self, action: str, detail: dict[str, object]) -> None:
+        audit_record(action=action, by=self.by, obj=self.batch, region_code=self.batch.default_village, detail=detail)
 
     # pass 2
 
@@ -269,17 +277,18 @@ class _Importer:
             self._check(number, cells)
             if seen % PROGRESS_EVERY == 0:
                 done = trackers[0].done if trackers else 0
-                self.set_progress("reading", min(70, done * 70 // self.size), seen)
+                self.progress("reading", min(70, done * 70 // self.size), seen)
         if not header_found:
             self.problem("1", "", _("The file is empty"))
-        self.set_progress("checking", 70, seen)
+        self.progress("checking", 70, seen)
 
     def _header(self, cells: list[Any]) -> None:
-        self.headers = [str(c).strip() if c is not None else "" for c in cells]
-        for index, heading in enumerate(self.headers):
+        headers = [str(c).strip() if c is not None else "" for c in cells]
+        for index, heading in enumerate(headers):
             name = ALIASES.get(header_key(heading).lstrip("\ufeff"))
             if name and name not in self.columns:
                 self.columns[name] = index
+                self.headings[name] = heading
         missing = [f for f in ("household",) if f not in self.columns]
         if "village" not in self.columns and not self.batch.default_village:
             missing.append("village")
@@ -476,7 +485,7 @@ class _Importer:
 
     # pass 3
 
-    def check_sets(self) -> None:
+    def check(self) -> None:
         # Members: one household per ID number, one name per ID number.
         first: dict[str, tuple[int, str, str, str]] = {}
         for row in self.members:
@@ -575,221 +584,158 @@ class _Importer:
 
     # pass 4
 
-    def write(self) -> tuple[int, int, int, int]:
+    def write(self) -> None:
+        # Inside the driver's transaction: all or nothing.
         by = self.by if getattr(self.by, "is_authenticated", False) else None
         now = timezone.now()
-        with transaction.atomic():
-            wanted = {(r[1], r[2]) for r in self.members} | {(r[1], r[2]) for r in self.payments}
-            existing: dict[tuple[str, str], Household] = {}
-            for village in {v for v, _n in wanted}:
-                numbers = [n for v, n in wanted if v == village]
-                for h in Household.objects.filter(village_id=village, number__in=numbers):
-                    existing[(village, h.number)] = h
-            new = [
-                Household(
-                    county_code=codes.county_of(v),
-                    village_id=v,
-                    number=n,
-                    card_last4=self.cards.get((v, n), ""),
-                    created_at=now,
-                    created_by=by,
+        wanted = {(r[1], r[2]) for r in self.members} | {(r[1], r[2]) for r in self.payments}
+        existing: dict[tuple[str, str], Household] = {}
+        for village in {v for v, _n in wanted}:
+            numbers = [n for v, n in wanted if v == village]
+            for h in Household.objects.filter(village_id=village, number__in=numbers):
+                existing[(village, h.number)] = h
+        new = [
+            Household(
+                county_code=codes.county_of(v),
+                village_id=v,
+                number=n,
+                card_last4=self.cards.get((v, n), ""),
+                created_at=now,
+                created_by=by,
+                import_batch=self.batch,
+            )
+            for v, n in sorted(wanted - existing.keys())
+        ]
+        Household.objects.bulk_create(new)
+        for h in Household.objects.filter(import_batch=self.batch):
+            existing[(h.village_id, h.number)] = h
+        self.progress("writing", 80)
+        # Members: those not registered yet (registered ones were checked to match).
+        known = set(
+            Member.objects.filter(id_fingerprint__in=[r[5] for r in self.members]).values_list(
+                "id_fingerprint", flat=True
+            )
+        )
+        positions: dict[int, int] = dict(
+            Member.objects.filter(household_id__in=[h.pk for h in existing.values()])
+            .values_list("household_id")
+            .annotate(top=Max("position"))
+            .values_list("household_id", "top")
+        )
+        new_members = []
+        for _n, village, household, name, relation, fp, sealed, last4, status, status_on in self.members:
+            if fp in known:
+                continue
+            known.add(fp)
+            h = existing[(village, household)]
+            if relation == Relation.HEAD:
+                position = 0
+            else:
+                position = positions[h.pk] = positions.get(h.pk, 0) + 1
+            new_members.append(
+                Member(
+                    household=h,
+                    name=name,
+                    relation=relation,
+                    id_fingerprint=fp,
+                    id_sealed=sealed,
+                    id_last4=last4,
+                    status=status,
+                    status_on=status_on if status != Status.ACTIVE else None,
+                    position=position,
+                )
+            )
+        Member.objects.bulk_create(new_members, batch_size=1000)
+        members = {
+            m.id_fingerprint: m
+            for m in Member.objects.filter(
+                id_fingerprint__in=[r[4] for r in self.payments if r[4]] + [r[5] for r in self.members]
+            )
+        }
+        household_ids = [h.pk for h in existing.values()]
+        people: dict[int, list[Member]] = {}
+        for m in Member.objects.filter(household_id__in=household_ids):
+            people.setdefault(m.household_id, []).append(m)
+        relatives = dict(
+            RelativeDeclaration.objects.filter(withdrawn_at__isnull=True)
+            .order_by("-declared_at")
+            .values_list("id_fingerprint", "id")
+        )
+        recorded = {
+            (p[0], p[1], p[2] or 0, p[3]): p[4]
+            for p in Payment.objects.filter(household_id__in=household_ids).values_list(
+                "household_id", "programme_id", "member_id", "period", "amount_fen"
+            )
+        }
+        new_payments, unchanged = [], 0
+        for (
+            number,
+            village,
+            household,
+            programme_id,
+            member_fp,
+            period,
+            year,
+            amount,
+            paid_on,
+            channel,
+            case_id,
+        ) in self.payments:
+            h = existing[(village, household)]
+            member = members.get(member_fp) if member_fp else None
+            key = (h.pk, programme_id, member.pk if member else 0, period)
+            if key in recorded:
+                if recorded[key] != amount:
+                    self.problem(number, "amount", _("this payment is already recorded with another amount"))
+                unchanged += 1
+                continue
+            after_death, moved = services.marks_for(
+                household=h, member=member, paid_on=paid_on, members=people.get(h.pk, [])
+            )
+            reach = [member_fp] if member else [m.id_fingerprint for m in people.get(h.pk, [])]
+            relative = next((relatives[f] for f in reach if f in relatives), None)
+            new_payments.append(
+                Payment(
+                    county_code=h.county_code,
+                    village_code=village,
+                    programme_id=programme_id,
+                    household=h,
+                    member=member,
+                    period=period,
+                    year=year,
+                    amount_fen=amount,
+                    paid_on=paid_on,
+                    channel=channel,
+                    case_id=case_id,
+                    after_death=after_death,
+                    moved_out=moved,
+                    relative_id=relative,
+                    recorded_at=now,
+                    recorded_by=by,
                     import_batch=self.batch,
                 )
-                for v, n in sorted(wanted - existing.keys())
-            ]
-            Household.objects.bulk_create(new)
-            for h in Household.objects.filter(import_batch=self.batch):
-                existing[(h.village_id, h.number)] = h
-            self.set_progress("writing", 80)
-            # Members: those not registered yet (registered ones were checked to match).
-            known = set(
-                Member.objects.filter(id_fingerprint__in=[r[5] for r in self.members]).values_list(
-                    "id_fingerprint", flat=True
-                )
             )
-            positions: dict[int, int] = dict(
-                Member.objects.filter(household_id__in=[h.pk for h in existing.values()])
-                .values_list("household_id")
-                .annotate(top=Max("position"))
-                .values_list("household_id", "top")
-            )
-            new_members = []
-            for _n, village, household, name, relation, fp, sealed, last4, status, status_on in self.members:
-                if fp in known:
-                    continue
-                known.add(fp)
-                h = existing[(village, household)]
-                if relation == Relation.HEAD:
-                    position = 0
-                else:
-                    position = positions[h.pk] = positions.get(h.pk, 0) + 1
-                new_members.append(
-                    Member(
-                        household=h,
-                        name=name,
-                        relation=relation,
-                        id_fingerprint=fp,
-                        id_sealed=sealed,
-                        id_last4=last4,
-                        status=status,
-                        status_on=status_on if status != Status.ACTIVE else None,
-                        position=position,
-                    )
-                )
-            Member.objects.bulk_create(new_members, batch_size=1000)
-            members = {
-                m.id_fingerprint: m
-                for m in Member.objects.filter(
-                    id_fingerprint__in=[r[4] for r in self.payments if r[4]] + [r[5] for r in self.members]
-                )
-            }
-            household_ids = [h.pk for h in existing.values()]
-            people: dict[int, list[Member]] = {}
-            for m in Member.objects.filter(household_id__in=household_ids):
-                people.setdefault(m.household_id, []).append(m)
-            relatives = dict(
-                RelativeDeclaration.objects.filter(withdrawn_at__isnull=True)
-                .order_by("-declared_at")
-                .values_list("id_fingerprint", "id")
-            )
-            recorded = {
-                (p[0], p[1], p[2] or 0, p[3]): p[4]
-                for p in Payment.objects.filter(household_id__in=household_ids).values_list(
-                    "household_id", "programme_id", "member_id", "period", "amount_fen"
-                )
-            }
-            new_payments, unchanged = [], 0
-            for (
-                number,
-                village,
-                household,
-                programme_id,
-                member_fp,
-                period,
-                year,
-                amount,
-                paid_on,
-                channel,
-                case_id,
-            ) in self.payments:
-                h = existing[(village, household)]
-                member = members.get(member_fp) if member_fp else None
-                key = (h.pk, programme_id, member.pk if member else 0, period)
-                if key in recorded:
-                    if recorded[key] != amount:
-                        self.problem(number, "amount", _("this payment is already recorded with another amount"))
-                    unchanged += 1
-                    continue
-                after_death, moved = services.marks_for(
-                    household=h, member=member, paid_on=paid_on, members=people.get(h.pk, [])
-                )
-                reach = [member_fp] if member else [m.id_fingerprint for m in people.get(h.pk, [])]
-                relative = next((relatives[f] for f in reach if f in relatives), None)
-                new_payments.append(
-                    Payment(
-                        county_code=h.county_code,
-                        village_code=village,
-                        programme_id=programme_id,
-                        household=h,
-                        member=member,
-                        period=period,
-                        year=year,
-                        amount_fen=amount,
-                        paid_on=paid_on,
-                        channel=channel,
-                        case_id=case_id,
-                        after_death=after_death,
-                        moved_out=moved,
-                        relative_id=relative,
-                        recorded_at=now,
-                        recorded_by=by,
-                        import_batch=self.batch,
-                    )
-                )
-            if self.count:
-                raise ImportRefused(self.problems, self.count)
-            Payment.objects.bulk_create(new_payments, batch_size=1000)
-        return len(new), len(new_members), len(new_payments), unchanged
+        if self.count:
+            raise ImportRefused(self.problems, self.count)
+        Payment.objects.bulk_create(new_payments, batch_size=1000)
+        batch = self.batch
+        batch.households_created, batch.members_created = len(new), len(new_members)
+        batch.payments_created, batch.unchanged = len(new_payments), unchanged
+        batch.villages = sorted({r[1] for r in self.members} | {r[1] for r in self.payments})[:500]
 
 
 def import_file(
-    *, batch: ImportBatch, path: Path, by: User | None, on_progress: Callable[[ImportBatch], None] | None = None
+    *,
+    batch: ImportBatch,
+    by: User | None,
+    path: Path | None = None,
+    on_progress: Callable[[ImportBatch], None] | None = None,
 ) -> Outcome:
-    """Check the file whole, then import it whole. Raises ImportRefused with every problem
-    when nothing was imported; `batch` records the run for the upload page."""
-    if by is not None and batch.default_village:
-        jurisdiction.require(by, "welfare.import", batch.default_village)
-    if by is not None and not jurisdiction.prefixes(by, "welfare.import"):
-        raise InvalidInput(_("You have no role that allows importing households and payments"))
-    outcome = Outcome(batch=batch)
-    importer = _Importer(batch, path, by=by, on_progress=on_progress)
-    batch.status, batch.started_at = ImportStatus.RUNNING, timezone.now()
-    batch.save(update_fields=["status", "started_at"])
-    try:
-        sha, encoding = scan(path)
-        batch.sha256, batch.size = sha, path.stat().st_size
-        batch.save(update_fields=["sha256", "size"])
-        earlier = (
-            ImportBatch.objects.filter(sha256=sha, status=ImportStatus.DONE)
-            .exclude(pk=batch.pk)
-            .order_by("created_at")
-            .first()
-        )
-        if earlier is not None:
-            outcome.already_imported = True
-            batch.same_as = earlier
-            batch.unchanged = earlier.payments_created + earlier.unchanged
-            _finish(batch, ImportStatus.DONE, importer, by)
-            return outcome
-        importer.read(encoding)
-        if not importer.count:
-            importer.check_sets()
-        if importer.count:
-            raise ImportRefused(importer.problems, importer.count)
-        importer.set_progress("writing", 75)
-        created = importer.write()
-        batch.households_created, batch.members_created, batch.payments_created, batch.unchanged = created
-        batch.villages = sorted({r[1] for r in importer.members} | {r[1] for r in importer.payments})[:500]
-    except ImportRefused as refused:
-        outcome.problems = refused.problems
-        batch.problems = [p.as_dict() for p in refused.problems]
-        batch.problem_count = refused.count
-        _finish(batch, ImportStatus.FAILED, importer, by)
-        raise
-    except InvalidInput as e:
-        problem = Problem("—", "", e.message)
-        outcome.problems = [problem]
-        batch.problems, batch.problem_count = [problem.as_dict()], 1
-        _finish(batch, ImportStatus.FAILED, importer, by)
-        raise ImportRefused([problem], 1) from None
-    _finish(batch, ImportStatus.DONE, importer, by)
-    return outcome
-
-
-def _finish(batch: ImportBatch, status: str, importer: _Importer, by: User | None) -> None:
-    batch.status, batch.finished_at = status, timezone.now()
-    batch.stage, batch.progress = ("done", 100) if status == ImportStatus.DONE else ("refused", batch.progress)
-    batch.save()
-    if importer.on_progress is not None:
-        importer.on_progress(batch)
-    audit_record(
-        action="welfare.import" if status == ImportStatus.DONE else "welfare.import_refused",
-        by=by,
-        obj=batch,
-        region_code=batch.default_village,
-        detail={
-            "file": batch.filename,
-            "sha256": batch.sha256,
-            "rows": batch.rows_read,
-            "households_created": batch.households_created,
-            "members_created": batch.members_created,
-            "payments_created": batch.payments_created,
-            "unchanged": batch.unchanged,
-            "problems": batch.problem_count,
-            "same_as": batch.same_as_id,
-            "villages": batch.villages[:50],
-        },
-    )
+    """Check the file (`path`, else the one stored under the batch) whole, then import it
+    whole (sunlit/lib/importdesk.py). Raises ImportRefused with every problem when nothing
+    was imported; `batch` records the run for the upload page."""
+    done = _Importer(batch, by=by, on_progress=on_progress).run(path)
+    return Outcome(done.batch, done.already_imported)
 
 
 def batch_start(*, filename: str, default_village: str = "", by: User | None) -> ImportBatch:
@@ -797,9 +743,4 @@ def batch_start(*, filename: str, default_village: str = "", by: User | None) ->
         codes.validate(default_village)
         if by is not None:
             jurisdiction.require(by, "welfare.import", default_village)
-    return ImportBatch.objects.create(
-        filename=(filename or "")[:200],
-        default_village=default_village,
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
-        created_at=timezone.now(),
-    )
+    return importdesk.new_batch(ImportBatch, filename=filename, default_village=default_village, by=by)

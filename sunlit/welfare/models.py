@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sunlit.lib.importbatch import ImportBatchBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
+from sunlit.lib.importbatch import ImportBatchBase, ImportClaimBase, ImportStatus  # noqa: F401 -- ImportStatus is re-exported
 
 
 class Rhythm(models.TextChoices):
@@ -163,7 +163,6 @@ class ImportBatch(ImportBatchBase):
     """One uploaded register of households and payments (sunlit/lib/importbatch.py has the
     shared fields)."""
 
-    file = models.FileField(upload_to="welfare-imports/", blank=True)
     households_created = models.PositiveIntegerField(default=0)
     members_created = models.PositiveIntegerField(default=0)
     payments_created = models.PositiveIntegerField(default=0)
@@ -171,6 +170,11 @@ class ImportBatch(ImportBatchBase):
 
     class Meta(ImportBatchBase.Meta):
         verbose_name = _("welfare import")
+
+
+class ImportClaim(ImportClaimBase):
+    """A village's household register, or one programme's payments of one period in a
+    village, held by the import writing them."""
 
 
 class RelativeDeclaration(models.Model):

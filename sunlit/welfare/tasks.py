@@ -12,14 +12,11 @@ from sunlit.welfare.models import ImportBatch
 
 @task()
 def welfare_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
-    """Run an uploaded import; the batch row carries its progress and outcome."""
+    """Run an uploaded import once; the batch row carries its progress and outcome."""
     try:
-        done = importdesk.run(
-            ImportBatch, batch_id, user_id, prefix="sunlit-welfare-import-", import_file=imports.import_file
-        )
+        outcome = importdesk.run_queued(ImportBatch, batch_id, user_id, import_file=imports.import_file)
     except imports.ImportRefused as refused:
         return {"problems": refused.count}
-    if done is None:
+    if outcome is None:
         return {"skipped": 1}
-    batch, _outcome = done
-    return {"payments": batch.payments_created, "members": batch.members_created}
+    return {"payments": outcome.batch.payments_created, "members": outcome.batch.members_created}

@@ -378,7 +378,9 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
-    return cast(ImportBatch, importdesk.batch_or_404(ImportBatch, request, pk, "welfare.view"))
+    return importdesk.batch_or_404(
+        ImportBatch, request, pk, may_view=lambda village: jurisdiction.can(request.user, "welfare.view", village)
+    )
 
 
 @login_required

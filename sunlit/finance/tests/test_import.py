@@ -8,13 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from openpyxl import Workbook
 
 from sunlit.conftest import VILLAGE_A, VILLAGE_B, VILLAGE_C, Cast
 from sunlit.finance import imports, services
-from sunlit.finance.models import Entry, ImportBatch, ImportStatus, Voucher, VoucherStatus
+from sunlit.finance.models import Entry, ImportBatch, ImportClaim, ImportStatus, Voucher, VoucherStatus
+from sunlit.finance.tasks import finance_import_task
 from sunlit.finance.tests.conftest import book, make_case, pay, publish_month
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +240,87 @@ class TestCommand:
         out = io.StringIO()
         call_command("finance", "chart", "load", str(services.DATA_DIR / "chart-2023.yaml"), stdout=out)
         assert "42 accounts" in out.getvalue()
+
+
+class TestTwoImportsAtOnce:
+    """The driver (sunlit/lib/importdesk.py) with the books' claims: a village's books of a
+    year, the unit voucher numbers run in."""
+
+    def hold(self, key: str) -> ImportBatch:
+        """Another import, running, that holds `key` (as a second worker would)."""
+        other = imports.batch_start(filename="other.csv", by=None)
+        ImportBatch.objects.filter(pk=other.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+        ImportClaim.objects.create(key=key, holder=other.pk, claimed_at=timezone.now())
+        return other
+
+    def test_it_refuses_books_another_import_is_writing_naming_the_village_year_and_import(
+        self, cast: Cast, write
+    ) -> None:
+        other = self.hold(f"{VILLAGE_A}/2025")
+        problems = refused(write(GOOD))
+        assert len(problems) == 1
+        assert problems[0].message.startswith(f"The books of village {VILLAGE_A} for 2025: import #{other.pk} (started")
+        batch = ImportBatch.objects.exclude(pk=other.pk).get()
+        assert batch.status == ImportStatus.FAILED and batch.problems[0]["message"] == problems[0].message
+        # Once the other import has ended, the same file goes in.
+        ImportBatch.objects.filter(pk=other.pk).update(status=ImportStatus.DONE)
+        assert run(write(GOOD, name="again.csv")).vouchers_created == 2
+        assert not ImportClaim.objects.exists()
+
+    def test_it_lets_another_village_or_year_through(self, cast: Cast, write) -> None:
+        self.hold(f"{VILLAGE_B}/2025")
+        self.hold(f"{VILLAGE_A}/2024")
+        assert run(write(GOOD)).vouchers_created == 2
+
+    def test_it_refuses_the_second_of_two_overlapping_imports_while_the_first_checks(
+        self, cast: Cast, write, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Voucher 1 of March and voucher 1 of April: different months, one number of 2025.
+        april = [line.replace("2025-03-02", "2025-04-02") for line in GOOD[:2]]
+        second_path = write(april, name="april.csv")
+        seconds: list[str] = []
+        check = imports._Importer.check
+
+        def check_while_another_imports(self: imports._Importer) -> None:
+            if not seconds:  # the first import, holding its claims: the second starts now
+                seconds.append("started")
+                with pytest.raises(imports.ImportRefused) as info:
+                    run(second_path)
+                seconds.append(info.value.problems[0].message)
+            check(self)
+
+        monkeypatch.setattr(imports._Importer, "check", check_while_another_imports)
+        first = run(write(GOOD))
+        assert first.vouchers_created == 2
+        assert f"import #{first.batch.pk}" in seconds[1] and f"village {VILLAGE_A} for 2025" in seconds[1]
+        assert list(Voucher.objects.values_list("period", flat=True).distinct()) == [202503]
+        # Run again now: the checks see the first import's books and name the number taken.
+        with pytest.raises(imports.ImportRefused) as info:
+            run(write(april, name="april-again.csv"))
+        assert "voucher number 1 of 2025 is already in the books" in info.value.problems[0].message
+
+    def test_it_ends_failed_with_the_reason_and_writes_nothing_when_the_write_breaks(
+        self, cast: Cast, write, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write_ = imports._Importer.write
+
+        def write_then_break(self: imports._Importer) -> None:
+            write_(self)
+            assert Voucher.objects.count() == 2  # written, not yet committed
+            raise ZeroDivisionError("planted")
+
+        monkeypatch.setattr(imports._Importer, "write", write_then_break)
+        with pytest.raises(ZeroDivisionError):
+            run(write(GOOD))
+        batch = ImportBatch.objects.get()
+        assert batch.status == ImportStatus.FAILED and "ZeroDivisionError: planted" in batch.problems[0]["message"]
+        assert (batch.vouchers_created, Voucher.objects.count(), Entry.objects.count()) == (0, 0, 0)
+        assert not ImportClaim.objects.exists()
+
+    def test_it_runs_an_uploaded_batch_once_however_often_its_task_is_delivered(self, cast: Cast, write) -> None:
+        batch = imports.batch_start(filename="books.csv", by=cast.official)
+        batch.file.save("books.csv", ContentFile(write(GOOD).read_bytes()), save=True)
+        first = finance_import_task.enqueue(batch.pk, cast.official.pk)
+        again = finance_import_task.enqueue(batch.pk, cast.official.pk)
+        assert (first.return_value, again.return_value) == ({"vouchers": 2, "entries": 4}, {"skipped": 1})
+        assert Voucher.objects.count() == 2

@@ -11,8 +11,11 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
+from sunlit.cases.models import Attachment
+from sunlit.finance.models import Receipt
 from sunlit.lib.errors import InvalidInput
-from sunlit.lib.uploads import clean_upload
+from sunlit.lib.uploads import UploadBase, clean_upload, upload_path
+from sunlit.projects.models import Document
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -149,3 +152,20 @@ def test_it_refuses_a_file_over_the_limit(settings: Any) -> None:
     assert clean_upload(data=PDF, filename="small.pdf", max_bytes=len(PDF)).size == len(PDF)
     with pytest.raises(InvalidInput):
         clean_upload(data=PDF, filename="small.pdf", max_bytes=len(PDF) - 1)
+
+
+@pytest.mark.parametrize("model", [Receipt, Document, Attachment], ids=lambda m: m.__name__)
+def test_it_stores_receipts_documents_and_attachments_with_one_set_of_upload_fields(model: type[UploadBase]) -> None:
+    assert issubclass(model, UploadBase)
+    shared = {f.name: f.deconstruct()[1:] for f in UploadBase._meta.fields}
+    mine = {f.name: f.deconstruct()[1:] for f in model._meta.fields if f.name in shared}
+    # The same columns everywhere, but that a case attachment always names its uploader.
+    differ = {name for name in shared if mine[name] != shared[name]}
+    assert differ == ({"uploaded_by"} if model is Attachment else set())
+
+
+def test_it_files_an_upload_under_its_kind_and_hash() -> None:
+    receipt = Receipt(sha256="ab" + "0" * 62)
+    document = Document(sha256="cd" + "0" * 62)
+    assert upload_path(receipt, "x.jpg") == "finance/receipts/ab/x.jpg"
+    assert upload_path(document, "y.pdf") == "projects/documents/cd/y.pdf"

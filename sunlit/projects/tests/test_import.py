@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from sunlit.conftest import VILLAGE_A, Cast
 from sunlit.projects import imports
 from sunlit.projects.imports import ImportRefused
-from sunlit.projects.models import ImportBatch, ImportStatus, Payment, Project, PublishedProject
+from sunlit.projects.models import ImportBatch, ImportClaim, ImportStatus, Payment, Project, PublishedProject
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,44 @@ def test_it_offers_the_templates(client: Client) -> None:
     for fmt in ("csv", "xlsx"):
         response = client.get(reverse("projects:import_template", args=[fmt]))
         assert response.status_code == 200 and response["Content-Disposition"].endswith(f'.{fmt}"')
+
+
+def _hold(key: str) -> ImportBatch:
+    """Another import, running, that holds `key` (as a second worker would)."""
+    other = ImportBatch.objects.create(filename="other.csv", sha256="", created_at=timezone.now())
+    ImportBatch.objects.filter(pk=other.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    ImportClaim.objects.create(key=key, holder=other.pk, claimed_at=timezone.now())
+    return other
+
+
+def test_it_refuses_a_project_another_import_is_writing_naming_it_and_the_import(cast: Cast, tmp_path: Path) -> None:
+    other = _hold("SM-2025-001")
+    data = rows() + rows("SM-2025-002")[1:]
+    with pytest.raises(ImportRefused) as refused:
+        run(cast, write_csv(tmp_path / "p.csv", data))
+    assert [p.message.split(" (started")[0] for p in refused.value.problems] == [
+        f"Project SM-2025-001: import #{other.pk}"
+    ]
+    assert not Project.objects.exists()
+    assert ImportBatch.objects.exclude(pk=other.pk).get().status == ImportStatus.FAILED
+    ImportBatch.objects.filter(pk=other.pk).update(status=ImportStatus.FAILED)
+    assert run(cast, write_csv(tmp_path / "p2.csv", data)).projects_created == 2
+
+
+def test_it_ends_failed_with_the_reason_and_writes_nothing_when_the_write_breaks(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write = imports._Importer.write
+
+    def write_then_break(self: imports._Importer) -> None:
+        write(self)
+        assert Project.objects.count() == 1  # written, not yet committed
+        raise KeyError("planted")
+
+    monkeypatch.setattr(imports._Importer, "write", write_then_break)
+    with pytest.raises(KeyError):
+        run(cast, write_csv(tmp_path / "p.csv", rows()))
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.FAILED and "KeyError: 'planted'" in batch.problems[0]["message"]
+    assert batch.projects_created == 0 and not Project.objects.exists() and not PublishedProject.objects.exists()
+    assert not ImportClaim.objects.exists()

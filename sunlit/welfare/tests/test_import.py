@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from sunlit.conftest import VILLAGE_A, VILLAGE_C, Cast
@@ -20,7 +21,7 @@ from sunlit.lib import idnumbers
 from sunlit.lib.errors import InvalidInput
 from sunlit.welfare import imports
 from sunlit.welfare.imports import ImportRefused
-from sunlit.welfare.models import Household, ImportBatch, Member, Payment
+from sunlit.welfare.models import Household, ImportBatch, ImportClaim, ImportStatus, Member, Payment, Programme
 from sunlit.welfare.tests.conftest import Family, new_id
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +249,48 @@ def test_it_never_quotes_an_id_number_put_in_another_column(cast: Cast, tmp_path
     problems = _problems(write_csv(tmp_path, data), cast.cadre_a)
     assert len(problems) == 2
     assert A not in str(problems) and B not in str(problems) and A[-4:] in str(problems)
+
+
+def _hold(key: str) -> ImportBatch:
+    """Another import, running, that holds `key` (as a second worker would)."""
+    other = ImportBatch.objects.create(filename="other.csv", created_at=timezone.now())
+    ImportBatch.objects.filter(pk=other.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    ImportClaim.objects.create(key=key, holder=other.pk, claimed_at=timezone.now())
+    return other
+
+
+def test_it_refuses_a_register_or_period_another_import_is_writing(cast: Cast, tmp_path: Path) -> None:
+    dibao = Programme.objects.get(code="dibao")
+    register = _hold(f"{VILLAGE_A}/register")
+    payments = _hold(f"{VILLAGE_A}/{dibao.pk}/2025-02")
+    problems = _problems(write_csv(tmp_path, rows()), cast.cadre_a)
+    assert [m.split(" (started")[0] for _r, _c, m in problems] == [
+        f"The household register of village {VILLAGE_A}: import #{register.pk}",
+        f"The 低保 payments of village {VILLAGE_A} for 2025-02: import #{payments.pk}",
+    ]
+    assert not Household.objects.exists() and not Payment.objects.exists()
+    # Another programme's period, or another village, does not stand in the way.
+    ImportBatch.objects.filter(pk__in=[register.pk, payments.pk]).update(status=ImportStatus.DONE)
+    _hold(f"{VILLAGE_A}/{dibao.pk}/2025-04")
+    _hold(f"{VILLAGE_C}/register")
+    assert run(write_csv(tmp_path, rows(), name="again.csv"), by=cast.cadre_a).batch.payments_created == 4
+
+
+def test_it_ends_failed_with_the_reason_and_writes_nothing_when_the_write_breaks(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write = imports._Importer.write
+
+    def write_then_break(self: imports._Importer) -> None:
+        write(self)
+        assert Payment.objects.count() == 4  # written, not yet committed
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(imports._Importer, "write", write_then_break)
+    with pytest.raises(RuntimeError):
+        run(write_csv(tmp_path, rows()), by=cast.cadre_a)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.FAILED and "RuntimeError: planted" in batch.problems[0]["message"]
+    assert (batch.households_created, batch.payments_created) == (0, 0)
+    assert not Household.objects.exists() and not Member.objects.exists() and not Payment.objects.exists()
+    assert not ImportClaim.objects.exists()
