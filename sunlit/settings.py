@@ -320,6 +320,10 @@ SUNLIT_REPORTS_REPLY_DAYS = envint("SUNLIT_REPORTS_REPLY_DAYS", 10, minimum=1)
 # Remind handlers this many working days before a deadline; the sweep's interval (s).
 SUNLIT_REPORTS_REMIND_DAYS = envint("SUNLIT_REPORTS_REMIND_DAYS", 1, minimum=0)
 SUNLIT_REPORTS_SWEEP_INTERVAL = envint("SUNLIT_REPORTS_SWEEP_INTERVAL", 3600, minimum=60)
+# Imports (finance, projects, welfare): how often to look for, and after how long to end, an
+# import still "running" whose worker was killed (a million-row file takes about a minute).
+SUNLIT_IMPORT_STALLED_INTERVAL = envint("SUNLIT_IMPORT_STALLED_INTERVAL", 3600, minimum=60)
+SUNLIT_IMPORT_STALLED_AFTER = envint("SUNLIT_IMPORT_STALLED_AFTER", 6 * 3600, minimum=600)
 # Membership titles that make an inspector the head of a discipline office.
 SUNLIT_REPORTS_HEAD_TITLES = envlist("SUNLIT_REPORTS_HEAD_TITLES", ["纪委书记", "纪委副书记", "监委主任"])
 # Wrong receipts allowed per hour: per IP, per device cookie, and for the whole site.

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sunlit.finance.publication import KIND
 from sunlit.finance.selectors import public_voucher
-from sunlit.lib.rooms import ADMIN, CADRE, INSPECTOR, SUPERVISOR, TOWNSHIP, Desk, PageLink, RecordKind, Room
+from sunlit.lib.rooms import ADMIN, CADRE, INSPECTOR, SUPERVISOR, TOWNSHIP, Desk, Job, PageLink, RecordKind, Room
 
 
 def _month_page(ref: str, snapshot: Mapping[str, Any]) -> PageLink | None:
@@ -47,6 +47,14 @@ ROOM = Room(
     # "Question this" on a voucher of a published month.
     resolvers={"finance.voucher": public_voucher},
     purposes={"finance.voucher": ""},  # a voucher in a village's books
+    # End the imports whose worker was killed mid-run, so none stays "running" for ever.
+    jobs=(
+        Job(
+            "finance_imports_stalled",
+            "SUNLIT_IMPORT_STALLED_INTERVAL",
+            "sunlit.finance.tasks.fail_stalled_imports_task",
+        ),
+    ),
     demo="sunlit.finance.demo.seed",
     urls="sunlit.finance.urls",
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from sunlit.lib.rooms import ADMIN, CADRE, INSPECTOR, SUPERVISOR, TOWNSHIP, Desk, PageLink, RecordKind, Room
+from sunlit.lib.rooms import ADMIN, CADRE, INSPECTOR, SUPERVISOR, TOWNSHIP, Desk, Job, PageLink, RecordKind, Room
 from sunlit.projects.publication import KIND
 from sunlit.projects.selectors import public_project
 
@@ -90,6 +90,14 @@ ROOM = Room(
     # "Question this" on a project page: the report is about the project's village.
     resolvers={KIND: public_project},
     purposes={"projects.project": ""},  # a village construction project
+    # End the imports whose worker was killed mid-run, so none stays "running" for ever.
+    jobs=(
+        Job(
+            "projects_imports_stalled",
+            "SUNLIT_IMPORT_STALLED_INTERVAL",
+            "sunlit.projects.tasks.fail_stalled_imports_task",
+        ),
+    ),
     demo="sunlit.projects.demo.seed",
     urls="sunlit.projects.urls",
 )

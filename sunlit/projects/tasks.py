@@ -3,8 +3,10 @@ through the shared import desk (sunlit/lib/importdesk.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django_tasks import task
 
 from sunlit.lib import importdesk
@@ -25,3 +27,9 @@ def projects_import_task(batch_id: int, user_id: int | None) -> dict[str, int]:
     if outcome is None:
         return {"skipped": 1}
     return {"projects": outcome.projects_created}
+
+
+@task()
+def fail_stalled_imports_task() -> int:
+    """End the imports whose worker was killed mid-run (the scheduler enqueues this hourly)."""
+    return importdesk.fail_stalled(ImportBatch, older_than=timedelta(seconds=settings.SUNLIT_IMPORT_STALLED_AFTER))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from sunlit.lib.rooms import ADMIN, CADRE, INSPECTOR, SUPERVISOR, TOWNSHIP, Desk, PageLink, RecordKind, Room
+from sunlit.lib.rooms import ADMIN, CADRE, INSPECTOR, SUPERVISOR, TOWNSHIP, Desk, Job, PageLink, RecordKind, Room
 from sunlit.welfare.publication import KIND
 from sunlit.welfare.selectors import public_list
 
@@ -47,6 +47,14 @@ ROOM = Room(
     # "Question this" on a published list: a report about the list's village.
     resolvers={KIND: public_list},
     purposes={"welfare.payment": "programme"},  # a benefit payment of one programme
+    # End the imports whose worker was killed mid-run, so none stays "running" for ever.
+    jobs=(
+        Job(
+            "welfare_imports_stalled",
+            "SUNLIT_IMPORT_STALLED_INTERVAL",
+            "sunlit.welfare.tasks.fail_stalled_imports_task",
+        ),
+    ),
     demo="sunlit.welfare.demo.seed",
     urls="sunlit.welfare.urls",
 )
