@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,20 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.accounts import jurisdiction
-from sunlit.accounts.models import User
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.finance import imports as imports_service
 from sunlit.finance import periods, selectors, services
 from sunlit.finance.forms import ChartForm, UploadForm, VoucherForm
 from sunlit.finance.models import ImportBatch, Month, MonthStatus, Receipt, VoucherStatus
 from sunlit.finance.tasks import finance_import_task
 from sunlit.lib import importdesk
-from sunlit.lib.errors import ApplicationError, InvalidInput
+from sunlit.lib.errors import ApplicationError, InvalidInput, form_error
 from sunlit.regions import selectors as region_selectors
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (every view here is behind login_required)."""
-    return cast(User, request.user)
 
 
 def _village_or_404(user: Any, code: str) -> Any:
@@ -44,7 +39,7 @@ def _village_or_404(user: Any, code: str) -> Any:
 
 @login_required
 @require_GET
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "finance/office/index.html",
@@ -57,7 +52,7 @@ def office(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "finance.import"):
         raise Http404
     villages = [
@@ -76,7 +71,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                 page="finance:import",
             )
         except ApplicationError as e:
-            form.add_error(None, e.message)
+            form_error(form, e)
     return render(
         request,
         "finance/office/imports.html",
@@ -87,7 +82,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
+def _batch_or_404(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
     return importdesk.batch_or_404(
         ImportBatch, request, pk, may_view=lambda village: jurisdiction.can(request.user, "finance.view", village)
     )
@@ -95,20 +90,20 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "finance/office/import.html", {"batch": _batch_or_404(request, pk)})
 
 
 @login_required
 @require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment the import page polls (htmx) until the import ends."""
     return importdesk.progress(request, "finance/office/_import_progress.html", _batch_or_404(request, pk))
 
 
 @login_required
 @require_GET
-def late(request: HttpRequest) -> HttpResponse:
+def late(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "finance.view"):
         raise Http404
     townships = sorted(
@@ -127,7 +122,7 @@ def late(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def village_books(request: HttpRequest, code: str) -> HttpResponse:
+def village_books(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
     return render(
         request,
@@ -145,20 +140,20 @@ def village_books(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _month_action(request: HttpRequest, region: Any, period: int) -> None:
+def _month_action(request: AuthenticatedHttpRequest, region: Any, period: int) -> None:
     action = request.POST.get("action", "")
     opinion = request.POST.get("opinion", "")
     if action == "review_all":
-        n = services.vouchers_review_month(village=region, period=period, opinion=opinion, by=_user(request))
+        n = services.vouchers_review_month(village=region, period=period, opinion=opinion, by=request.user)
         messages.success(request, _("%(n)d voucher(s) approved.") % {"n": n})
     elif action == "close":
-        services.month_close(village=region, period=period, by=_user(request))
+        services.month_close(village=region, period=period, by=request.user)
         messages.success(request, _("Month closed; balances computed."))
     elif action == "reopen":
-        services.month_reopen(village=region, period=period, reason=opinion, by=_user(request))
+        services.month_reopen(village=region, period=period, reason=opinion, by=request.user)
         messages.success(request, _("Month reopened."))
     elif action == "signoff":
-        services.month_signoff(village=region, period=period, opinion=opinion, by=_user(request))
+        services.month_signoff(village=region, period=period, opinion=opinion, by=request.user)
         messages.success(request, _("Signed off and published."))
     else:
         raise InvalidInput(_("Unknown action"))
@@ -166,7 +161,7 @@ def _month_action(request: HttpRequest, region: Any, period: int) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def month_desk(request: HttpRequest, code: str, period: str) -> HttpResponse:
+def month_desk(request: AuthenticatedHttpRequest, code: str, period: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
     try:
         p = periods.parse(period)
@@ -210,7 +205,7 @@ def month_desk(request: HttpRequest, code: str, period: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
+def voucher_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
     if not jurisdiction.can(request.user, "finance.record", code):
         raise Http404
@@ -227,10 +222,10 @@ def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
                 entries=form.entries(),
                 payment_method=form.cleaned_data["payment_method"],
                 case_number=form.cleaned_data["case_number"],
-                by=_user(request),
+                by=request.user,
             )
         except ApplicationError as e:
-            form.add_error(None, e.message)
+            form_error(form, e)
         else:
             messages.success(
                 request, _("Voucher No. %(n)d recorded; it awaits the supervision committee.") % {"n": voucher.number}
@@ -246,7 +241,7 @@ def voucher_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def voucher_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def voucher_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a voucher that awaits review or was returned; it goes to review again."""
     found = selectors.voucher_detail(pk)
     if found is None:
@@ -284,10 +279,10 @@ def voucher_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 entries=form.entries(),
                 payment_method=form.cleaned_data["payment_method"],
                 case_number=form.cleaned_data["case_number"],
-                by=_user(request),
+                by=request.user,
             )
         except ApplicationError as e:
-            form.add_error(None, e.message)
+            form_error(form, e)
         else:
             messages.success(request, _("Voucher changed; it awaits the supervision committee again."))
             return redirect("finance:voucher", pk=pk)
@@ -299,9 +294,9 @@ def voucher_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _voucher_action(request: HttpRequest, voucher: Any) -> str:
+def _voucher_action(request: AuthenticatedHttpRequest, voucher: Any) -> str:
     action = request.POST.get("action", "")
-    user = _user(request)
+    user = request.user
     if action == "approve":
         services.voucher_review(voucher=voucher, approve=True, opinion=request.POST.get("opinion", ""), by=user)
         return _("Approved.")
@@ -332,7 +327,7 @@ def _voucher_action(request: HttpRequest, voucher: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def voucher(request: HttpRequest, pk: int) -> HttpResponse:
+def voucher(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = selectors.voucher_detail(pk)
     if found is None:
         raise Http404
@@ -375,7 +370,7 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def voucher_receipt(request: HttpRequest, pk: int, receipt_id: int) -> FileResponse:
+def voucher_receipt(request: AuthenticatedHttpRequest, pk: int, receipt_id: int) -> FileResponse:
     """A receipt for the people who keep and review the books (before publication too)."""
     found = Receipt.objects.select_related("voucher").filter(pk=receipt_id, voucher_id=pk).first()
     if found is None:
@@ -402,7 +397,7 @@ def _may_load_charts(user: Any) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def charts(request: HttpRequest) -> HttpResponse:
+def charts(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "finance.view"):
         raise Http404
     may_load = _may_load_charts(request.user)
@@ -418,9 +413,9 @@ def charts(request: HttpRequest) -> HttpResponse:
                     data = yaml.safe_load(upload.read().decode("utf-8"))
                     if not isinstance(data, dict):
                         raise InvalidInput(_("The file is not a chart of accounts in YAML"))
-                    chart = services.chart_load(source=data, by=_user(request))
+                    chart = services.chart_load(source=data, by=request.user)
                 else:
-                    chart = services.chart_load(source=SHIPPED_CHARTS / form.cleaned_data["shipped"], by=_user(request))
+                    chart = services.chart_load(source=SHIPPED_CHARTS / form.cleaned_data["shipped"], by=request.user)
             except (UnicodeDecodeError, yaml.YAMLError) as e:
                 messages.error(request, _("The file cannot be read as YAML in UTF-8: %(error)s") % {"error": e})
             except ApplicationError as e:
@@ -442,7 +437,7 @@ def charts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def chart_detail(request: HttpRequest, code: str) -> HttpResponse:
+def chart_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "finance.view"):
         raise Http404
     chart = next((c for c in selectors.charts() if c.code == code), None)
@@ -460,7 +455,7 @@ def chart_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def chart_year(request: HttpRequest, code: str) -> HttpResponse:
+def chart_year(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
     if not jurisdiction.can(request.user, "finance.chart", code):
         return HttpResponse(_("You may not choose this village's chart of accounts"), status=403)
@@ -471,7 +466,7 @@ def chart_year(request: HttpRequest, code: str) -> HttpResponse:
     else:
         try:
             services.fiscal_year_set(
-                village=region, year=year, chart_code=request.POST.get("chart", ""), by=_user(request)
+                village=region, year=year, chart_code=request.POST.get("chart", ""), by=request.user
             )
         except ApplicationError as e:
             messages.error(request, e.message)

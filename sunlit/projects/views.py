@@ -4,7 +4,7 @@ call a service or a selector, render. A service's refusal becomes a message."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.accounts import jurisdiction
-from sunlit.accounts.models import User
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.finance.money import parse_yuan
 from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError, InvalidInput
@@ -32,10 +32,6 @@ from sunlit.projects.models import (
 )
 from sunlit.projects.public import LABELS
 from sunlit.regions import codes
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _day(value: str, field: str) -> date:
@@ -73,7 +69,7 @@ def _project_or_404(user: Any, pk: int) -> Project:
 
 @login_required
 @require_GET
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "projects.view"):
         raise Http404
     return render(
@@ -88,7 +84,7 @@ def office(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def desk(request: HttpRequest, code: str) -> HttpResponse:
+def desk(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
     return render(
         request,
@@ -104,7 +100,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_new(request: HttpRequest, code: str) -> HttpResponse:
+def project_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
     if not jurisdiction.can(request.user, "projects.record", code):
         raise Http404
@@ -134,7 +130,7 @@ def project_new(request: HttpRequest, code: str) -> HttpResponse:
                 location=p.get("location", ""),
                 planned_start=_day_or_none(p.get("planned_start", ""), _("Planned start")),
                 planned_end=_day_or_none(p.get("planned_end", ""), _("Planned completion")),
-                by=_user(request),
+                by=request.user,
             )
         except ApplicationError as e:
             messages.error(request, e.message)
@@ -171,9 +167,9 @@ def _bids(post: Any) -> list[services.BidInput]:
     return bids
 
 
-def _action(request: HttpRequest, project: Project) -> str:
+def _action(request: AuthenticatedHttpRequest, project: Project) -> str:
     """Carry out the posted action; the success message."""
-    p, f, by = request.POST, request.FILES, _user(request)
+    p, f, by = request.POST, request.FILES, request.user
     action = p.get("action", "")
     if action == "publish":
         services.project_publish_first(project=project, by=by)
@@ -279,7 +275,7 @@ def _action(request: HttpRequest, project: Project) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project_or_404(request.user, pk)
     code = project.village_id
     if request.method == "POST":
@@ -328,7 +324,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "projects.import"):
         raise Http404
     from sunlit.projects.tasks import projects_import_task
@@ -350,11 +346,11 @@ def imports(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as e:
             error = e.message
-    batches = ImportBatch.objects.filter(uploaded_by=_user(request)).order_by("-created_at")[:20]
+    batches = ImportBatch.objects.filter(uploaded_by=request.user).order_by("-created_at")[:20]
     return render(request, "projects/office/imports.html", {"villages": villages, "batches": batches, "error": error})
 
 
-def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
+def _batch_or_404(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
     return importdesk.batch_or_404(
         ImportBatch, request, pk, may_view=lambda village: jurisdiction.can(request.user, "projects.view", village)
     )
@@ -362,13 +358,13 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/office/import.html", {"batch": _batch_or_404(request, pk)})
 
 
 @login_required
 @require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return importdesk.progress(request, "projects/office/_import_progress.html", _batch_or_404(request, pk))
 
 

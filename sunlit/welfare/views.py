@@ -7,23 +7,23 @@ household (its people) is audit-logged. ID numbers are shown by their last four 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sunlit.accounts import jurisdiction
-from sunlit.accounts.models import User
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.audit.services import audit_view
 from sunlit.lib import idnumbers, importdesk
-from sunlit.lib.errors import ApplicationError
+from sunlit.lib.errors import ApplicationError, form_error
 from sunlit.welfare import imports as imports_service
 from sunlit.welfare import selectors, services
 from sunlit.welfare.forms import (
@@ -37,10 +37,6 @@ from sunlit.welfare.forms import (
     UploadForm,
 )
 from sunlit.welfare.models import Household, ImportBatch, Member, Programme, RelativeDeclaration
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _village_or_404(user: Any, code: str, action: str = "welfare.view") -> Any:
@@ -65,7 +61,7 @@ def _programme_choices() -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "welfare.view"):
         raise Http404
     return render(
@@ -81,7 +77,7 @@ def office(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def village_households(request: HttpRequest, code: str) -> HttpResponse:
+def village_households(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code)
     if request.method == "POST":
         # The search is posted, so that an ID number typed into it never lands in a URL
@@ -118,7 +114,7 @@ def village_households(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_new(request: HttpRequest, code: str) -> HttpResponse:
+def household_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _village_or_404(request.user, code, "welfare.record")
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -134,10 +130,10 @@ def household_new(request: HttpRequest, code: str) -> HttpResponse:
                 number=data["number"],
                 card_last4=data["card_last4"],
                 members=members,
-                by=_user(request),
+                by=request.user,
             )
         except ApplicationError as e:
-            form.add_error(None, e.message)
+            form_error(form, e)
         else:
             messages.success(request, _("Household %(n)s recorded.") % {"n": household.number})
             return redirect("welfare:household", pk=household.pk)
@@ -156,7 +152,7 @@ def _payment_form(household: Household, data: Any = None) -> PaymentForm:
 
 @login_required
 @require_GET
-def household(request: HttpRequest, pk: int) -> HttpResponse:
+def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     h = _household_or_404(request.user, pk)
     audit_view(by=request.user, obj=h, region_code=h.village_id)
     can_record = jurisdiction.can(request.user, "welfare.record", h.village_id)
@@ -175,7 +171,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _done(request: HttpRequest, h: Household, error: ApplicationError | None, ok: str) -> HttpResponse:
+def _done(request: AuthenticatedHttpRequest, h: Household, error: ApplicationError | None, ok: str) -> HttpResponse:
     if error is not None:
         messages.error(request, error.message)
     else:
@@ -185,7 +181,7 @@ def _done(request: HttpRequest, h: Household, error: ApplicationError | None, ok
 
 @login_required
 @require_POST
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     h = _household_or_404(request.user, pk, "welfare.record")
     form = MemberForm(request.POST)
     if not form.is_valid():
@@ -198,7 +194,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 relation=form.cleaned_data["relation"],
                 id_number=form.cleaned_data["id_number"],
             ),
-            by=_user(request),
+            by=request.user,
         )
     except ApplicationError as e:
         return _done(request, h, e, "")
@@ -207,7 +203,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def status_set(request: HttpRequest, pk: int) -> HttpResponse:
+def status_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     h = _household_or_404(request.user, pk, "welfare.record")
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -218,9 +214,9 @@ def status_set(request: HttpRequest, pk: int) -> HttpResponse:
             member = Member.objects.filter(pk=data["member"], household=h).first()
             if member is None:
                 raise Http404
-            services.member_status_set(member=member, status=data["status"], on=data["on"], by=_user(request))
+            services.member_status_set(member=member, status=data["status"], on=data["on"], by=request.user)
         else:
-            services.household_status_set(household=h, status=data["status"], on=data["on"], by=_user(request))
+            services.household_status_set(household=h, status=data["status"], on=data["on"], by=request.user)
     except ApplicationError as e:
         return _done(request, h, e, "")
     return _done(request, h, None, _("Status changed."))
@@ -228,7 +224,7 @@ def status_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     h = _household_or_404(request.user, pk, "welfare.record")
     form = _payment_form(h, request.POST)
     if not form.is_valid():
@@ -252,7 +248,7 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
             paid_on=data["paid_on"],
             channel=data["channel"],
             case=case,
-            by=_user(request),
+            by=request.user,
         )
     except ApplicationError as e:
         return _done(request, h, e, "")
@@ -264,7 +260,7 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, code: str) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     _village_or_404(request.user, code, "welfare.publish")
     form = PublishForm(request.POST, programmes=_programme_choices())
     if form.is_valid():
@@ -273,7 +269,7 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
                 village_code=code,
                 programme=Programme.objects.get(code=form.cleaned_data["programme"]),
                 year=form.cleaned_data["year"],
-                by=_user(request),
+                by=request.user,
             )
         except ApplicationError as e:
             messages.error(request, e.message)
@@ -289,7 +285,7 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relatives(request: HttpRequest) -> HttpResponse:
+def relatives(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A cadre's own declarations: nobody else's, and not who reviewed what."""
     if not jurisdiction.prefixes(request.user, "welfare.declare"):
         raise Http404
@@ -306,10 +302,10 @@ def relatives(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 relation=data["relation"],
                 id_number=data["id_number"],
-                by=_user(request),
+                by=request.user,
             )
         except ApplicationError as e:
-            form.add_error(None, e.message)
+            form_error(form, e)
         else:
             messages.success(
                 request,
@@ -325,18 +321,18 @@ def relatives(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def relative_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = RelativeDeclaration.objects.filter(pk=pk, cadre=_user(request)).first()
+def relative_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    declaration = RelativeDeclaration.objects.filter(pk=pk, cadre=request.user).first()
     if declaration is None:
         raise Http404
-    services.relative_withdraw(declaration=declaration, by=_user(request))
+    services.relative_withdraw(declaration=declaration, by=request.user)
     messages.success(request, _("The declaration is withdrawn; earlier marks stay."))
     return redirect("welfare:relatives")
 
 
 @login_required
 @require_GET
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Marked payments (relatives of cadres, after death, moved out) of the reviewer's villages."""
     if not jurisdiction.prefixes(request.user, "welfare.relatives"):
         raise Http404
@@ -350,7 +346,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "welfare.import"):
         raise Http404
     villages = [
@@ -371,13 +367,13 @@ def imports(request: HttpRequest) -> HttpResponse:
                 page="welfare:import",
             )
         except ApplicationError as e:
-            form.add_error(None, e.message)
+            form_error(form, e)
     return render(
         request, "welfare/office/imports.html", {"form": form, "batches": selectors.import_batches(request.user)}
     )
 
 
-def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
+def _batch_or_404(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
     return importdesk.batch_or_404(
         ImportBatch, request, pk, may_view=lambda village: jurisdiction.can(request.user, "welfare.view", village)
     )
@@ -385,11 +381,11 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "welfare/office/import.html", {"batch": _batch_or_404(request, pk)})
 
 
 @login_required
 @require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return importdesk.progress(request, "welfare/office/_import_progress.html", _batch_or_404(request, pk))
