@@ -17,6 +17,7 @@ class AccountsConfig(AppConfig):
 def _manifest_roles_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     """Every role a room's manifest grants an action to is one of accounts' roles (and the
     manifests load: two rooms declaring one action, kind or label is refused there)."""
+    # Imported when the check runs: models and manifests are not ready while apps load.
     from sunlit.accounts.models import Role
     from sunlit.lib import rooms
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,7 +31,6 @@ class User(AbstractUser):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self, on: date | None = None) -> MembershipQuerySet:
-        from django.utils import timezone
 
         day = on or timezone.localdate()
         return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
@@ -66,7 +66,6 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.region_id}"
 
     def is_active(self, on: date | None = None) -> bool:
-        from django.utils import timezone
 
         day = on or timezone.localdate()
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)

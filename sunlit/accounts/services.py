@@ -6,6 +6,7 @@ import secrets
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -120,7 +121,6 @@ def password_change(*, user: User, new_password: str, by: Any) -> User:
 
 
 def otp_required(user: Any) -> bool:
-    from django.conf import settings
 
     return bool(jurisdiction.roles_of(user) & set(settings.SUNLIT_OTP_REQUIRED_ROLES))
 

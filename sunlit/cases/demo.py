@@ -15,7 +15,7 @@ import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Role, User
+from sunlit.accounts.services import membership_grant, user_create
 from sunlit.cases import services
 from sunlit.cases.engine import MeetingCounts
 from sunlit.cases.flows import item_of, step_of
@@ -369,9 +370,6 @@ def _staff(village_codes: Sequence[str], printed: Sequence[User]) -> dict[str, l
     no usable password: they are the other cadres, committee members and officials in
     whose names the history was written. Separation of duties needs several per level.
     """
-    from datetime import date
-
-    from sunlit.accounts.services import membership_grant, user_create
 
     rng = random.Random("staff")
     made: dict[str, User] = {}

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from sunlit.cases.services import KIND
 from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.portal import selectors as portal_selectors
+from sunlit.transparency import selectors as tsel
 
 PAGE_SIZE = 30
 # Each layout's names for the case pages, so the kiosk never links out of the kiosk.
@@ -53,7 +54,6 @@ def village_cases(request: HttpRequest, code: str, layout: str = "portal") -> Ht
     page = portal_selectors.village_page(code)
     if page is None:
         return not_found(request, lay)
-    from sunlit.transparency import selectors as tsel
 
     try:
         number = max(1, int(request.GET.get("page", "1")))
@@ -80,7 +80,6 @@ def village_cases(request: HttpRequest, code: str, layout: str = "portal") -> Ht
 @public_page
 def case_page(request: HttpRequest, number: str, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
-    from sunlit.transparency import selectors as tsel
 
     entry = tsel.current(KIND, normalise_number(number))
     if entry is None:
@@ -110,7 +109,6 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     context = _context(lay, typed=typed, back_url=reverse(lay.home))
     if not typed:
         return render_public(request, lay, "cases/follow.html", context)
-    from sunlit.transparency import selectors as tsel
 
     number = normalise_number(typed)
     if tsel.current(KIND, number) is not None:

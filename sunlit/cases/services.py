@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
-from sunlit.accounts.models import Membership, Role
+from sunlit.accounts.models import Membership, Role, User
 from sunlit.audit.services import audit_record
 from sunlit.cases import engine
 from sunlit.cases.flows import item_of, meeting_rules_of, step_of
@@ -41,6 +41,7 @@ from sunlit.cases.models import (
     Reminder,
     mask_name,
 )
+from sunlit.cases.selectors import overdue_cases
 from sunlit.lib.errors import ApplicationError, InvalidInput, NotPermitted
 from sunlit.lib.notify import notify
 from sunlit.lib.uploads import clean_upload
@@ -48,6 +49,7 @@ from sunlit.powers.flow import APPROVED, OUTCOME_REJECT, OUTCOME_RETURN, REJECTE
 from sunlit.powers.models import PowerListVersion
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency.services import publish
 from sunlit.workdays.calendar import add_working_days, working_days_between
 
 if TYPE_CHECKING:
@@ -162,7 +164,6 @@ def case_snapshot(case: Case) -> dict[str, Any]:
 
 
 def _publish(case: Case, *, by: User | None, reason: str) -> None:
-    from sunlit.transparency.services import publish
 
     # The log is permanent and read by everyone: its reasons are written in the
     # deployment's language, whatever language the official's screen shows.
@@ -732,7 +733,6 @@ def case_withdraw(*, case: Case, reason: str, by: User) -> Case:
 def step_actors(case: Case, step: Step, *, on: date | None = None) -> list[User]:
     """The people who may complete `step` of `case` now: the step's role over the village,
     held at the step's level or above."""
-    from sunlit.accounts.models import User
 
     prefixes = [
         case.village_id[: codes.PREFIX_LENGTH[lvl]]
@@ -753,7 +753,6 @@ def cases_remind_overdue(*, today: date | None = None) -> int:
     is overdue from the day after its due date; a paused case is not overdue (it waits for
     the township, not for them).
     """
-    from sunlit.cases.selectors import overdue_cases
 
     today = today or timezone.localdate()
     sent = 0

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from sunlit.cases.flows import item_of, step_of
 from sunlit.cases.forms import ActForm, FilterForm, ObjectionForm, OpenForm, OpinionForm, ResolveForm, WithdrawForm
 from sunlit.cases.models import Case, CaseState, Objection
 from sunlit.lib.errors import ApplicationError, form_error
+from sunlit.powers import selectors as powers_selectors
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
@@ -81,7 +83,6 @@ def _villages_for_opening(user: Any) -> list[Region]:
     prefixes = jurisdiction.prefixes(user, "case.open")
     if not prefixes:
         return []
-    from django.db.models import Q
 
     condition = Q()
     for p in prefixes:
@@ -90,7 +91,6 @@ def _villages_for_opening(user: Any) -> list[Region]:
 
 
 def _items_for(village_code: str) -> list[Any]:
-    from sunlit.powers import selectors as powers_selectors
 
     return list(powers_selectors.items_for_village(village_code))
 

@@ -37,6 +37,7 @@ from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 from sunlit.regions.services import region_create, region_publish_profile
+from sunlit.transparency.services import root_sign
 
 SMALL, CITY = "small", "city"
 SCALES = (SMALL, CITY)
@@ -416,8 +417,6 @@ def demo_seed(
             },
         )
     if result.published or result.cases_opened:
-        from sunlit.transparency.services import root_sign
-
         root_sign(by=None)
         result.root_signed = True
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -40,7 +41,11 @@ from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
+from tqdm import tqdm
 
+from sunlit.accounts.models import User
 from sunlit.cases.selectors import cases_authorising
 from sunlit.finance import periods, publication, selectors, services
 from sunlit.finance.models import (
@@ -57,6 +62,7 @@ from sunlit.finance.models import (
 from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency.services import root_sign
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CITY_ENTRIES = 1_060_000
@@ -220,7 +226,6 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def _font() -> Any:
-    from PIL import ImageFont
 
     for path in FONT_PATHS:
         if Path(path).exists():
@@ -233,7 +238,6 @@ def _font() -> Any:
 
 def receipt_image(*, title: str, lines: list[str], seed: str) -> bytes:
     """A small receipt-like JPEG (a few KB): title, lines, a red stamp."""
-    from PIL import Image, ImageDraw
 
     rng = random.Random(seed)
     image = Image.new("RGB", (360, 240), (252, 250, 240 - rng.randrange(20)))
@@ -682,7 +686,6 @@ def demo_finance(
 def _approved_cases(village_codes: list[str]) -> dict[str, list[tuple[Any, ...]]]:
     """Per village: (id, number, item code, item name, day approved) of the approved cases
     that may authorise a voucher (the power list's `authorises:` says which items do)."""
-    from django.utils import timezone
 
     found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for pk, village, number, item, name, closed in (
@@ -696,7 +699,6 @@ def _approved_cases(village_codes: list[str]) -> dict[str, list[tuple[Any, ...]]
 
 
 def _people(prefix: str) -> dict[str, Any]:
-    from sunlit.accounts.models import User
 
     return {u.username[len(prefix) :]: u for u in User.objects.filter(username__startswith=prefix)}
 
@@ -1008,11 +1010,6 @@ def _receipt(village: Region, v: DemoVoucher, seed: int) -> dict[str, Any]:
 def seed(ctx: DemoContext) -> None:
     """The finance part of `sunlit demo` (the room manifest's demo seeder): every
     village of the plan, with a progress bar and a closing line on stderr."""
-    import sys
-
-    from tqdm import tqdm
-
-    from sunlit.transparency.services import root_sign
 
     villages = [v.code for t in ctx.plan.townships for v in t.villages]
     with tqdm(

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -25,6 +26,7 @@ from django.http import (
     JsonResponse,
 )
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import get_language
@@ -611,8 +613,6 @@ def township_search(request: HttpRequest, code: str, layout: str = "portal", fmt
 def timeliness(request: HttpRequest, code: str, layout: str = "portal") -> HttpResponse:
     """Late and missing month publications of a township's villages, newest first."""
     lay = LAYOUTS[layout]
-    from django.core.paginator import Paginator
-    from django.utils import timezone
 
     number = _page(request)
 

@@ -34,6 +34,7 @@ from sunlit.finance.models import (
 from sunlit.finance.selectors import accounts_of, cash_flow, chart_of
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency.services import publish
 
 if TYPE_CHECKING:
     from sunlit.accounts.models import User
@@ -167,7 +168,6 @@ def month_snapshot(month: Month) -> dict[str, Any]:
 def publish_snapshot(*, village_code: str, period: int, snapshot: dict[str, Any], by: User | None) -> Published:
     """The month's one way into the publication log: chain = the village, one record per
     village and month."""
-    from sunlit.transparency.services import publish
 
     return publish(chain=village_code, kind=KIND, ref=ref(village_code, period), snapshot=snapshot, by=by)
 

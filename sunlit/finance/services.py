@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
@@ -57,6 +58,7 @@ from sunlit.finance.models import (
 from sunlit.finance.money import yuan
 from sunlit.finance.selectors import accounts_of, cash_flow, chart_of, forget_accounts
 from sunlit.lib.errors import InvalidInput, NotPermitted
+from sunlit.lib.uploads import clean_upload
 from sunlit.regions import codes
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions.models import Region
@@ -710,7 +712,6 @@ def voucher_reverse(*, voucher: Voucher, date: date, reason: str, by: User | Non
 
 
 def _thumbnail(content: bytes) -> bytes | None:
-    from PIL import Image
 
     try:
         image = Image.open(io.BytesIO(content))
@@ -725,7 +726,6 @@ def _thumbnail(content: bytes) -> bytes | None:
 @transaction.atomic
 def receipt_attach(*, voucher: Voucher, data: bytes, filename: str, by: User | None) -> Receipt:
     """Attach a receipt (image or PDF, checked by content, image metadata removed)."""
-    from sunlit.lib.uploads import clean_upload
 
     voucher = _lock(voucher)
     if by is not None:

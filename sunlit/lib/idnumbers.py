@@ -25,6 +25,7 @@ import re
 from datetime import date
 from functools import cache
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -90,7 +91,6 @@ def fingerprint(number: str) -> str:
 
 
 def seal(number: str) -> str:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     nonce = os.urandom(12)
     sealed = AESGCM(_keys()[1]).encrypt(nonce, number.encode("ascii"), b"id")
@@ -98,7 +98,6 @@ def seal(number: str) -> str:
 
 
 def unseal(token: str) -> str:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     if not token.startswith(SEAL_PREFIX):
         raise ValueError("not a sealed ID number")

@@ -54,6 +54,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from sunlit.lib.errors import ApplicationError, InvalidInput
 from sunlit.lib.importbatch import ImportBatchBase, ImportClaimBase, ImportStatus
@@ -543,7 +544,6 @@ def cli_import(
     """Run an import in the foreground with a progress bar. Returns (batch, outcome), or
     None when the file had been imported before (the command has said so). Bad options
     raise CommandError; the import's refusal (ImportRefused) propagates to `refused`."""
-    from tqdm import tqdm
 
     path = Path(str(options["file"]))
     if not path.is_file():

@@ -22,6 +22,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from sunlit.lib.errors import InvalidInput
+from sunlit.lib.xlsx import Workbook, XlsxError
 
 CHUNK = 1 << 20
 _HEADER_NOISE = re.compile(r"[\s()（）\[\]【】:：_\-]")
@@ -136,7 +137,6 @@ def rows_csv(path: Path, encoding: str, progress: list[Progress]) -> Iterator[tu
 def rows_xlsx(path: Path, progress: list[Progress]) -> Iterator[tuple[int, list[Any]]]:
     """The rows of every sheet, streamed by sunlit/lib/xlsx.py (values, as openpyxl's
     read-only `values_only` gives them, several times faster)."""
-    from sunlit.lib.xlsx import Workbook, XlsxError
 
     raw = path.open("rb")
     progress.append(Progress(raw))
@@ -164,7 +164,6 @@ def rows_xlsx(path: Path, progress: list[Progress]) -> Iterator[tuple[int, list[
 
 def sheet_names(path: Path) -> list[str]:
     """The names of an XLSX file's sheets, in order (for row labels such as 2024!15)."""
-    from sunlit.lib.xlsx import Workbook, XlsxError
 
     try:
         with path.open("rb") as raw:

@@ -17,6 +17,7 @@ from sunlit.lib.errors import InvalidInput
 from sunlit.lib.rooms import PageLink
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency import selectors as tsel
 
 
 @dataclass
@@ -140,9 +141,6 @@ def village_page(code: str) -> VillagePage | None:
     region = Region.objects.select_related("parent").filter(code=code, level=codes.VILLAGE).first()
     if region is None:
         return None
-    # Imported here so the portal can load while the transparency room migrates.
-    from sunlit.transparency import selectors as tsel
-
     profile = tsel.current(kind="region.profile", ref=code)
     snapshot: dict[str, Any] = dict(profile.snapshot) if profile is not None else {}
     # The newest records only: a village publishes a month of books, a case step or a

@@ -35,8 +35,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from PIL import Image, ImageDraw
+from tqdm import tqdm
 
 from sunlit.cases.selectors import cases_authorising
+from sunlit.finance.demo import _font
+from sunlit.finance.models import Voucher
 from sunlit.lib import idnumbers
 from sunlit.lib.rooms import DemoContext
 from sunlit.projects import publication, services
@@ -61,6 +65,7 @@ from sunlit.projects.models import (
 )
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency.services import root_sign
 
 SCALES = {"small": ((2024, 2025), 4), "city": (tuple(range(2018, 2026)), 10)}
 MEAN_YUAN = 200_000
@@ -133,9 +138,6 @@ def credit_code(name: str) -> str:
 
 def report_image(*, project: str, village: str, day: date, inspectors: list[str], seed: str) -> bytes:
     """A small acceptance-report-like JPEG: title, facts, a red stamp."""
-    from PIL import Image, ImageDraw
-
-    from sunlit.finance.demo import _font
 
     rng = random.Random(seed)
     image = Image.new("RGB", (360, 480), (253, 252, 246 - rng.randrange(12)))
@@ -177,7 +179,6 @@ def _budget(rng: random.Random, category: str) -> int:
 
 def _vouchers(village_codes: list[str]) -> dict[tuple[str, int], list[tuple[int, date, int]]]:
     """Construction expenses in the demo books: (village, year) → [(id, date, amount fen)]."""
-    from sunlit.finance.models import Voucher
 
     found: dict[tuple[str, int], list[tuple[int, date, int]]] = defaultdict(list)
     rows = (
@@ -558,9 +559,6 @@ def _tender(rng: random.Random, p: Project) -> tuple[Tender, list[Bid], int]:
 def seed(ctx: DemoContext) -> None:
     """The projects part of `sunlit demo` (the room manifest's demo seeder after the
     books): every village of the plan, with a progress bar and a closing line on stderr."""
-    from tqdm import tqdm
-
-    from sunlit.transparency.services import root_sign
 
     villages = [v.code for t in ctx.plan.townships for v in t.villages]
     with tqdm(

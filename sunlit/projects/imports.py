@@ -33,12 +33,14 @@ from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
+from sunlit.cases.models import Case
+from sunlit.finance.models import Voucher
 from sunlit.finance.money import parse_yuan
-from sunlit.lib import importdesk, tabular
+from sunlit.lib import idnumbers, importdesk, tabular
 from sunlit.lib.errors import ApplicationError, InvalidInput
 from sunlit.lib.importdesk import Claim
 from sunlit.lib.tabular import ImportRefused, Problem, header_key, row_label, text
-from sunlit.projects import services
+from sunlit.projects import publication, services
 from sunlit.projects.models import (
     BidStatus,
     Category,
@@ -532,8 +534,6 @@ def _problem_from(importer: _Importer, rec: Rec, error: ApplicationError) -> Imp
 
 
 def _write(importer: _Importer, plans: list[Plan], *, by: User | None, publish: bool, batch: ImportBatch) -> int:
-    from sunlit.cases.models import Case
-    from sunlit.finance.models import Voucher
 
     created = 0
     for plan in plans:
@@ -655,8 +655,6 @@ def _write(importer: _Importer, plans: list[Plan], *, by: User | None, publish: 
                         by=by,
                     )
             if publish:
-                from sunlit.projects import publication
-
                 publication.project_publish(project=project, by=by)
         except ApplicationError as e:
             if isinstance(e, ImportRefused):
@@ -667,7 +665,6 @@ def _write(importer: _Importer, plans: list[Plan], *, by: User | None, publish: 
 
 
 def _is_id(code: str) -> bool:
-    from sunlit.lib import idnumbers
 
     return idnumbers.is_valid(code)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from sunlit.projects.models import BidStatus, ContractorKind, Project, PublishedProject
 from sunlit.regions import codes
+from sunlit.transparency.services import publish
 
 if TYPE_CHECKING:
     from sunlit.accounts.models import User
@@ -181,7 +182,6 @@ def snapshot_of(p: Project) -> dict[str, Any]:
 
 
 def publish_snapshot(*, project: Project, snapshot: dict[str, Any], by: User | None, reason: str = "") -> Published:
-    from sunlit.transparency.services import publish
 
     return publish(chain=project.village_id, kind=KIND, ref=project.number, snapshot=snapshot, by=by, reason=reason)
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from sunlit.accounts import jurisdiction
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.rooms import PublicRecord
-from sunlit.projects.models import FundingKind, Project, PublishedProject
+from sunlit.projects.models import Category, Document, FundingKind, Project, PublishedProject, Status
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency.models import Entry
 
 PAGE_SIZE = 50
 
@@ -80,7 +82,6 @@ class Filters:
 
     @classmethod
     def parse(cls, params: Any) -> Filters:
-        from sunlit.projects.models import Category, Status
 
         year = params.get("year", "")
         return cls(
@@ -102,7 +103,6 @@ class Filters:
         return qs
 
     def query(self) -> str:
-        from urllib.parse import urlencode
 
         return urlencode(
             {
@@ -154,7 +154,6 @@ def published_list(*, village_code: str = "", township_code: str = "", filters: 
 
 def published_project(number: str) -> tuple[PublishedProject, Any] | None:
     """The project's public row and its current published entry: two queries."""
-    from sunlit.transparency.models import Entry
 
     row = PublishedProject.objects.filter(number=number).first()
     if row is None:
@@ -168,7 +167,6 @@ def published_project(number: str) -> tuple[PublishedProject, Any] | None:
 def published_document(number: str, sha256: str) -> tuple[dict[str, Any], Any, Any] | None:
     """A document that the project's current snapshot names: (its snapshot entry, the
     stored Document, the published entry); None for anything unpublished."""
-    from sunlit.projects.models import Document
 
     found = published_project(number)
     if found is None:
@@ -186,7 +184,6 @@ def published_document(number: str, sha256: str) -> tuple[dict[str, Any], Any, A
 
 def ocds_entries(township_code: str) -> list[Any]:
     """The current published snapshots of a township's projects, in one query."""
-    from sunlit.transparency.models import Entry
 
     ids = PublishedProject.objects.filter(
         county_code=codes.county_of(township_code), township_code=township_code

@@ -24,8 +24,11 @@ from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
 from sunlit.cases.selectors import case_authorising
 from sunlit.finance.money import yuan
+from sunlit.finance.services import _thumbnail
 from sunlit.lib import idnumbers
 from sunlit.lib.errors import InvalidInput
+from sunlit.lib.uploads import clean_upload
+from sunlit.projects import publication
 from sunlit.projects.models import (
     Acceptance,
     Amendment,
@@ -110,7 +113,6 @@ def _republish(project: Project, by: User | None, reason: str) -> None:
     the reason: the new snapshot supersedes the old one, and both stay public."""
     if project.publication_id is None:
         return
-    from sunlit.projects import publication
 
     publication.project_publish(project=project, by=by, reason=reason)
 
@@ -415,8 +417,6 @@ def _store(
     by: User | None,
     milestone: Milestone | None = None,
 ) -> Document:
-    from sunlit.finance.services import _thumbnail
-    from sunlit.lib.uploads import clean_upload
 
     cleaned = clean_upload(data=data, filename=filename)
     existing = Document.objects.filter(project=project, sha256=cleaned.sha256).first()
@@ -640,7 +640,6 @@ def acceptance_record(
 
 def project_publish_first(*, project: Project, by: User | None) -> Any:
     """Publish a project (first time, or again after an unpublished change)."""
-    from sunlit.projects import publication
 
     _require(by, "projects.publish", project.village_id)
     reason = "" if project.publication_id is None else _("Updated")

@@ -15,6 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.http import AuthenticatedHttpRequest
+from sunlit.cases.models import Case
+from sunlit.finance import exports
+from sunlit.finance.models import Voucher
 from sunlit.finance.money import parse_yuan
 from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError, InvalidInput
@@ -31,6 +34,7 @@ from sunlit.projects.models import (
     Project,
 )
 from sunlit.projects.public import LABELS
+from sunlit.projects.tasks import projects_import_task
 from sunlit.regions import codes
 
 
@@ -114,8 +118,6 @@ def project_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             ]
             case = None
             if (p.get("case") or "").strip():
-                from sunlit.cases.models import Case
-
                 case = Case.objects.filter(number=p["case"].strip(), village_id=code).first()
                 if case is None:
                     raise InvalidInput(_("No case %(number)s in this village") % {"number": p["case"]}, field="case")
@@ -250,8 +252,6 @@ def _action(request: AuthenticatedHttpRequest, project: Project) -> str:
         )
         return _("Acceptance recorded.")
     if action == "payment":
-        from sunlit.finance.models import Voucher
-
         voucher = None
         if (p.get("voucher") or "").strip():
             try:
@@ -327,7 +327,6 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not jurisdiction.prefixes(request.user, "projects.import"):
         raise Http404
-    from sunlit.projects.tasks import projects_import_task
 
     villages = list(selectors.villages_in_scope(request.user, "projects.import")[:1000])
     error = ""
@@ -371,7 +370,6 @@ def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import layout as a file to fill in (public: it holds no data)."""
-    from sunlit.finance import exports
 
     headers, rows = imports_service.template_rows()
     if fmt == "xlsx":

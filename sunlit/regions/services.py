@@ -15,6 +15,7 @@ from sunlit.audit.services import audit_record
 from sunlit.lib.errors import InvalidInput
 from sunlit.regions import codes
 from sunlit.regions.models import Region
+from sunlit.transparency.services import publish
 
 # The portal starts at the county: its own, its townships' and villages' profiles are public.
 PUBLIC_LEVELS = (codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE)
@@ -46,7 +47,6 @@ def region_profile_snapshot(region: Region) -> dict[str, Any]:
 
 def region_publish_profile(*, region: Region, by: Any | None, reason: str = "") -> Any:
     """Publish the region's public profile (name, contact) to its own chain."""
-    from sunlit.transparency.services import publish
 
     return publish(
         chain=region.code,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +17,6 @@ class ReportsConfig(AppConfig):
 
 
 def _secret_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
-    from django.conf import settings
-
     if settings.PRODUCTION and not settings.SUNLIT_REPORTS_SECRET:
         return [
             checks.Error(

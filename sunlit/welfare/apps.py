@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +19,6 @@ class WelfareConfig(AppConfig):
 def _id_key_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     """Identity numbers are sealed under SUNLIT_ID_KEY (sunlit/lib/idnumbers.py); one
     derived from SECRET_KEY would change with it and is refused in production."""
-    from django.conf import settings
-
     if settings.PRODUCTION and settings.SUNLIT_ID_KEY_IS_DERIVED:
         return [
             checks.Error(

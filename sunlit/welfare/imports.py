@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
+from sunlit.cases.selectors import authorising_case
 from sunlit.finance.money import NegativeAmount, parse_yuan
 from sunlit.lib import idnumbers, importdesk, tabular
 from sunlit.lib.errors import InvalidInput
@@ -467,7 +468,6 @@ class _Importer(importdesk.ImportRun[ImportBatch]):
         return amount
 
     def _case(self, number: int, case_number: str, village: str, programme: Programme) -> int | None:
-        from sunlit.cases.selectors import authorising_case
 
         key = (case_number, village, programme.pk)
         if key not in self.cases:

@@ -25,6 +25,8 @@ import yaml
 from django.utils.translation import gettext as _
 
 from sunlit.lib.errors import InvalidInput
+from sunlit.powers.models import PowerItem
+from sunlit.powers.selectors import current_version
 from sunlit.welfare.models import Per, Rhythm
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -90,8 +92,6 @@ def parse(source: str) -> list[ProgrammeSpec]:
 
 def missing_items(specs: list[ProgrammeSpec]) -> list[str]:
     """Item codes the current power list lacks (empty when no list is loaded yet)."""
-    from sunlit.powers.models import PowerItem
-    from sunlit.powers.selectors import current_version
 
     version = current_version()
     if version is None:
@@ -113,8 +113,6 @@ def purpose(code: str) -> str:
 def unauthorised(specs: list[ProgrammeSpec]) -> list[str]:
     """Codes of the programmes whose item, in the current power list, does not authorise
     their payments (empty when no list is loaded; a missing item is missing_items')."""
-    from sunlit.powers.models import PowerItem
-    from sunlit.powers.selectors import current_version
 
     version = current_version()
     if version is None:

@@ -12,9 +12,11 @@ import csv
 import io
 from typing import Any
 
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_http_methods
 
@@ -24,6 +26,7 @@ from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_pu
 from sunlit.regions import codes
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions.models import Region
+from sunlit.transparency.models import Entry
 from sunlit.welfare import limits, selectors, services
 
 URLS: dict[str, dict[str, str]] = {
@@ -199,10 +202,6 @@ def _section_etag(request: HttpRequest, *args: Any, layout: str = "portal", **kw
     """The section changes only when something is published (a list, a project): the
     newest entry of the publication log, with the language and layout, names the version
     a browser or proxy may revalidate with one cheap query."""
-    from django.db.models import Max
-    from django.utils.translation import get_language
-
-    from sunlit.transparency.models import Entry
 
     newest = Entry.objects.aggregate(n=Max("id"))["n"] or 0
     where = "-".join(str(v) for v in (*args, *kwargs.values()))

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
 from sunlit.accounts import jurisdiction
+from sunlit.cases.models import Case, CaseState
 from sunlit.lib import idnumbers
 from sunlit.lib.rooms import PublicRecord
 from sunlit.regions import codes
@@ -101,7 +102,6 @@ def household_payments(household: Household) -> QuerySet[Payment]:
 
 def approved_cases(village_code: str, item_codes: list[str]) -> list[Any]:
     """Approved cases of the village that a payment may cite (for the payment form)."""
-    from sunlit.cases.models import Case, CaseState
 
     return list(
         Case.objects.filter(village_id=village_code, state=CaseState.APPROVED, item__code__in=item_codes)
@@ -171,7 +171,6 @@ def village_lists(code: str) -> list[ProgrammeLists]:
 
 
 def published_list(village_code: str, programme: str, year: int) -> Any:
-    from sunlit.transparency import selectors as tsel
 
     return tsel.current(publication.KIND, publication.ref(village_code, programme, year))
 
@@ -250,6 +249,8 @@ def section(region: Region) -> Section:
 
 def _projects(region_code: str) -> tuple[list[dict[str, Any]] | None, str]:
     """Projects and funds by village, from the projects room when it provides them."""
+    # Imported here on purpose: the projects room is optional beside welfare (a deployment
+    # may install welfare alone), and the section then says the projects are missing.
     try:
         from sunlit.projects.selectors import poverty_projects_by_village
     except ImportError:

@@ -22,8 +22,11 @@ from sunlit.cases.selectors import NotAuthorised, case_authorising
 from sunlit.lib import idnumbers
 from sunlit.lib.errors import InvalidInput
 from sunlit.regions import codes
+from sunlit.regions import selectors as region_selectors
 from sunlit.regions.models import Region
+from sunlit.transparency import selectors as tsel
 from sunlit.welfare import programmes as programme_file
+from sunlit.welfare import publication
 from sunlit.welfare.models import (
     PERIOD,
     Channel,
@@ -36,6 +39,7 @@ from sunlit.welfare.models import (
     RelativeDeclaration,
     Status,
 )
+from sunlit.welfare.publication import mask
 
 if TYPE_CHECKING:
     from sunlit.accounts.models import User
@@ -66,8 +70,6 @@ class ProgrammesLoaded:
 def programmes_load(*, source: str, by: User | None) -> ProgrammesLoaded:
     """Make the programmes file's content the programmes (matched by code)."""
     if by is not None:
-        from sunlit.regions import selectors as region_selectors
-
         for top in region_selectors.top_regions():
             jurisdiction.require(by, "welfare.programmes", top.code)
     specs = programme_file.parse(source)
@@ -528,7 +530,6 @@ def relative_withdraw(*, declaration: RelativeDeclaration, by: User) -> Relative
 @transaction.atomic
 def list_publish(*, village_code: str, programme: Programme, year: int, by: User | None, reason: str = "") -> Any:
     """Publish the village's list of `programme` for `year` (masked: see publication.py)."""
-    from sunlit.welfare import publication
 
     _require(by, "welfare.publish", village_code)
     snapshot = publication.list_snapshot(village_code=village_code, programme=programme, year=year)
@@ -538,7 +539,6 @@ def list_publish(*, village_code: str, programme: Programme, year: int, by: User
             % {"p": programme.short_zh, "y": year},
             field="year",
         )
-    from sunlit.transparency import selectors as tsel
 
     ref = publication.ref(village_code, programme.code, year)
     earlier = tsel.current(publication.KIND, ref)
@@ -598,7 +598,6 @@ def self_check(*, id_number: str, name: str, ip: str, device: str, layout: str) 
     None otherwise, whether the number is unknown or the name wrong (no enumeration:
     both run the same queries). Every lookup is audit-logged with a fingerprint of the
     number, never the number."""
-    from sunlit.welfare.publication import mask
 
     number = idnumbers.normalize(id_number)
     fp = idnumbers.fingerprint(number)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.audit.services import audit_view
+from sunlit.cases.selectors import authorising_case
 from sunlit.lib import idnumbers, importdesk
 from sunlit.lib.errors import ApplicationError, form_error
 from sunlit.welfare import imports as imports_service
@@ -37,6 +38,7 @@ from sunlit.welfare.forms import (
     UploadForm,
 )
 from sunlit.welfare.models import Household, ImportBatch, Member, Programme, RelativeDeclaration
+from sunlit.welfare.tasks import welfare_import_task
 
 
 def _village_or_404(user: Any, code: str, action: str = "welfare.view") -> Any:
@@ -234,7 +236,6 @@ def payment_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return _done(request, h, ApplicationError(problems), "")
     data = form.cleaned_data
-    from sunlit.cases.selectors import authorising_case
 
     try:
         case = authorising_case(data["case"]) if data.get("case") else None
@@ -355,8 +356,6 @@ def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     form = UploadForm(request.POST or None, request.FILES or None, villages=villages)
     if request.method == "POST" and form.is_valid():
-        from sunlit.welfare.tasks import welfare_import_task
-
         try:
             return importdesk.start_upload(
                 request,

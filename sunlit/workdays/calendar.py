@@ -17,6 +17,8 @@ from datetime import date, timedelta
 import holidays
 from django.db import transaction
 
+from sunlit.workdays.models import DayOverride
+
 # Overrides are few (a handful a year) and read on every deadline computation: each
 # process keeps them in memory. Other processes (the worker, other web workers) reload
 # within RELOAD_SECONDS, soon enough for a calendar that changes days or weeks ahead.
@@ -39,7 +41,6 @@ def _load() -> dict[date, bool]:
     overrides = _overrides
     if overrides is not None and now - _loaded_at < RELOAD_SECONDS:
         return overrides
-    from sunlit.workdays.models import DayOverride
 
     fresh = dict(DayOverride.objects.values_list("day", "is_working"))
     with _lock:

@@ -5,6 +5,11 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from sunlit.accounts.models import Role
+from sunlit.cases.engine import OUTCOME_LABELS
+from sunlit.cases.models import CaseState, MeetingResult
+from sunlit.powers.selectors import role_at
+
 register = template.Library()
 
 
@@ -32,7 +37,6 @@ def yuan(fen: int | None) -> str:
 
 @register.filter
 def role_label(role: str) -> str:
-    from sunlit.accounts.models import Role
 
     try:
         return str(Role(role).label)
@@ -44,14 +48,12 @@ def role_label(role: str) -> str:
 def step_role(step: Any) -> str:
     """Who takes the step, with the level it is held at (a county department, not a
     township official, approves at the county)."""
-    from sunlit.powers.selectors import role_at
 
     return role_at(step.role, step.level)
 
 
 @register.filter
 def state_label(state: str) -> str:
-    from sunlit.cases.models import CaseState
 
     try:
         return str(CaseState(state).label)
@@ -61,14 +63,12 @@ def state_label(state: str) -> str:
 
 @register.filter
 def outcome_label(outcome: str) -> str:
-    from sunlit.cases.engine import OUTCOME_LABELS
 
     return str(OUTCOME_LABELS.get(outcome, outcome))
 
 
 @register.filter
 def meeting_result_label(result: str) -> str:
-    from sunlit.cases.models import MeetingResult
 
     try:
         return str(MeetingResult(result).label)

@@ -23,6 +23,8 @@ from sunlit.finance import imports, publication, services
 from sunlit.finance.models import Chart
 from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError
+from sunlit.regions.models import Region
+from sunlit.transparency.models import Entry
 
 
 class Command(BaseCommand):
@@ -101,8 +103,6 @@ class Command(BaseCommand):
             )
             return
         if options["chart_action"] == "set":
-            from sunlit.regions.models import Region
-
             village = Region.objects.filter(code=options["village"]).first()
             if village is None:
                 raise CommandError(_("There is no region %(code)s") % {"code": options["village"]})
@@ -118,7 +118,6 @@ class Command(BaseCommand):
             )
 
     def rebuild(self, village: str) -> None:
-        from sunlit.transparency.models import Entry
 
         entries = Entry.objects.filter(kind=publication.KIND, superseded_by__isnull=True)
         if village:

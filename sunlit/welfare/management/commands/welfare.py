@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sunlit.lib import importdesk
 from sunlit.lib.errors import ApplicationError
+from sunlit.transparency.models import Entry
 from sunlit.welfare import imports, publication, services
 from sunlit.welfare import programmes as programme_file
 
@@ -93,7 +94,6 @@ class Command(BaseCommand):
             )
 
     def rebuild(self) -> None:
-        from sunlit.transparency.models import Entry
 
         count = 0
         for entry in Entry.objects.filter(kind=publication.KIND, superseded_by__isnull=True).order_by("id"):
