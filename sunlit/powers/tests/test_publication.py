@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from sunlit.conftest import COUNTY
 from sunlit.lib.errors import InvalidInput
@@ -78,7 +79,8 @@ class TestPublicPages:
         assert client.get(reverse("powers:item", args=["BM-01"])).status_code == 404
         region_create(code=COUNTY, name="涟源市", by=None)
         out = StringIO()
-        call_command("powers", "publish", stdout=out)
+        with translation.override("en"):  # the page above left Chinese active
+            call_command("powers", "publish", stdout=out)
         assert "1 published version(s) rebuilt" in out.getvalue()
         assert Entry.objects.filter(kind=publication.KIND, chain_id=COUNTY).count() == 1
         assert "低保" in client.get(reverse("powers:list")).content.decode()
