@@ -16,7 +16,7 @@ list as a correction of each, with a reason, and both stay in the log.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -82,7 +82,9 @@ def snapshot(version: PowerListVersion, items: list[PowerItem]) -> dict[str, Any
         "label": version.label,
         "label_en": version.label_en,
         "sha256": version.sha256,
-        "loaded_at": version.loaded_at.isoformat(),
+        # In UTC: the same instant must give the same text whether it comes from the clock
+        # (the demo's runs in Chinese time) or back from the database.
+        "loaded_at": version.loaded_at.astimezone(UTC).isoformat(),
         "counts": counts,
         "meetings": version.meetings,
         "subflows": version.subflows,

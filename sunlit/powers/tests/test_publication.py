@@ -3,8 +3,10 @@ publication log alone, by `publication.derive`, in the demo too."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import StringIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -90,6 +92,15 @@ class TestPublicPages:
         powers_load(source=mutate("    name_zh: 低保\n", "    name_zh: 城乡低保\n"), label="", by=None)
         assert Entry.objects.filter(kind=publication.KIND, chain_id="431381000000").count() == 1
         assert PowerListVersion.objects.count() == 2
+
+    def test_a_version_loaded_at_a_non_utc_time_publishes_the_same_snapshot_again(self, regions: Any) -> None:
+        from sunlit.demo.clock import simulated_clock
+
+        with simulated_clock() as clock:  # the demo's clock runs in Chinese time
+            clock.set(datetime(2024, 1, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+            powers_load(source=MINI, label="", by=None)
+        powers_load(source=MINI, label="", by=None)  # the same file: publishes nothing new
+        assert Entry.objects.filter(kind=publication.KIND).count() == 1
 
     def test_it_refuses_to_publish_working_rows_changed_after_publication(self, two: Any) -> None:
         _v1, v2 = two
