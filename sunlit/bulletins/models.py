@@ -1,5 +1,6 @@
 """Typical cases (典型案例通报) and policies: written in the office, public only once
-published through transparency.publish (the public pages read the published snapshot)."""
+published through transparency.publish (the public pages read the published snapshot,
+and attachments only through `PublishedAttachment`, derived from it)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,28 @@ class Attachment(models.Model):
     content = models.BinaryField()
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublishedAttachment(models.Model):
+    """An attachment of a bulletin's current published version: derived from the snapshot
+    alone (`services.derive`). A file is served only if its hash is here."""
+
+    sha256 = models.CharField(max_length=64, db_index=True)
+    number = models.CharField(max_length=20)  # the bulletin's
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120)
+    # Empty for the first snapshots, which named the file but not its type or size.
+    content_type = models.CharField(max_length=40, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    publication_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["number", "position"], name="bulletins_published_attachment_once")
+        ]
 
     def __str__(self) -> str:
         return self.name

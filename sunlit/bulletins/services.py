@@ -1,7 +1,9 @@
-"""Writing and publishing bulletins. Public only through transparency.publish."""
+"""Writing and publishing bulletins. Public only through transparency.publish; `derive`
+builds the public attachment rows from each published snapshot."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -14,10 +16,11 @@ from django.utils.translation import pgettext
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_record
-from sunlit.bulletins.models import Attachment, Bulletin, Kind
+from sunlit.bulletins.models import Attachment, Bulletin, Kind, PublishedAttachment
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.uploads import clean_upload
 from sunlit.regions.models import Region
+from sunlit.transparency.models import Entry
 from sunlit.transparency.services import publish
 
 KIND = "bulletin"  # the publication log's kind
@@ -43,8 +46,44 @@ def snapshot(bulletin: Bulletin) -> dict[str, Any]:
         "region": bulletin.region_id,
         "region_name": bulletin.region.name,
         "published_on": timezone.localdate().isoformat(),
-        "attachments": [{"name": a.name, "sha256": a.sha256} for a in bulletin.attachments.order_by("id")],
+        "attachments": [
+            {"name": a.name, "sha256": a.sha256, "type": a.content_type, "bytes": a.size}
+            for a in bulletin.attachments.order_by("id")
+        ],
     }
+
+
+@transaction.atomic
+def derive(entry: Entry, data: dict[str, Any] | None = None) -> list[PublishedAttachment]:
+    """(Re)build the public attachment rows of one bulletin from its published snapshot
+    alone: the attachments of its current version, named as published."""
+    data = data if data is not None else json.loads(entry.snapshot_json)
+    number = data["number"]
+    PublishedAttachment.objects.filter(number=number).delete()
+    return PublishedAttachment.objects.bulk_create(
+        [
+            PublishedAttachment(
+                sha256=a["sha256"],
+                number=number,
+                position=position,
+                name=a["name"],
+                content_type=a.get("type", ""),
+                size=a.get("bytes"),
+                publication_id=entry.pk,
+            )
+            for position, a in enumerate(data.get("attachments", []), start=1)
+        ]
+    )
+
+
+def rebuild() -> int:
+    """Rebuild every bulletin's public attachment rows from the log; the number of bulletins."""
+    PublishedAttachment.objects.all().delete()
+    count = 0
+    for entry in Entry.objects.filter(kind=KIND, superseded_by__isnull=True).order_by("id"):
+        derive(entry)
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -79,7 +118,8 @@ def bulletin_publish(
             sha256=cleaned.sha256,
             size=cleaned.size,
         )
-    publish(chain=region.code, kind=KIND, ref=bulletin.number, snapshot=snapshot(bulletin), by=by)
+    frozen = snapshot(bulletin)
+    derive(publish(chain=region.code, kind=KIND, ref=bulletin.number, snapshot=frozen, by=by), frozen)
     audit_record(
         action="bulletin.publish",
         by=by,

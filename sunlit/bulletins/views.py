@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.accounts import jurisdiction
 from sunlit.bulletins import markdown, services
-from sunlit.bulletins.models import Attachment, Kind
+from sunlit.bulletins.models import Attachment, Kind, PublishedAttachment
 from sunlit.lib.errors import ApplicationError
 from sunlit.lib.layout import LAYOUTS, not_found, public_page, render_public
 from sunlit.regions.models import Region
 from sunlit.transparency import selectors as tsel
 from sunlit.transparency.models import Entry
 
+logger = logging.getLogger("sunlit.bulletins")
 URLS = {
     "portal": {"list": "bulletins:list", "detail": "bulletins:detail"},
     "kiosk": {"list": "bulletins:kiosk_list", "detail": "bulletins:kiosk_detail"},
@@ -73,11 +78,20 @@ def bulletin_detail(request: HttpRequest, number: str, layout: str = "portal") -
 @require_GET
 @public_page
 def attachment(request: HttpRequest, sha256: str) -> HttpResponse:
-    found = Attachment.objects.filter(sha256=sha256, bulletin__published_at__isnull=False).first()
-    if found is None:
+    """A file named in a bulletin's current published snapshot, by its hash: the bytes are
+    stored once, in the working table, and served only while they hash to it."""
+    published = PublishedAttachment.objects.filter(sha256=sha256).order_by("id").first()
+    stored = Attachment.objects.filter(sha256=sha256).only("content", "content_type").first() if published else None
+    if published is None or stored is None:
         raise Http404(_("Not found"))
-    response = HttpResponse(bytes(found.content), content_type=found.content_type)
-    response["Content-Disposition"] = f'inline; filename="{found.sha256[:12]}.{found.content_type.split("/")[-1]}"'
+    data = bytes(stored.content)
+    if hashlib.sha256(data).hexdigest() != published.sha256:
+        logger.error("bulletin attachment %s does not match its published hash", published.sha256)
+        raise Http404(_("Not found"))
+    # The type as published (the first snapshots did not carry it: then the stored one).
+    content_type = published.content_type or stored.content_type
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(False, published.name) or "inline"
     return response
 
 

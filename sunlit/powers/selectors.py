@@ -1,11 +1,15 @@
 """Reads of the power list: the current version, an item, a village's list, what changed
 between two versions, and each item's flowchart as Mermaid text.
 
-Every list is one or two queries whatever its length (pinned in the tests).
+The public pages read the published versions (`PublishedVersion`, `PublishedItem`,
+derived from the publication log by `publication.derive`); the back office reads the
+working rows that cases point at. Every list is one or two queries whatever its length
+(pinned in the tests).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,45 +20,54 @@ from django.utils.translation import gettext_lazy
 from sunlit.accounts.models import Role
 from sunlit.lib.errors import InvalidInput
 from sunlit.powers import flow as f
-from sunlit.powers.models import PowerItem, PowerListVersion, english
+from sunlit.powers.models import PowerItem, PowerListVersion, PublishedItem, PublishedVersion, english
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 
-
-def current_version() -> PowerListVersion | None:
-    return PowerListVersion.objects.filter(is_current=True).first()
+# --- The public pages: published versions only -------------------------------------------
 
 
-def version(number: int) -> PowerListVersion | None:
-    return PowerListVersion.objects.filter(number=number).first()
+def published_current() -> PublishedVersion | None:
+    """The version in force as published (None before any list is published)."""
+    return PublishedVersion.objects.filter(is_current=True).first()
 
 
-def versions() -> QuerySet[PowerListVersion]:
-    """Every version, newest first, with its item count (one query)."""
-    return (
-        PowerListVersion.objects.select_related("loaded_by")
-        .defer("source")
-        .annotate(item_count=Count("items"))
-        .order_by("-number")
-    )
+def published_version(number: int) -> PublishedVersion | None:
+    return PublishedVersion.objects.filter(number=number).first()
 
 
-def item(version: PowerListVersion | None, code: str) -> PowerItem | None:
+def published_versions() -> QuerySet[PublishedVersion]:
+    """Every published version, newest first, with its item count (one query)."""
+    return PublishedVersion.objects.annotate(item_count=Count("items")).order_by("-number")
+
+
+def item(version: PublishedVersion | None, code: str) -> PublishedItem | None:
     if version is None:
         return None
-    return PowerItem.objects.select_related("township", "version").filter(version=version, code=code).first()
+    return PublishedItem.objects.select_related("township", "version").filter(version=version, code=code).first()
 
 
-def items(version: PowerListVersion, *, township: str | None = None, all_townships: bool = False) -> list[PowerItem]:
+def items(
+    version: PublishedVersion, *, township: str | None = None, all_townships: bool = False
+) -> list[PublishedItem]:
     """The version's items in list order: the general ones, plus `township`'s own
     (特色清单); with `all_townships`, every township's too."""
-    qs = PowerItem.objects.filter(version=version).select_related("township")
+    qs = PublishedItem.objects.filter(version=version).select_related("township")
     if not all_townships:
         condition = Q(township__isnull=True)
         if township:
             condition |= Q(township_id=township)
         qs = qs.filter(condition)
     return list(qs.order_by("position"))
+
+
+def townships_with_own_items(version: PublishedVersion) -> list[Region]:
+    """Townships that have a 特色清单 in this version (for links to their lists)."""
+    return list(
+        Region.objects.filter(
+            code__in=PublishedItem.objects.filter(version=version, township__isnull=False).values("township_id")
+        ).order_by("code")
+    )
 
 
 def village(code: str) -> Region | None:
@@ -67,9 +80,28 @@ def village(code: str) -> Region | None:
     return Region.objects.select_related("parent").filter(code=code, level=codes.VILLAGE).first()
 
 
+# --- The back office: the working rows cases point at ------------------------------------
+
+
+def versions() -> QuerySet[PowerListVersion]:
+    """Every loaded version, newest first, with its item count and loader (one query)."""
+    return (
+        PowerListVersion.objects.select_related("loaded_by")
+        .defer("source")
+        .annotate(item_count=Count("items"))
+        .order_by("-number")
+    )
+
+
+def current_version() -> PowerListVersion | None:
+    """The version cases are opened under (the working row, which the public never reads)."""
+    return PowerListVersion.objects.filter(is_current=True).first()
+
+
 def items_for_village(village_code: str) -> list[PowerItem]:
-    """The current list as it applies in one village: general items plus those of the
-    village's township. Empty when no list is loaded or the code is not a village."""
+    """The current list as it applies in one village, as the rows a case is opened
+    under: general items plus those of the village's township. Empty when no list is
+    loaded or the code is not a village."""
     try:
         if codes.level_of(village_code) != codes.VILLAGE:
             return []
@@ -78,26 +110,30 @@ def items_for_village(village_code: str) -> list[PowerItem]:
     current = current_version()
     if current is None:
         return []
-    return items(current, township=codes.parent_code(village_code))
+    condition = Q(township__isnull=True) | Q(township_id=codes.parent_code(village_code))
+    return list(PowerItem.objects.filter(condition, version=current).select_related("township").order_by("position"))
 
 
-def townships_with_own_items(version: PowerListVersion) -> list[Region]:
-    """Townships that have a 特色清单 in this version (for links to their lists)."""
-    return list(
-        Region.objects.filter(
-            code__in=PowerItem.objects.filter(version=version, township__isnull=False).values("township_id")
-        ).order_by("code")
-    )
+def published_source(number: int) -> tuple[PublishedVersion, str] | None:
+    """The file a published version was loaded from, only if its bytes still hash to the
+    published SHA-256 (the file is kept once, in the working table, not in every chain)."""
+    published = published_version(number)
+    if published is None:
+        return None
+    source = PowerListVersion.objects.filter(sha256=published.sha256).values_list("source", flat=True).first()
+    if source is None or hashlib.sha256(source.encode("utf-8")).hexdigest() != published.sha256:
+        return None
+    return published, source
 
 
 @dataclass
 class Group:
     category: str
     label: str
-    items: list[PowerItem] = field(default_factory=list)
+    items: list[PublishedItem] = field(default_factory=list)
 
 
-def grouped(items: list[PowerItem]) -> list[Group]:
+def grouped(items: list[PublishedItem]) -> list[Group]:
     """Items under their category headings, in the list's category order."""
     groups = [Group(category=value, label=str(label)) for value, label in PowerItem.Category.choices]
     by_category = {g.category: g for g in groups}
@@ -151,8 +187,8 @@ FIELD_LABELS = {
 
 @dataclass
 class Change:
-    old: PowerItem
-    new: PowerItem
+    old: PublishedItem
+    new: PublishedItem
     fields: list[str] = field(default_factory=list)
 
 
@@ -160,8 +196,8 @@ class Change:
 class Merge:
     """`new` takes the place of `old` items (one: a renumbering; several: a merge)."""
 
-    new: PowerItem
-    old: list[PowerItem]
+    new: PublishedItem
+    old: list[PublishedItem]
 
     @property
     def is_merge(self) -> bool:
@@ -170,10 +206,10 @@ class Merge:
 
 @dataclass
 class VersionDiff:
-    a: PowerListVersion
-    b: PowerListVersion
-    added: list[PowerItem] = field(default_factory=list)
-    removed: list[PowerItem] = field(default_factory=list)
+    a: PublishedVersion
+    b: PublishedVersion
+    added: list[PublishedItem] = field(default_factory=list)
+    removed: list[PublishedItem] = field(default_factory=list)
     renamed: list[Change] = field(default_factory=list)
     replaced: list[Merge] = field(default_factory=list)
     flow_changed: list[Change] = field(default_factory=list)
@@ -198,7 +234,7 @@ def _flow_shape(data: dict[str, Any]) -> Any:
     return data.get("steps", [])
 
 
-def version_diff(a: PowerListVersion, b: PowerListVersion) -> VersionDiff:
+def version_diff(a: PublishedVersion, b: PublishedVersion) -> VersionDiff:
     """What changed from version `a` to version `b` (two queries).
 
     An item of `b` that declares `replaces: [OLD, …]` names the items of `a` it takes
@@ -272,7 +308,10 @@ def step_summary(step: f.Step) -> str:
 
 
 def flowchart_mermaid(
-    item: PowerItem | f.Item, *, subflows: dict[str, Any] | None = None, meetings: dict[str, Any] | None = None
+    item: PowerItem | PublishedItem | f.Item,
+    *,
+    subflows: dict[str, Any] | None = None,
+    meetings: dict[str, Any] | None = None,
 ) -> str:
     """The item's flow as a Mermaid `flowchart TD`, in the current language.
 
@@ -280,8 +319,8 @@ def flowchart_mermaid(
     edges carry their outcome (approve solid, reject to the red end, return dashed
     back), and consecutive steps of one sub-flow sit in a titled box.
     """
-    flow_ = item.get_flow() if isinstance(item, PowerItem) else item.flow
-    if isinstance(item, PowerItem):
+    flow_ = item.flow if isinstance(item, f.Item) else item.get_flow()
+    if not isinstance(item, f.Item):
         subflows = subflows if subflows is not None else item.version.subflows
         meetings = meetings if meetings is not None else item.version.meetings
     subflows = subflows or {}
@@ -375,7 +414,7 @@ class StepRow:
     outcomes: list[tuple[str, str]]  # (outcome label, where it leads)
 
 
-def step_rows(item: PowerItem) -> list[StepRow]:
+def step_rows(item: PowerItem | PublishedItem) -> list[StepRow]:
     """The item's steps, numbered, in the current language, with where each outcome leads."""
     steps = item.get_flow().steps
     numbers = {s.key: n for n, s in enumerate(steps, start=1)}

@@ -15,17 +15,19 @@ from django.utils.translation import gettext as _
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
 from sunlit.lib.errors import InvalidInput
-from sunlit.powers import loader
-from sunlit.powers.models import PowerItem, PowerListVersion
+from sunlit.powers import loader, publication
+from sunlit.powers.models import PowerItem, PowerListVersion, PublishedVersion
 from sunlit.regions import codes
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions.models import Region
+from sunlit.transparency.canonical import canonical_json
 
 if TYPE_CHECKING:
     from sunlit.accounts.models import User
+    from sunlit.transparency.models import Entry
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "lianyuan-2024.yaml"
-PUBLISH_KIND = "powers.version"
+PUBLISH_KIND = publication.KIND
 
 
 def default_source() -> str:
@@ -38,32 +40,8 @@ def sha256_text(source: str) -> str:
 
 
 def version_snapshot(version: PowerListVersion, items: list[PowerItem]) -> dict[str, Any]:
-    """What the publication log keeps of a version: enough to check the list on the
-    portal against it (the hash pins the exact file) without copying every flow."""
-    counts = {c: sum(1 for i in items if i.category == c) for c in PowerItem.Category.values}
-    return {
-        "title": f"小微权力清单第 {version.number} 版：{version.label}",
-        "number": version.number,
-        "label": version.label,
-        "label_en": version.label_en,
-        "sha256": version.sha256,
-        "loaded_at": version.loaded_at.isoformat(),
-        "counts": counts,
-        "items": [
-            {
-                "code": i.code,
-                "name_zh": i.name_zh,
-                "name_en": i.name_en,
-                "category": i.category,
-                "township": i.township_id,
-                "local": i.local,
-                # What its cases may authorise: part of the list a villager checks a
-                # voucher, project or payment against.
-                "authorises": list(i.authorises),
-            }
-            for i in items
-        ],
-    }
+    """What the publication log keeps of a version (see `publication.snapshot`)."""
+    return publication.snapshot(version, items)
 
 
 def _counties() -> list[Region]:
@@ -76,10 +54,11 @@ def powers_load(*, source: str, label: str = "", by: User | None) -> PowerListVe
 
     All or nothing: a file with any problem raises InvalidInput naming each one with its
     line, and nothing is written. Loading the text of the current version again returns
-    that version and writes nothing. Loading an older version's text again is a revert,
-    and a revert is a revision like any other: it gets a new number, so the history
-    shows that the list went back. `by` None is the bootstrap (demo, `--default`);
-    a person needs "powers.manage" over every top region, since the list applies to all.
+    that version and writes nothing (but publishes it on a county's chain that lacks it).
+    Loading an older version's text again is a revert, and a revert is a revision like
+    any other: it gets a new number, so the history shows that the list went back.
+    `by` None is the bootstrap (demo, `--default`); a person needs "powers.manage" over
+    every top region, since the list applies to all.
     """
     if by is not None:
         tops = list(region_selectors.top_regions())
@@ -94,6 +73,8 @@ def powers_load(*, source: str, label: str = "", by: User | None) -> PowerListVe
     # the second sees the first one's result.
     current = PowerListVersion.objects.select_for_update().filter(is_current=True).first()
     if current is not None and current.sha256 == digest:
+        # Nothing to load; it is published where it is missing (a county created since).
+        version_publish(version=current, by=by)
         return current
     townships = set(Region.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True))
     parsed = loader.parse(source, townships=townships)
@@ -168,11 +149,40 @@ def powers_load(*, source: str, label: str = "", by: User | None) -> PowerListVe
             "previous": current.number if current else None,
         },
     )
+    version_publish(version=version, items=items, by=by)
+    return version
+
+
+def version_publish(*, version: PowerListVersion, items: list[PowerItem] | None = None, by: User | None) -> list[Entry]:
+    """Publish `version` on every county's chain and derive its public rows.
+
+    The list applies county-wide: each county's chain carries it, so a villager who
+    checks her county's log sees which list was in force and when it changed. Publishing
+    again is a no-op for chains that carry it already and adds it to counties created
+    since. A chain holding only the first, summary form gets the whole list as a
+    correction; any other difference means the working rows changed after publication,
+    and is refused rather than published.
+    """
+    from sunlit.transparency import selectors as transparency_selectors
     from sunlit.transparency.services import publish
 
+    if items is None:
+        items = list(version.items.order_by("position"))
     snapshot = version_snapshot(version, items)
-    # The list applies county-wide: each county's chain carries it, so a villager who
-    # checks her county's log sees which list was in force and when it changed.
+    digest = sha256_text(canonical_json(snapshot))
+    entries = []
     for county in _counties():
-        publish(chain=county.code, kind=PUBLISH_KIND, ref=f"{county.code}/v{number}", snapshot=snapshot, by=by)
-    return version
+        ref = publication.ref(county.code, version.number)
+        reason = ""
+        current = transparency_selectors.current(PUBLISH_KIND, ref)
+        if current is not None and current.snapshot_sha256 != digest:
+            if publication.is_full(current.snapshot):
+                raise InvalidInput(
+                    _("Version %(number)d differs from what %(county)s's chain published; nothing was published")
+                    % {"number": version.number, "county": county.code}
+                )
+            reason = publication.FULL_LIST_REASON
+        entries.append(publish(chain=county.code, kind=PUBLISH_KIND, ref=ref, snapshot=snapshot, by=by, reason=reason))
+    if entries and not PublishedVersion.objects.filter(number=version.number, publication_id=entries[0].pk).exists():
+        publication.derive(entries[0])
+    return entries

@@ -3,6 +3,9 @@
 Thin: parse the URL, ask a selector or the service, render. The public views take
 `layout` from the URL like the portal's, so the kiosk copy never links out of the kiosk.
 
+The public pages read the list as published (see `publication`), never the working
+rows: an edit after publication shows nowhere until it is published as a new version.
+
 Township-specific items (特色清单) are listed only on the lists of that township and its
 villages (/t/<code>/powers/, /v/<code>/powers/); the county-wide list /powers/ shows the
 general items and links to the townships that have their own. Every item keeps its own
@@ -32,7 +35,7 @@ from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_pu
 from sunlit.portal import selectors as portal_selectors
 from sunlit.powers import selectors
 from sunlit.powers.forms import ListUploadForm
-from sunlit.powers.models import PowerListVersion
+from sunlit.powers.models import PublishedVersion
 from sunlit.powers.services import powers_load
 from sunlit.regions import codes
 
@@ -52,7 +55,7 @@ def _render(request: HttpRequest, layout: Layout, template: str, context: dict[s
 def _list_page(
     request: HttpRequest, lay: Layout, *, region: Any = None, township: str | None = None, back_url: str
 ) -> HttpResponse:
-    current = selectors.current_version()
+    current = selectors.published_current()
     if current is None:
         return _render(request, lay, "powers/list.html", {"version": None, "back_url": back_url})
     items = selectors.items(current, township=township)
@@ -108,12 +111,12 @@ def village_list(request: HttpRequest, code: str, layout: str = "portal") -> Htt
     )
 
 
-def _item_page(request: HttpRequest, lay: Layout, version: PowerListVersion | None, code: str) -> HttpResponse:
+def _item_page(request: HttpRequest, lay: Layout, version: PublishedVersion | None, code: str) -> HttpResponse:
     found = selectors.item(version, code)
     if found is None:
         return not_found(request, lay)
     assert version is not None
-    current = version if version.is_current else selectors.current_version()
+    current = version if version.is_current else selectors.published_current()
     return _render(
         request,
         lay,
@@ -135,14 +138,14 @@ def _item_page(request: HttpRequest, lay: Layout, version: PowerListVersion | No
 @public_page
 def item_detail(request: HttpRequest, code: str, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
-    return _item_page(request, lay, selectors.current_version(), code)
+    return _item_page(request, lay, selectors.published_current(), code)
 
 
 @require_GET
 @public_page
 def version_item(request: HttpRequest, number: int, code: str, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
-    return _item_page(request, lay, selectors.version(number), code)
+    return _item_page(request, lay, selectors.published_version(number), code)
 
 
 def _qr_data_uri(text: str) -> str:
@@ -156,7 +159,7 @@ def _qr_data_uri(text: str) -> str:
 @public_page
 def item_print(request: HttpRequest, code: str) -> HttpResponse:
     """One A4 sheet per item for the village notice board, with a QR code to its page."""
-    version = selectors.current_version()
+    version = selectors.published_current()
     found = selectors.item(version, code)
     if found is None:
         return not_found(request, LAYOUTS["portal"])
@@ -179,7 +182,7 @@ def item_print(request: HttpRequest, code: str) -> HttpResponse:
 @public_page
 def versions(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
-    rows = list(selectors.versions())
+    rows = list(selectors.published_versions())
     # Each version beside the one before it, for the "what changed" link.
     pairs = [(v, rows[n + 1] if n + 1 < len(rows) else None) for n, v in enumerate(rows)]
     return _render(request, lay, "powers/versions.html", {"pairs": pairs, "back_url": reverse(_names(lay)["list"])})
@@ -189,11 +192,11 @@ def versions(request: HttpRequest, layout: str = "portal") -> HttpResponse:
 @public_page
 def version_detail(request: HttpRequest, number: int, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
-    found = selectors.version(number)
+    found = selectors.published_version(number)
     if found is None:
         return not_found(request, lay)
     items = selectors.items(found, all_townships=True)
-    previous = selectors.version(number - 1) if number > 1 else None
+    previous = selectors.published_version(number - 1) if number > 1 else None
     return _render(
         request,
         lay,
@@ -212,7 +215,7 @@ def version_detail(request: HttpRequest, number: int, layout: str = "portal") ->
 @public_page
 def version_diff(request: HttpRequest, a: int, b: int, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
-    first, second = selectors.version(a), selectors.version(b)
+    first, second = selectors.published_version(a), selectors.published_version(b)
     if first is None or second is None or a == b:
         return not_found(request, lay)
     return _render(
@@ -229,12 +232,14 @@ def version_diff(request: HttpRequest, a: int, b: int, layout: str = "portal") -
 @require_GET
 @public_page
 def version_source(request: HttpRequest, number: int) -> HttpResponse:
-    """The file exactly as loaded: anyone can hash it and compare with the published SHA-256."""
-    found = selectors.version(number)
+    """The file exactly as loaded: anyone can hash it and compare with the published
+    SHA-256 (and it is served only while it matches)."""
+    found = selectors.published_source(number)
     if found is None:
         raise Http404
-    response = HttpResponse(found.source.encode("utf-8"), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="powers-v{found.number}.yaml"'
+    published, source = found
+    response = HttpResponse(source.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="powers-v{published.number}.yaml"'
     return response
 
 

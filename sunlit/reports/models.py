@@ -207,3 +207,62 @@ class PhoneCheck(models.Model):
 
     def __str__(self) -> str:
         return str(self.report_id)
+
+
+# --- What the public figures and the Open311 feed read ---------------------------------
+#
+# Derived from published snapshots alone (`publication.derive_status`, `derive_figures`);
+# a change to a report shows here only once `publication.reports_publish` has published
+# it (the hourly sweep). Neither table holds text, names, the village or the record.
+
+
+class PublishedStatus(models.Model):
+    """A report's status as the Open311 feed shows it, from its `reports.status` snapshot."""
+
+    county_code = models.CharField(max_length=12)
+    public_id = models.CharField(max_length=16, unique=True)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    state = models.CharField(max_length=16, choices=State.choices)
+    received_on = models.DateField()
+    updated_on = models.DateField()
+    expected_on = models.DateField()
+    office_code = models.CharField(max_length=12)
+    office_name = models.CharField(max_length=100)
+    publication_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["received_on", "public_id"], name="reports_published_received")]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class Dimension(models.TextChoices):
+    TOWNSHIP = "township", _("Township")
+    CATEGORY = "category", _("Category")
+    MONTH = "month", _("Month")
+
+
+class PublishedFigure(models.Model):
+    """One row of a county's published figures (`reports.figures` snapshot): counts only."""
+
+    county_code = models.CharField(max_length=12)
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.CharField(max_length=12)  # a township's code, a category, or YYYY-MM
+    label = models.CharField(max_length=100, blank=True)  # the township's name
+    received = models.PositiveIntegerField()
+    accepted = models.PositiveIntegerField()
+    concluded = models.PositiveIntegerField()
+    # Replies with a working-day count, and the sum of those counts: the average is
+    # their quotient (a snapshot carries no fractions).
+    replied = models.PositiveIntegerField()
+    reply_days = models.PositiveIntegerField()
+    publication_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["county_code", "dimension", "key"], name="reports_published_figure_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_code} {self.dimension} {self.key}"

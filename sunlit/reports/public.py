@@ -22,7 +22,7 @@ from sunlit.lib.errors import InvalidInput
 from sunlit.lib.layout import LAYOUTS, Layout, public_page, render_public
 from sunlit.regions.models import Region
 from sunlit.reports import limits, receipts, records, selectors, services
-from sunlit.reports.models import Category, Channel, Finding, Report, State
+from sunlit.reports.models import Category, Channel, Finding, State
 
 logger = logging.getLogger("sunlit.reports")
 DEVICE_COOKIE = "sunlit_device"
@@ -318,8 +318,7 @@ def open311_requests(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def open311_request(request: HttpRequest, public_id: str) -> JsonResponse:
-    report = Report.objects.filter(public_id=public_id).first()
-    if report is None:
+    status = selectors.open311_status(public_id)
+    if status is None:
         return JsonResponse([{"code": 404, "description": "not found"}], safe=False, status=404)
-    names = dict(Region.objects.filter(code=report.office_code).values_list("code", "name"))
-    return JsonResponse([selectors.open311_request(report, names)], safe=False)
+    return JsonResponse([selectors.open311_request(status)], safe=False)

@@ -1,7 +1,8 @@
 """Reads of the reports room: the office's desk, the reporter's page, public figures.
 
 Public figures and the Open311 feed name townships, never villages: a village's cadres
-must not learn from a public page that someone in their village has reported them.
+must not learn from a public page that someone in their village has reported them. Both
+read only what was published (`publication`), never the live Report table.
 """
 
 from __future__ import annotations
@@ -10,13 +11,22 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, QuerySet
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.models import AuditEvent
 from sunlit.regions.models import Region
-from sunlit.reports.models import Author, Category, Event, Message, Report, State
+from sunlit.reports.models import (
+    Author,
+    Category,
+    Dimension,
+    Event,
+    Message,
+    PublishedFigure,
+    PublishedStatus,
+    Report,
+    State,
+)
 
 
 def office_reports(user: Any, *, state: str = "") -> QuerySet[Report]:
@@ -90,59 +100,41 @@ def exclusion_choices(subject_code: str) -> list[Any]:
     return sorted(found.values(), key=lambda m: (m.region_id, m.user.full_name))
 
 
-# --- Public statistics ---------------------------------------------------------------------
+# --- Public statistics: the published figures, summed over counties ----------------------
+
+FIGURES = ("received", "accepted", "concluded", "replied", "reply_days")
+
+
+def _with_average(row: dict[str, Any]) -> dict[str, Any]:
+    row["avg_days"] = row["reply_days"] / row["replied"] if row["replied"] else None
+    return row
 
 
 def statistics() -> dict[str, Any]:
-    names = dict(Region.objects.filter(level="township").values_list("code", "name"))
-    accepted = Q(accepted_on__isnull=False)
-    concluded = Q(finding__gt="")
-
-    def rows(group: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for row in (
-            Report.objects.values(group)
-            .annotate(
-                received=Count("id"),
-                accepted=Count("id", filter=accepted),
-                concluded=Count("id", filter=concluded),
-                avg_days=Avg("reply_working_days"),
-            )
-            .order_by(group)
-        ):
-            out.append({**row, "key": row[group]})
-        return out
-
-    months = []
-    for month_row in (
-        Report.objects.annotate(month=TruncMonth("received_on"))
-        .values("month")
-        .annotate(
-            received=Count("id"),
-            accepted=Count("id", filter=accepted),
-            concluded=Count("id", filter=concluded),
-            avg_days=Avg("reply_working_days"),
+    """The figures as published (`publication.reports_publish`), by township, category
+    and month of receipt, and in total (one query)."""
+    groups: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in Dimension.values}
+    totals: dict[str, Any] = dict.fromkeys(FIGURES, 0)
+    for figure in PublishedFigure.objects.order_by("dimension", "key", "county_code"):
+        row = groups[figure.dimension].setdefault(
+            figure.key, {"key": figure.key, "label": figure.label, **dict.fromkeys(FIGURES, 0)}
         )
-        .order_by("month")
-    ):
-        months.append({**month_row, "key": month_row["month"].strftime("%Y-%m") if month_row["month"] else ""})
-    townships = rows("township_code")
-    for row in townships:
-        row["label"] = names.get(row["key"], row["key"])
-    categories = rows("category")
+        for name in FIGURES:
+            row[name] += getattr(figure, name)
+            if figure.dimension == Dimension.TOWNSHIP:
+                totals[name] += getattr(figure, name)
     labels = dict(Category.choices)
-    for row in categories:
+    for row in groups[Dimension.CATEGORY].values():
         row["label"] = str(labels.get(row["key"], row["key"]))
-    totals = Report.objects.aggregate(
-        received=Count("id"),
-        accepted=Count("id", filter=accepted),
-        concluded=Count("id", filter=concluded),
-        avg_days=Avg("reply_working_days"),
-    )
-    return {"totals": totals, "townships": townships, "categories": categories, "months": months}
+    return {
+        "totals": _with_average(totals),
+        "townships": [_with_average(r) for r in groups[Dimension.TOWNSHIP].values()],
+        "categories": [_with_average(r) for r in groups[Dimension.CATEGORY].values()],
+        "months": [_with_average(r) for r in groups[Dimension.MONTH].values()],
+    }
 
 
-# --- Open311 (GeoReport v2): statuses only ------------------------------------------------
+# --- Open311 (GeoReport v2): the published statuses only -----------------------------------
 
 OPEN_STATES = {State.RECEIVED, State.ACCEPTED, State.INVESTIGATING, State.CONCLUDED}
 
@@ -162,41 +154,36 @@ def open311_services() -> list[dict[str, Any]]:
     ]
 
 
-def open311_request(report: Report, township_names: dict[str, str]) -> dict[str, Any]:
+def open311_request(status: PublishedStatus) -> dict[str, Any]:
     return {
-        "service_request_id": report.public_id,
-        "status": "open" if report.state in OPEN_STATES else "closed",
-        "status_notes": str(State(report.state).label),
-        "service_code": report.category,
-        "service_name": str(Category(report.category).label),
+        "service_request_id": status.public_id,
+        "status": "open" if status.state in OPEN_STATES else "closed",
+        "status_notes": str(State(status.state).label),
+        "service_code": status.category,
+        "service_name": str(Category(status.category).label),
         # The day, not the minute: a time of day could point at who was at the kiosk.
-        "requested_datetime": report.received_on.isoformat(),
-        "updated_datetime": (report.replied_on or report.accepted_on or report.received_on).isoformat(),
-        "expected_datetime": (report.reply_due_on or report.accept_due_on).isoformat(),
-        "agency_responsible": township_names.get(report.office_code, report.office_code),
+        "requested_datetime": status.received_on.isoformat(),
+        "updated_datetime": status.updated_on.isoformat(),
+        "expected_datetime": status.expected_on.isoformat(),
+        "agency_responsible": status.office_name,
     }
 
 
+def open311_status(public_id: str) -> PublishedStatus | None:
+    return PublishedStatus.objects.filter(public_id=public_id).first()
+
+
 def open311_requests(*, service_code: str = "", status: str = "", limit: int = 200) -> list[dict[str, Any]]:
-    qs = Report.objects.only(
-        "public_id",
-        "state",
-        "category",
-        "received_on",
-        "replied_on",
-        "accepted_on",
-        "reply_due_on",
-        "accept_due_on",
-        "office_code",
-    ).order_by("-received_at")
+    """The newest published statuses (one query). Within a day the order is the random
+    public id's: the feed never says which of a day's reports came first."""
+    qs = PublishedStatus.objects.order_by("-received_on", "public_id")
     if service_code:
         qs = qs.filter(category=service_code)
     if status == "open":
         qs = qs.filter(state__in=OPEN_STATES)
     elif status == "closed":
         qs = qs.exclude(state__in=OPEN_STATES)
-    names = dict(Region.objects.filter(level__in=["township", "county"]).values_list("code", "name"))
-    return [open311_request(r, names) for r in qs[:limit]]
+    return [open311_request(r) for r in qs[:limit]]
 
 
 def counts_by_state() -> dict[str, int]:

@@ -29,7 +29,7 @@ from sunlit.lib.notify import notify
 from sunlit.lib.uploads import clean_upload
 from sunlit.regions import codes
 from sunlit.regions.models import Region
-from sunlit.reports import receipts, records, sms
+from sunlit.reports import publication, receipts, records, sms
 from sunlit.reports.models import (
     Author,
     Category,
@@ -578,7 +578,9 @@ def _stage(report: Report) -> tuple[str, date | None]:
 
 
 def reports_sweep(*, today: date | None = None) -> dict[str, int]:
-    """Remind handlers before a deadline; escalate a missed one to the office above."""
+    """Remind handlers before a deadline; escalate a missed one to the office above; then
+    publish what changed for the public figures and the Open311 feed (`publication`:
+    in a batch, so that the log's timestamps do not tell when a report was filed)."""
     from sunlit.reports.selectors import under_review_refresh
 
     under_review_refresh()
@@ -615,6 +617,8 @@ def reports_sweep(*, today: date | None = None) -> dict[str, int]:
                     detail={"stage": stage, "due": due.isoformat()},
                 )
             done["reminded"] += 1
+    published = publication.reports_publish()
+    done["published"] = published.statuses + published.figures
     return done
 
 

@@ -415,10 +415,9 @@ def _publish(
 ) -> int:
     """Publish the village's lists from `publish_from` on, built from the payments just
     made (the same snapshot `list_publish` would read back), through the one `publish()`;
-    their aggregate rows go in together."""
+    their aggregate rows are derived from those snapshots by the room's derive function."""
     from sunlit.regions.models import Region
     from sunlit.welfare import publication
-    from sunlit.welfare.models import PublishedList
 
     village_name = Region.objects.filter(code=village_code).values_list("name", flat=True).first() or ""
     by_list: dict[tuple[str, int], list[publication.ListRow]] = {}
@@ -436,7 +435,7 @@ def _publish(
                 paid_on=x.paid_on.isoformat(),
             )
         )
-    rows = []
+    published = []
     for (code, year), list_rows in sorted(by_list.items()):
         snapshot = publication.build_snapshot(
             village=(village_code, village_name),
@@ -448,23 +447,10 @@ def _publish(
         entry = publication.publish_snapshot(
             village_code=village_code, ref=publication.ref(village_code, code, year), snapshot=snapshot, by=None
         )
-        totals = snapshot["totals"]
-        rows.append(
-            PublishedList(
-                county_code=codes.county_of(village_code),
-                township_code=township[0] if township else "",
-                village_code=village_code,
-                village_name=village_name,
-                programme=code,
-                year=year,
-                publication_id=entry.pk,
-                households=totals["households"],
-                payments=totals["payments"],
-                amount_fen=totals["amount"],
-            )
-        )
-    PublishedList.objects.bulk_create(rows)
-    return len(rows)
+        published.append((entry, snapshot))
+    # The room's one derive function, in one insert: these lists are published for the
+    # first time.
+    return len(publication.derive_batch(published, fresh=True))
 
 
 def demo_welfare(

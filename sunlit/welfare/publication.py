@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -155,25 +156,63 @@ def publish_snapshot(
     return publish(chain=village_code, kind=KIND, ref=ref, snapshot=snapshot, by=by, reason=reason)
 
 
-@transaction.atomic
-def derive(entry: Entry, snapshot: dict[str, Any] | None = None) -> PublishedList:
-    """(Re)build the aggregate row of one published list from its snapshot alone."""
-    data = snapshot if snapshot is not None else json.loads(entry.snapshot_json)
+def derive_row(entry: Entry, data: dict[str, Any]) -> PublishedList:
+    """The aggregate row of one published list, from its snapshot alone (not saved)."""
     village = data["village"]["code"]
     township = data["township"]["code"] if data.get("township") else codes.parent_code(village) or ""
     totals = data["totals"]
-    row, _created = PublishedList.objects.update_or_create(
+    return PublishedList(
+        county_code=codes.county_of(village),
+        township_code=township,
         village_code=village,
+        village_name=data["village"]["name"],
         programme=data["programme"]["code"],
         year=int(data["year"]),
-        defaults={
-            "county_code": codes.county_of(village),
-            "township_code": township,
-            "village_name": data["village"]["name"],
-            "publication_id": entry.pk,
-            "households": totals["households"],
-            "payments": totals["payments"],
-            "amount_fen": totals["amount"],
-        },
+        publication_id=entry.pk,
+        households=totals["households"],
+        payments=totals["payments"],
+        amount_fen=totals["amount"],
     )
-    return row
+
+
+@transaction.atomic
+def derive_batch(
+    published: Sequence[tuple[Entry, dict[str, Any] | None]], *, fresh: bool = False
+) -> list[PublishedList]:
+    """(Re)build the aggregate rows of published lists, each from its snapshot alone.
+
+    `fresh` says no list of the batch has a row yet (the demo, publishing a village's
+    lists for the first time): the rows then go in with one insert instead of one
+    look-up and one write each.
+    """
+    rows = [
+        derive_row(entry, data if data is not None else json.loads(entry.snapshot_json)) for entry, data in published
+    ]
+    if fresh:
+        return PublishedList.objects.bulk_create(rows)
+    out = []
+    for row in rows:
+        found, _created = PublishedList.objects.update_or_create(
+            village_code=row.village_code,
+            programme=row.programme,
+            year=row.year,
+            defaults={
+                name: getattr(row, name)
+                for name in (
+                    "county_code",
+                    "township_code",
+                    "village_name",
+                    "publication_id",
+                    "households",
+                    "payments",
+                    "amount_fen",
+                )
+            },
+        )
+        out.append(found)
+    return out
+
+
+def derive(entry: Entry, snapshot: dict[str, Any] | None = None) -> PublishedList:
+    """(Re)build the aggregate row of one published list from its snapshot alone."""
+    return derive_batch([(entry, snapshot)])[0]

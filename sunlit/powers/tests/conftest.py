@@ -136,5 +136,6 @@ def english_by_default() -> Any:
 
 
 @pytest.fixture
-def default_list(db: Any) -> PowerListVersion:
+def default_list(regions: Any) -> PowerListVersion:
+    # With the regions: the list is published on the county's chain, where the pages read it.
     return powers_load(source=default_source(), label="", by=None)

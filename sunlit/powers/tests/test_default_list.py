@@ -11,7 +11,7 @@ import pytest
 from sunlit.accounts.models import Role
 from sunlit.powers import flow as f
 from sunlit.powers import loader, selectors
-from sunlit.powers.models import PowerItem, PowerListVersion
+from sunlit.powers.models import PowerItem, PowerListVersion, PublishedItem, PublishedVersion
 from sunlit.powers.services import default_source
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,14 @@ def parsed() -> loader.PowerList:
     return loader.parse(default_source())
 
 
-def must(version: PowerListVersion, code: str) -> PowerItem:
-    found = selectors.item(version, code)
+def published(version: PowerListVersion) -> PublishedVersion:
+    found = selectors.published_version(version.number)
+    assert found is not None
+    return found
+
+
+def must(version: PowerListVersion, code: str) -> PublishedItem:
+    found = selectors.item(published(version), code)
     assert found is not None
     return found
 
@@ -180,7 +186,7 @@ class TestDefaultList:
 
 class TestFlowcharts:
     def test_every_item_has_a_flowchart(self, default_list: PowerListVersion) -> None:
-        for i in selectors.items(default_list, all_townships=True):
+        for i in selectors.items(published(default_list), all_townships=True):
             text = selectors.flowchart_mermaid(i)
             steps = i.get_flow().steps
             assert text.startswith("flowchart TD\n"), i.code

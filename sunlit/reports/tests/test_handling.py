@@ -99,19 +99,20 @@ class TestDeadlines:
         time_machine.move_to("2026-03-02 10:00 +08:00")  # a Monday
         report = file_report().report
         assert report.accept_due_on == date(2026, 3, 9)
-        assert services.reports_sweep(today=date(2026, 3, 5)) == {"reminded": 0, "escalated": 0}
-        assert services.reports_sweep(today=date(2026, 3, 6)) == {"reminded": 1, "escalated": 0}
-        assert services.reports_sweep(today=date(2026, 3, 6)) == {"reminded": 0, "escalated": 0}
-        assert services.reports_sweep(today=date(2026, 3, 9)) == {"reminded": 0, "escalated": 0}
+        # The first sweep also publishes the report's status and the county's figures.
+        assert services.reports_sweep(today=date(2026, 3, 5)) == {"reminded": 0, "escalated": 0, "published": 2}
+        assert services.reports_sweep(today=date(2026, 3, 6)) == {"reminded": 1, "escalated": 0, "published": 0}
+        assert services.reports_sweep(today=date(2026, 3, 6)) == {"reminded": 0, "escalated": 0, "published": 0}
+        assert services.reports_sweep(today=date(2026, 3, 9)) == {"reminded": 0, "escalated": 0, "published": 0}
         caplog.clear()
         # Notifications leave once the sweep's transaction commits.
         with caplog.at_level("INFO", logger="sunlit.notify"), django_capture_on_commit_callbacks(execute=True):
-            assert services.reports_sweep(today=date(2026, 3, 10)) == {"reminded": 0, "escalated": 1}
+            assert services.reports_sweep(today=date(2026, 3, 10)) == {"reminded": 0, "escalated": 1, "published": 0}
         report.refresh_from_db()
         assert report.escalated_for == "accept" and report.escalated_to == people.cast.county.code
         # The city's inspector is told; the township's own are not told again.
         assert "马力" in caplog.text and "陈静" not in caplog.text
-        assert services.reports_sweep(today=date(2026, 3, 11)) == {"reminded": 0, "escalated": 0}
+        assert services.reports_sweep(today=date(2026, 3, 11)) == {"reminded": 0, "escalated": 0, "published": 0}
 
     def test_it_counts_the_reply_deadline_from_acceptance(
         self, people: People, report: Report, time_machine: Any

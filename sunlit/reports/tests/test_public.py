@@ -8,7 +8,7 @@ from django.test import Client
 
 from sunlit.audit.models import AuditEvent
 from sunlit.conftest import VILLAGE_A
-from sunlit.reports import receipts, services
+from sunlit.reports import publication, receipts, services
 from sunlit.reports.models import Report, State
 from sunlit.reports.tests.conftest import People, file_report
 
@@ -181,12 +181,14 @@ class TestFollowPage:
 class TestPublicFigures:
     def test_it_publishes_statistics_by_township_not_village(self, client: Client, people: People) -> None:
         services.report_accept(report=file_report().report, by=people.cast.inspector)
+        publication.reports_publish()
         body = client.get("/reports/statistics/").content.decode()
         assert "六亩塘镇" in body and "石门村" not in body and 'data-echarts="reports-by-month"' in body
 
     def test_it_serves_open311_statuses_without_text_or_people(self, client: Client, people: People) -> None:
         report = file_report(name="张三", phone="13800000001", text="SECRET-TEXT").report
         services.report_accept(report=report, by=people.cast.inspector)
+        publication.reports_publish()
         body = client.get("/open311/v2/requests.json?status=open").content.decode()
         data = client.get("/open311/v2/requests.json").json()
         assert data[0]["service_request_id"] == report.public_id and data[0]["status"] == "open"

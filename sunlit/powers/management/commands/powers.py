@@ -1,5 +1,7 @@
 """`sunlit powers load FILE | --default [--label TEXT]`: check a power-list file and make
-it the current version.
+it the current version. `sunlit powers publish`: publish every loaded version on each
+county's chain that lacks it (a county added since, or a chain holding the first summary
+form) and rebuild the public pages' tables from the log.
 
 The service does the work, all or nothing; this command reads the file, prints every
 problem as `FILE: line N: …` on stderr and exits non-zero, or prints the version it
@@ -17,8 +19,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from sunlit.lib.errors import ApplicationError
+from sunlit.powers import publication
 from sunlit.powers.models import PowerListVersion
-from sunlit.powers.services import DEFAULT_FILE, default_source, powers_load
+from sunlit.powers.services import DEFAULT_FILE, default_source, powers_load, version_publish
 
 
 def decode(data: bytes, name: str) -> str:
@@ -36,15 +39,33 @@ class Command(BaseCommand):
     help = "Load a revised micro-power list (YAML) as the new current version."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{load}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{load,publish}")
         load = sub.add_parser("load", help="Check a list file and make it the current version.")
         load.add_argument("file", metavar="FILE", nargs="?", help="YAML list file; - for stdin.")
         load.add_argument(
             "--default", action="store_true", help=f"Load the list shipped with Sunlit ({DEFAULT_FILE.name})."
         )
         load.add_argument("--label", default="", help="A label for the version (default: the file's own).")
+        sub.add_parser(
+            "publish", help="Publish every version where it is missing and rebuild the public pages from the log."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "publish":
+            self.publish()
+            return
+        self.load(options)
+
+    def publish(self) -> None:
+        try:
+            for version in PowerListVersion.objects.order_by("number"):
+                version_publish(version=version, by=None)
+        except ApplicationError as e:
+            raise CommandError(e.message) from None
+        count = publication.rebuild()
+        self.stdout.write(_("%(n)d published version(s) rebuilt.") % {"n": count})
+
+    def load(self, options: dict[str, Any]) -> None:
         path: str = options.get("file") or ""
         default = bool(options.get("default"))
         if bool(path) == default:
