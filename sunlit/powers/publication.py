@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from sunlit.lib.errors import InvalidInput
 from sunlit.powers.models import PowerItem, PowerListVersion, PublishedItem, PublishedVersion
+from sunlit.transparency.models import Entry
 
 if TYPE_CHECKING:
     from sunlit.transparency.models import Entry
@@ -151,7 +152,6 @@ def rebuild() -> int:
 
     Each version is read from the oldest chain that carries it whole; versions that no
     chain carries whole are left out (and their rows removed)."""
-    from sunlit.transparency.models import Entry
 
     chosen: dict[int, tuple[Entry, dict[str, Any]]] = {}
     for entry in Entry.objects.filter(kind=KIND, superseded_by__isnull=True).order_by("id"):

@@ -20,7 +20,9 @@ from sunlit.powers.models import PowerItem, PowerListVersion, PublishedVersion
 from sunlit.regions import codes
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions.models import Region
+from sunlit.transparency import selectors as transparency_selectors
 from sunlit.transparency.canonical import canonical_json
+from sunlit.transparency.services import publish
 
 if TYPE_CHECKING:
     from sunlit.accounts.models import User
@@ -163,8 +165,6 @@ def version_publish(*, version: PowerListVersion, items: list[PowerItem] | None 
     correction; any other difference means the working rows changed after publication,
     and is refused rather than published.
     """
-    from sunlit.transparency import selectors as transparency_selectors
-    from sunlit.transparency.services import publish
 
     if items is None:
         items = list(version.items.order_by("position"))

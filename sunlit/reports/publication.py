@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -35,6 +36,8 @@ from sunlit.regions import codes
 from sunlit.regions.models import Region
 from sunlit.reports.models import Dimension, PublishedFigure, PublishedStatus, Report
 from sunlit.transparency.canonical import canonical_json, sha256_hex
+from sunlit.transparency.models import Entry
+from sunlit.transparency.services import publish
 
 if TYPE_CHECKING:
     from sunlit.transparency.models import Entry
@@ -124,7 +127,6 @@ def _digest(snapshot: dict[str, Any]) -> str:
 
 
 def status_row(entry: Entry, data: dict[str, Any]) -> PublishedStatus:
-    from datetime import date
 
     return PublishedStatus(
         county_code=data["county"],
@@ -184,7 +186,6 @@ def derive_figures(entry: Entry, data: dict[str, Any] | None = None) -> list[Pub
 @transaction.atomic
 def rebuild() -> int:
     """Rebuild both public tables from the log; the number of snapshots read."""
-    from sunlit.transparency.models import Entry
 
     statuses, figures = [], []
     for entry in Entry.objects.filter(kind__in=[STATUS_KIND, FIGURES_KIND], superseded_by__isnull=True).order_by("id"):
@@ -212,8 +213,6 @@ class Published:
 def reports_publish() -> Published:
     """Publish every report status and every county's figures that differ from the log,
     and derive their public rows. Run by the sweep (as nobody); idempotent."""
-    from sunlit.transparency.models import Entry
-    from sunlit.transparency.services import publish
 
     done = Published()
     names = dict(

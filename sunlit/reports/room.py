@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from sunlit.lib.rooms import INSPECTOR, Desk, Job, Room
+from sunlit.lib.rooms import INSPECTOR, Desk, Job, PageLink, RecordKind, Room
 
 ROOM = Room(
     name="reports",
@@ -17,6 +17,12 @@ ROOM = Room(
     # SUNLIT_REPORTS_HEAD_TITLES (see may_head_reports).
     actions={"report.handle": {INSPECTOR}},
     desks=(Desk("reports:office", _("Reports"), "report.handle"),),
+    # Published on each county's chain by the hourly sweep: a report's public status (no text,
+    # no reporter, no village), and the county's figures behind the statistics page.
+    kinds=(
+        RecordKind("reports.status", _("Status of a report")),
+        RecordKind("reports.figures", _("Report statistics"), page=lambda ref, snapshot: PageLink("reports:stats")),
+    ),
     # Remind before the accept/reply deadlines, escalate after.
     jobs=(Job("reports_sweep", "SUNLIT_REPORTS_SWEEP_INTERVAL", "sunlit.reports.tasks.sweep_task"),),
     urls="sunlit.reports.urls",

@@ -14,7 +14,9 @@ from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from sunlit.accounts import jurisdiction
+from sunlit.accounts.models import Membership, Role
 from sunlit.audit.models import AuditEvent
+from sunlit.regions import codes
 from sunlit.regions.models import Region
 from sunlit.reports.models import (
     Author,
@@ -88,8 +90,6 @@ def transfer_offices() -> QuerySet[Region]:
 
 def exclusion_choices(subject_code: str) -> list[Any]:
     """Officials a reporter may ask to keep away: inspectors and officials over the subject."""
-    from sunlit.accounts.models import Membership, Role
-    from sunlit.regions import codes
 
     found: dict[int, Any] = {}
     for m in (

@@ -44,6 +44,7 @@ from sunlit.reports.models import (
     ReportConflict,
     State,
 )
+from sunlit.reports.selectors import under_review_refresh
 from sunlit.workdays import calendar
 
 logger = logging.getLogger("sunlit.reports")
@@ -532,7 +533,6 @@ def report_mark_review(*, report: Report, on: bool, by: User) -> Report:
 
 
 def _forget_marks() -> None:
-    from sunlit.reports.selectors import under_review_refresh
 
     # After the commit, so that the set read back includes this change.
     transaction.on_commit(under_review_refresh)
@@ -581,7 +581,6 @@ def reports_sweep(*, today: date | None = None) -> dict[str, int]:
     """Remind handlers before a deadline; escalate a missed one to the office above; then
     publish what changed for the public figures and the Open311 feed (`publication`:
     in a batch, so that the log's timestamps do not tell when a report was filed)."""
-    from sunlit.reports.selectors import under_review_refresh
 
     under_review_refresh()
     today = today or timezone.localdate()

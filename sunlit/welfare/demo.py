@@ -37,15 +37,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from tqdm import tqdm
 
+from sunlit.accounts.models import Role, User
 from sunlit.audit.services import audit_record
 from sunlit.cases.selectors import cases_authorising
+from sunlit.finance.publication import insert_rows
 from sunlit.lib import idnumbers, names
 from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
+from sunlit.regions.models import Region
 from sunlit.welfare import programmes as programme_file
+from sunlit.welfare import publication
 from sunlit.welfare.models import (
     Household,
     Member,
@@ -373,9 +378,6 @@ PAYMENT_COLUMNS = (
 
 def _insert_payments(county: str, village_code: str, payments: list[_Pay]) -> None:
     """Many rows in few statements (COPY on PostgreSQL): a city has a quarter of a million."""
-    from django.db import connection
-
-    from sunlit.finance.publication import insert_rows
 
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     insert_rows(
@@ -416,8 +418,6 @@ def _publish(
     """Publish the village's lists from `publish_from` on, built from the payments just
     made (the same snapshot `list_publish` would read back), through the one `publish()`;
     their aggregate rows are derived from those snapshots by the room's derive function."""
-    from sunlit.regions.models import Region
-    from sunlit.welfare import publication
 
     village_name = Region.objects.filter(code=village_code).values_list("name", flat=True).first() or ""
     by_list: dict[tuple[str, int], list[publication.ListRow]] = {}
@@ -474,7 +474,6 @@ def demo_welfare(
         ):
             cases.setdefault(case.village_id, {}).setdefault(programme_code, []).append(case)
     ids = _Ids(set(Member.objects.values_list("id_fingerprint", flat=True)))
-    from sunlit.regions.models import Region
 
     townships = {
         code: (parent, name)
@@ -509,9 +508,6 @@ def demo_welfare(
 
 def seed(ctx: DemoContext) -> None:
     """The welfare part of `sunlit demo` (the room manifest's demo seeder)."""
-    from tqdm import tqdm
-
-    from sunlit.accounts.models import Role, User
 
     villages = [v.code for t in ctx.plan.townships for v in t.villages if not v.is_community]
     usernames = {a.username: a.region_code for t in ctx.plan.townships for a in t.accounts if a.role == Role.CADRE}

@@ -27,6 +27,7 @@ from django.db import transaction
 from sunlit.regions import codes
 from sunlit.regions.models import Region
 from sunlit.transparency.canonical import canonical_json, sha256_hex
+from sunlit.transparency.services import publish
 from sunlit.welfare.models import Member, Payment, Programme, PublishedList, Relation
 
 if TYPE_CHECKING:
@@ -151,7 +152,6 @@ def build_snapshot(
 def publish_snapshot(
     *, village_code: str, ref: str, snapshot: dict[str, Any], by: User | None, reason: str = ""
 ) -> Entry:
-    from sunlit.transparency.services import publish
 
     return publish(chain=village_code, kind=KIND, ref=ref, snapshot=snapshot, by=by, reason=reason)
 
