@@ -8,7 +8,7 @@ from sunlit.lib.rooms import ADMIN, ALL_ROLES, CADRE, INSPECTOR, SUPERVISOR, TOW
 
 ROOM = Room(
     name="accounts",
-    label=_("Accounts"),
+    label=_("People and roles"),
     # Memberships point at the region tree (sunlit.regions' models, codes and selectors: the
     # foundation every room stands on); the regions room's services and pages, which check
     # jurisdiction and publish profiles, stand on accounts (see the import contracts).
