@@ -265,17 +265,14 @@ def publish(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     _village_or_404(request.user, code, "welfare.publish")
     form = PublishForm(request.POST, programmes=_programme_choices())
     if form.is_valid():
-        try:
-            entry = services.list_publish(
-                village_code=code,
-                programme=Programme.objects.get(code=form.cleaned_data["programme"]),
-                year=form.cleaned_data["year"],
-                by=request.user,
-            )
-        except ApplicationError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, _("Published as entry %(seq)d of the village's chain.") % {"seq": entry.seq})
+        # A refusal goes to the one mapping (sunlit/lib/errors.py): back with its message.
+        entry = services.list_publish(
+            village_code=code,
+            programme=Programme.objects.get(code=form.cleaned_data["programme"]),
+            year=form.cleaned_data["year"],
+            by=request.user,
+        )
+        messages.success(request, _("Published as entry %(seq)d of the village's chain.") % {"seq": entry.seq})
     else:
         messages.error(request, _("Choose a programme and a year"))
     return redirect("welfare:village", code=code)

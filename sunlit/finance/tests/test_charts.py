@@ -188,9 +188,12 @@ def test_it_refuses_a_cadre_choosing_the_chart_and_a_year_that_has_vouchers(cast
     services.voucher_record(
         village=cast.village_a, date=date(2023, 3, 1), summary="支付电费", entries=pay(1000), by=cast.cadre_a
     )
+    # Posted from the books page, as a browser does (Referer): the refusal comes back there.
+    books = f"http://testserver/office/finance/v/{code}/"
     page = as_user(cast.official).post(
-        f"/office/finance/v/{code}/chart-year/", {"year": "2023", "chart": "2023"}, follow=True
+        f"/office/finance/v/{code}/chart-year/", {"year": "2023", "chart": "2023"}, follow=True, HTTP_REFERER=books
     )
+    assert page.redirect_chain == [(books, 303)]
     assert [m.level_tag for m in page.context["messages"]] == ["error"]
     assert services.chart_for(village_code=code, year=2023, create=False).code == "2004"
 
