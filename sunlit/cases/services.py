@@ -286,19 +286,19 @@ def _store(
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(cleaned.content))
         stored.append(name)
-    return Attachment.objects.create(
+    attachment = Attachment.from_cleaned(
+        cleaned,
+        filename=upload.filename,
+        by=by,
         case=case,
         action=action,
         kind=upload.kind,
         file=name,
-        sha256=cleaned.sha256,
         original_sha256=cleaned.original_sha256,
-        content_type=cleaned.content_type,
-        size=cleaned.size,
-        original_name=(upload.filename or "")[:200],
-        uploaded_by=by,
         uploaded_at=now,
     )
+    attachment.save()
+    return attachment
 
 
 # --- opening -------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from sunlit.finance.models import (
     Receipt,
     Voucher,
 )
+from sunlit.lib import uploads
 from sunlit.lib.rooms import DemoContext
 from sunlit.regions import codes
 from sunlit.regions.models import Region
@@ -993,7 +994,7 @@ def _receipt(village: Region, v: DemoVoucher, seed: int) -> dict[str, Any]:
     name = f"finance/receipts/{sha[:2]}/{sha}.jpg"
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(content))
-    thumb = services._thumbnail(content) or content
+    thumb = uploads.thumbnail(content) or content
     thumb_name = f"finance/receipts/{sha[:2]}/{sha}.thumb.jpg"
     if not default_storage.exists(thumb_name):
         thumb_name = default_storage.save(thumb_name, ContentFile(thumb))

@@ -17,7 +17,6 @@ correcting voucher in a later month corrects it, and is shown beside it.
 from __future__ import annotations
 
 import hashlib
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,12 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
@@ -68,7 +65,6 @@ if TYPE_CHECKING:
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MAX_LINES = 999
-THUMBNAIL_SIZE = (320, 320)
 
 
 # --- charts -----------------------------------------------------------------------------
@@ -711,18 +707,6 @@ def voucher_reverse(*, voucher: Voucher, date: date, reason: str, by: User | Non
 # --- receipts -----------------------------------------------------------------------------
 
 
-def _thumbnail(content: bytes) -> bytes | None:
-
-    try:
-        image = Image.open(io.BytesIO(content))
-        image.thumbnail(THUMBNAIL_SIZE)
-        out = io.BytesIO()
-        image.convert("RGB").save(out, format="JPEG", quality=75, optimize=True)
-    except OSError:
-        return None
-    return out.getvalue()
-
-
 @transaction.atomic
 def receipt_attach(*, voucher: Voucher, data: bytes, filename: str, by: User | None) -> Receipt:
     """Attach a receipt (image or PDF, checked by content, image metadata removed)."""
@@ -735,21 +719,7 @@ def receipt_attach(*, voucher: Voucher, data: bytes, filename: str, by: User | N
     cleaned = clean_upload(data=data, filename=filename)
     if Receipt.objects.filter(voucher=voucher, sha256=cleaned.sha256).exists():
         raise InvalidInput(_("This receipt is already attached"), field="file")
-    receipt = Receipt(
-        voucher=voucher,
-        village_code=voucher.village_id,
-        content_type=cleaned.content_type,
-        sha256=cleaned.sha256,
-        size=cleaned.size,
-        original_name=(filename or "")[:200],
-        uploaded_by=by,
-        uploaded_at=timezone.now(),
-    )
-    receipt.file.save(f"{cleaned.sha256}.{cleaned.extension}", ContentFile(cleaned.content), save=False)
-    if cleaned.content_type.startswith("image/"):
-        thumb = _thumbnail(cleaned.content)
-        if thumb is not None:
-            receipt.thumbnail.save(f"{cleaned.sha256}.thumb.jpg", ContentFile(thumb), save=False)
+    receipt = Receipt.from_cleaned(cleaned, filename=filename, by=by, voucher=voucher, village_code=voucher.village_id)
     receipt.save()
     audit_record(
         action="finance.receipt_attach",

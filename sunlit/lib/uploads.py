@@ -19,10 +19,12 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -171,3 +173,41 @@ class UploadBase(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_cleaned(cls, cleaned: CleanedFile, *, filename: str, by: Any, **fields: Any) -> Self:
+        """A new upload (not yet saved) of `cleaned`: the shared fields filled in one place,
+        its bytes stored under their hash unless `file` is given, and a thumbnail for an
+        image when the model keeps one."""
+        upload = cls(
+            content_type=cleaned.content_type,
+            sha256=cleaned.sha256,
+            size=cleaned.size,
+            original_name=(filename or "")[-200:],
+            uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+            uploaded_at=fields.pop("uploaded_at", None) or timezone.now(),
+            **fields,
+        )
+        if "file" not in fields:
+            upload.file.save(f"{cleaned.sha256}.{cleaned.extension}", ContentFile(cleaned.content), save=False)
+        thumbnail_field = getattr(upload, "thumbnail", None)
+        if thumbnail_field is not None and cleaned.content_type.startswith("image/"):
+            thumb = thumbnail(cleaned.content)
+            if thumb is not None:
+                thumbnail_field.save(f"{cleaned.sha256}.thumb.jpg", ContentFile(thumb), save=False)
+        return upload
+
+
+THUMBNAIL_SIZE = (320, 320)
+
+
+def thumbnail(content: bytes) -> bytes | None:
+    """A small JPEG of an image, for lists of receipts and documents; None if it is not one."""
+    try:
+        image = Image.open(io.BytesIO(content))
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=75, optimize=True)
+    except OSError:
+        return None
+    return out.getvalue()

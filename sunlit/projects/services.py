@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -24,7 +23,6 @@ from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
 from sunlit.cases.selectors import case_authorising
 from sunlit.finance.money import yuan
-from sunlit.finance.services import _thumbnail
 from sunlit.lib import idnumbers
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.uploads import clean_upload
@@ -422,23 +420,9 @@ def _store(
     existing = Document.objects.filter(project=project, sha256=cleaned.sha256).first()
     if existing is not None:
         raise InvalidInput(_("%(name)s is already attached to this project") % {"name": filename}, field="file")
-    document = Document(
-        project=project,
-        milestone=milestone,
-        kind=kind,
-        title=title[:200],
-        content_type=cleaned.content_type,
-        sha256=cleaned.sha256,
-        size=cleaned.size,
-        original_name=(filename or "")[-200:],
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
-        uploaded_at=timezone.now(),
+    document = Document.from_cleaned(
+        cleaned, filename=filename, by=by, project=project, milestone=milestone, kind=kind, title=title[:200]
     )
-    document.file.save(f"{cleaned.sha256}.{cleaned.extension}", ContentFile(cleaned.content), save=False)
-    if cleaned.content_type.startswith("image/"):
-        thumb = _thumbnail(cleaned.content)
-        if thumb:
-            document.thumbnail.save(f"{cleaned.sha256}.thumb.jpg", ContentFile(thumb), save=False)
     document.save()
     return document
 
