@@ -94,7 +94,7 @@ class TestPublicPages:
         assert PowerListVersion.objects.count() == 2
 
     def test_a_version_loaded_at_a_non_utc_time_publishes_the_same_snapshot_again(self, regions: Any) -> None:
-        from sunlit.demo.clock import simulated_clock
+        from sunlit.lib.clock import simulated_clock
 
         with simulated_clock() as clock:  # the demo's clock runs in Chinese time
             clock.set(datetime(2024, 1, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
