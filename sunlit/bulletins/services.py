@@ -17,6 +17,7 @@ from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import User
 from sunlit.audit.services import audit_record
 from sunlit.bulletins.models import Attachment, Bulletin, Kind, PublishedAttachment
+from sunlit.lib import validate
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.uploads import clean_upload
 from sunlit.regions.models import Region
@@ -24,17 +25,6 @@ from sunlit.transparency.models import Entry
 from sunlit.transparency.services import publish
 
 KIND = "bulletin"  # the publication log's kind
-
-
-def _text(value: str, field: str, label: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(_("%(field)s is required") % {"field": label}, field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length}, field=field
-        )
-    return value
 
 
 def snapshot(bulletin: Bulletin) -> dict[str, Any]:
@@ -101,8 +91,8 @@ def bulletin_publish(
     bulletin = Bulletin.objects.create(
         number=f"{now:%Y}-{secrets.token_hex(3)}",
         kind=kind,
-        title=_text(title, "title", pgettext("bulletin", "Title"), 200),
-        body=_text(body, "body", _("Text"), 50_000),
+        title=validate.text(title, "title", pgettext("bulletin", "Title"), 200),
+        body=validate.text(body, "body", _("Text"), 50_000),
         region=region,
         created_by=by,
         created_at=now,

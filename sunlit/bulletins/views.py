@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.accounts import jurisdiction
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.bulletins import markdown, services
 from sunlit.bulletins.models import Attachment, Kind, PublishedAttachment
 from sunlit.lib.errors import ApplicationError
@@ -97,7 +98,7 @@ def attachment(request: HttpRequest, sha256: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: AuthenticatedHttpRequest) -> HttpResponse:
     prefixes = jurisdiction.prefixes(request.user, "bulletin.publish")
     if not prefixes:
         raise Http404(_("Not found"))
@@ -115,7 +116,7 @@ def office(request: HttpRequest) -> HttpResponse:
                 body=request.POST.get("body", ""),
                 region_code=request.POST.get("region", ""),
                 files=[(f.name or "file", f.read()) for f in request.FILES.getlist("files")[:5]],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ApplicationError as e:
             error = e.message

@@ -42,6 +42,7 @@ from sunlit.cases.models import (
     mask_name,
 )
 from sunlit.cases.selectors import overdue_cases
+from sunlit.lib import validate
 from sunlit.lib.errors import ApplicationError, InvalidInput, NotPermitted
 from sunlit.lib.notify import notify
 from sunlit.lib.uploads import clean_upload
@@ -173,17 +174,6 @@ def _publish(case: Case, *, by: User | None, reason: str) -> None:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _text(value: str, field: str, max_length: int, *, required: bool, label: str) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s is required") % {"field": label}, field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length}, field=field
-        )
-    return value
 
 
 def _enter(case: Case, step: Step, now: datetime) -> None:
@@ -341,13 +331,13 @@ def case_open(
             % {"item": engine.label(flow_item)},
             field="item",
         )
-    subject = _text(subject, "subject", 200, required=True, label=_("Subject"))
+    subject = validate.text(subject, "subject", _("Subject"), 200, required=True)
     if amount_fen is not None and (not isinstance(amount_fen, int) or amount_fen < 0):
         raise InvalidInput(_("The amount cannot be negative"), field="amount_fen")
     if flow_item.needs_amount and amount_fen is None:
         raise InvalidInput(_("%(item)s needs the amount") % {"item": engine.label(flow_item)}, field="amount_fen")
-    applicant_name = _text(
-        applicant_name, "applicant_name", 50, required=flow_item.needs_applicant, label=_("Applicant")
+    applicant_name = validate.text(
+        applicant_name, "applicant_name", _("Applicant"), 50, required=flow_item.needs_applicant
     )
     applicant_id_last4 = (applicant_id_last4 or "").strip().upper()
     if applicant_id_last4 and not _LAST4.match(applicant_id_last4):
@@ -560,7 +550,7 @@ def case_opinion_add(*, case: Case, step_key: str, text: str, by: User) -> Opini
     jurisdiction.require(by, "case.opinion", case.village_id)
     if step_of(case, step_key) is None:
         raise InvalidInput(_("%(step)r is not a step of this case's flow") % {"step": step_key}, field="step_key")
-    text = _text(text, "text", engine.MAX_DECISION, required=True, label=_("Opinion"))
+    text = validate.text(text, "text", _("Opinion"), engine.MAX_DECISION, required=True)
     opinion = Opinion.objects.create(case=case, step_key=step_key, text=text, by=by, at=timezone.now())
     audit_record(
         action="case.opinion",
@@ -588,7 +578,7 @@ def case_objection_record(*, case: Case, text: str, by: User) -> Objection:
     )
     if not notice_up or step is None:
         raise ApplicationError(_("Objections are recorded while a notice is up; this case has none up now."))
-    text = _text(text, "text", engine.MAX_DECISION, required=True, label=_("Objection"))
+    text = validate.text(text, "text", _("Objection"), engine.MAX_DECISION, required=True)
     if case.state == CaseState.OPEN:
         # Guarded like a step: if the notice came down a moment ago, the objection is late.
         paused = Case.objects.filter(
@@ -631,7 +621,7 @@ def case_objection_resolve(*, objection: Objection, upheld: bool, resolution: st
             _("This objection was already resolved by %(who)s at %(when)s. Nothing was changed.")
             % {"who": objection.resolved_by, "when": _when(objection.resolved_at or timezone.now())}
         )
-    resolution = _text(resolution, "resolution", engine.MAX_DECISION, required=True, label=_("Resolution"))
+    resolution = validate.text(resolution, "resolution", _("Resolution"), engine.MAX_DECISION, required=True)
     now = timezone.now()
     updated = Objection.objects.filter(pk=objection.pk, resolved_at__isnull=True).update(
         resolved_by=by, resolved_at=now, resolution=resolution, upheld=upheld
@@ -702,7 +692,7 @@ def case_withdraw(*, case: Case, reason: str, by: User) -> Case:
     case = _fresh(case)
     jurisdiction.require(by, "case.open", case.village_id)
     _require_open(case)
-    reason = _text(reason, "reason", engine.MAX_DECISION, required=True, label=_("Reason"))
+    reason = validate.text(reason, "reason", _("Reason"), engine.MAX_DECISION, required=True)
     now = timezone.now()
     expected_version, from_state, from_step = case.version, case.state, case.current_step
     _close(case, CaseState.WITHDRAWN, now)

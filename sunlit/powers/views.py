@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.accounts import jurisdiction
-from sunlit.accounts.models import User
+from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.lib.errors import ApplicationError
 from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.portal import selectors as portal_selectors
@@ -261,8 +261,8 @@ def _decoded(upload: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def office(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def office(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not jurisdiction.prefixes(user, "powers.manage"):
         raise Http404
     form = ListUploadForm(request.POST or None, request.FILES or None)

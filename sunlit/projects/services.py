@@ -23,7 +23,7 @@ from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
 from sunlit.cases.selectors import case_authorising
 from sunlit.finance.money import yuan
-from sunlit.lib import idnumbers
+from sunlit.lib import idnumbers, validate
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.uploads import clean_upload
 from sunlit.projects import publication
@@ -115,17 +115,6 @@ def _republish(project: Project, by: User | None, reason: str) -> None:
     publication.project_publish(project=project, by=by, reason=reason)
 
 
-def _text(value: str, field: str, label: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s is required") % {"field": label}, field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length}, field=field
-        )
-    return value
-
-
 def _amount(value: int, field: str, label: str, *, positive: bool = False) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (positive and value == 0):
         raise InvalidInput(_("%(field)s must be a positive amount") % {"field": label}, field=field)
@@ -161,12 +150,12 @@ def project_create(
     if village.level != codes.VILLAGE:
         raise InvalidInput(_("%(name)s is not a village") % {"name": village.name}, field="village")
     _require(by, "projects.record", village.code)
-    number = _text(number, "number", _("Project number"), 40)
+    number = validate.text(number, "number", _("Project number"), 40)
     if not _NUMBER.match(number):
         raise InvalidInput(_("A project number uses letters, digits and - _ / . only"), field="number")
     if Project.objects.filter(number=number).exists():
         raise InvalidInput(_("Project number %(number)s is already taken") % {"number": number}, field="number")
-    name = _text(name, "name", pgettext("thing", "Name"), 200)
+    name = validate.text(name, "name", pgettext("thing", "Name"), 200)
     if category not in Category.values:
         raise InvalidInput(_("Unknown category %(value)r") % {"value": category}, field="category")
     budget = _amount(budget, "budget", _("Budget"))
@@ -201,7 +190,7 @@ def project_create(
         year=year or (planned_start.year if planned_start else timezone.localdate().year),
         budget=budget,
         case=case,
-        location=_text(location, "location", _("Location"), 200, required=False),
+        location=validate.text(location, "location", _("Location"), 200, required=False),
         planned_start=planned_start,
         planned_end=planned_end,
         source=source,
@@ -252,14 +241,14 @@ def tender_record(
         raise InvalidInput(
             _("Project %(number)s already has its tender recorded") % {"number": project.number}, field="method"
         )
-    direct_reason = _text(
+    direct_reason = validate.text(
         direct_reason, "direct_reason", _("Reason for direct award"), 300, required=method == Method.DIRECT
     )
     if notice_on and deadline_on and deadline_on < notice_on:
         raise InvalidInput(_("The deadline for bids is before the notice"), field="deadline_on")
     names: set[str] = set()
     for b in bids:
-        bidder = _text(b.bidder, "bids", _("Bidder"), 200)
+        bidder = validate.text(b.bidder, "bids", _("Bidder"), 200)
         if bidder in names:
             raise InvalidInput(_("Bidder %(name)s is listed twice") % {"name": bidder}, field="bids")
         names.add(bidder)
@@ -333,7 +322,7 @@ def contract_record(
             _("Project %(number)s already has a contract: record an amendment instead") % {"number": project.number},
             field="contractor",
         )
-    contractor = _text(contractor, "contractor", _("Contractor"), 200)
+    contractor = validate.text(contractor, "contractor", _("Contractor"), 200)
     fields: dict[str, str] = {}
     if contractor_kind == ContractorKind.ORGANISATION:
         fields["credit_code"] = credit_code_normalize(credit_code)
@@ -385,7 +374,7 @@ def amendment_record(
         raise InvalidInput(
             _("Project %(number)s has no contract to amend") % {"number": project.number}, field="value_change"
         )
-    reason = _text(reason, "reason", _("Reason"), 300)
+    reason = validate.text(reason, "reason", _("Reason"), 300)
     if isinstance(value_change, bool) or not isinstance(value_change, int):
         raise InvalidInput(_("The value change must be an amount"), field="value_change")
     if contract_value(contract) + value_change < 0:
@@ -467,7 +456,7 @@ def milestone_record(
 ) -> Milestone:
     project = _lock(project)
     _require(by, "projects.record", project.village_id)
-    title = _text(title, "title", _("Milestone"), 200)
+    title = validate.text(title, "title", _("Milestone"), 200)
     if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
         raise InvalidInput(_("Physical progress is a whole percentage from 0 to 100"), field="progress")
     last = project.milestones.order_by("-date", "-id").first()
@@ -528,7 +517,7 @@ def payment_record(
         voucher=voucher,
         amount=amount,
         paid_on=paid_on,
-        note=_text(note, "note", _("Note"), 200, required=False),
+        note=validate.text(note, "note", _("Note"), 200, required=False),
         over_contract=paid_before + amount > contract_value(contract),
         before_acceptance=acceptance is None or paid_on < acceptance.accepted_on,
         source=source,
@@ -599,7 +588,7 @@ def acceptance_record(
         project=project,
         accepted_on=accepted_on,
         inspectors=names,
-        opinion=_text(opinion, "opinion", _("Opinion"), 500, required=False),
+        opinion=validate.text(opinion, "opinion", _("Opinion"), 500, required=False),
         report=document,
         recorded_by=by if getattr(by, "is_authenticated", False) else None,
     )

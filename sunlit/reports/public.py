@@ -5,11 +5,9 @@ URL, which proxies and browser histories keep)."""
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.audit.context import current_origin
 from sunlit.audit.services import audit_record
+from sunlit.lib.devices import DeviceCookie, client_ip
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.layout import LAYOUTS, Layout, public_page, render_public
 from sunlit.regions.models import Region
@@ -32,31 +31,16 @@ URLS = {
 }
 
 
-def _ip(request: HttpRequest) -> str:
-    return str(request.META.get(settings.SUNLIT_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR") or "-")
-
-
-def _device(request: HttpRequest) -> str:
-    raw = request.COOKIES.get(DEVICE_COOKIE, "")
-    try:
-        return str(signing.loads(raw, salt="sunlit.reports.device")) if raw else ""
-    except signing.BadSignature:
-        return ""
+_ip = client_ip
+_device_cookie = DeviceCookie(DEVICE_COOKIE, "sunlit.reports.device")
+_device = _device_cookie.of
 
 
 def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     # A receipt or a report must never sit in a shared cache or the browser's back button.
     add_never_cache_headers(response)
     response["Cache-Control"] += ", no-store"
-    if not _device(request):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            signing.dumps(secrets.token_hex(16), salt="sunlit.reports.device"),
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+    _device_cookie.give(request, response)
     return response
 
 

@@ -24,6 +24,7 @@ from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Membership, Role, User
 from sunlit.audit.context import Origin, current_origin
 from sunlit.audit.services import audit_record, audit_view
+from sunlit.lib import validate
 from sunlit.lib.errors import InvalidInput, NotPermitted
 from sunlit.lib.notify import notify
 from sunlit.lib.uploads import clean_upload
@@ -76,17 +77,6 @@ def _no_origin() -> Iterator[None]:
         yield
     finally:
         current_origin.reset(token)
-
-
-def _text(value: str, field: str, label: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s is required") % {"field": label}, field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s is longer than %(max)d characters") % {"field": label, "max": max_length}, field=field
-        )
-    return value
 
 
 def _event(
@@ -153,8 +143,8 @@ def report_file(
         raise InvalidInput(_("Choose what the report is about"), field="category")
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel"), field="channel")
-    text = _text(text, "text", _("What happened"), MAX_TEXT)
-    name = _text(name, "name", _("Name"), 60, required=False)
+    text = validate.text(text, "text", _("What happened"), MAX_TEXT)
+    name = validate.text(name, "name", _("Name"), 60, required=False)
     phone = _phone(phone)
     if name and not phone:
         raise InvalidInput(_("A named report needs a phone number to confirm it"), field="phone")
@@ -291,7 +281,7 @@ def report_reporter_message(
         existing = Message.objects.filter(report=report, client_key=client_key).first()
         if existing is not None:
             return existing
-    body = _text(body, "body", _("Message"), MAX_TEXT, required=not files)
+    body = validate.text(body, "body", _("Message"), MAX_TEXT, required=not files)
     _clean_files(files)
     try:
         with transaction.atomic():
@@ -334,7 +324,7 @@ def report_rate(*, report: Report, rating: int, comment: str = "") -> None:
     if rating not in range(1, 6):
         raise InvalidInput(_("Choose from 1 to 5 stars"), field="rating")
     report.rating = rating
-    report.rating_comment = _text(comment, "comment", _("Comment"), 500, required=False)
+    report.rating_comment = validate.text(comment, "comment", _("Comment"), 500, required=False)
     report.state = State.RATED
     report.save(update_fields=["rating", "rating_comment", "state"])
     _event(report, "rated", state=State.RATED, public=True, detail=str(rating))
@@ -391,7 +381,7 @@ def report_accept(*, report: Report, by: User) -> Report:
 def report_refuse(*, report: Report, reason: str, by: User) -> Report:
     report = _require(report, by)
     _require_state(report, [State.RECEIVED], _("refused"))
-    reason = _text(reason, "reason", _("Reason"), 2000)
+    reason = validate.text(reason, "reason", _("Reason"), 2000)
     today = timezone.localdate()
     report.state = State.NOT_ACCEPTED
     report.not_accepted_reason = reason
@@ -421,7 +411,7 @@ def report_conclude(*, report: Report, finding: str, summary: str, by: User) -> 
     _require_state(report, [State.ACCEPTED, State.INVESTIGATING], _("concluded"))
     if finding not in Finding.values:
         raise InvalidInput(_("Choose a finding"), field="finding")
-    summary = _text(summary, "summary", pgettext("report", "Summary"), MAX_TEXT)
+    summary = validate.text(summary, "summary", pgettext("report", "Summary"), MAX_TEXT)
     report.state = State.CONCLUDED
     report.finding = finding
     report.save(update_fields=["state", "finding"])
@@ -436,7 +426,7 @@ def report_conclude(*, report: Report, finding: str, summary: str, by: User) -> 
 def report_reply(*, report: Report, body: str, by: User) -> Report:
     report = _require(report, by)
     _require_state(report, [State.CONCLUDED], _("replied to"))
-    body = _text(body, "body", _("Reply"), MAX_TEXT)
+    body = validate.text(body, "body", _("Reply"), MAX_TEXT)
     today = timezone.localdate()
     report.state = State.REPLIED
     report.replied_on = today
@@ -455,7 +445,11 @@ def report_message(*, report: Report, body: str, by: User) -> Message:
     """A question or a word to the reporter (seen on the follow-up page)."""
     report = _require(report, by)
     message = Message.objects.create(
-        report=report, author=Author.HANDLER, by=by, body=_text(body, "body", _("Message"), MAX_TEXT), at=timezone.now()
+        report=report,
+        author=Author.HANDLER,
+        by=by,
+        body=validate.text(body, "body", _("Message"), MAX_TEXT),
+        at=timezone.now(),
     )
     _audit(report, "message", by)
     return message
@@ -466,7 +460,11 @@ def report_note(*, report: Report, body: str, by: User) -> Message:
     """An internal note: the reporter never sees it."""
     report = _require(report, by)
     note = Message.objects.create(
-        report=report, author=Author.NOTE, by=by, body=_text(body, "body", _("Note"), MAX_TEXT), at=timezone.now()
+        report=report,
+        author=Author.NOTE,
+        by=by,
+        body=validate.text(body, "body", _("Note"), MAX_TEXT),
+        at=timezone.now(),
     )
     _audit(report, "note", by)
     return note
@@ -477,7 +475,7 @@ def report_transfer(*, report: Report, office_code: str, reason: str, by: User) 
     report = _require(report, by)
     if not report.is_open:
         raise InvalidInput(_("A closed report cannot be transferred"), field="office")
-    reason = _text(reason, "reason", _("Reason"), 2000)
+    reason = validate.text(reason, "reason", _("Reason"), 2000)
     office = Region.objects.filter(code=(office_code or "").strip()).first()
     if office is None or office.level not in (codes.TOWNSHIP, codes.COUNTY, codes.PREFECTURE):
         raise InvalidInput(_("Choose a township or city discipline office"), field="office")
@@ -507,7 +505,7 @@ def _conflict(report: Report, user: User, reason: str, note: str) -> None:
 @transaction.atomic
 def report_recuse(*, report: Report, reason: str, by: User) -> None:
     report = _require(report, by)
-    reason = _text(reason, "reason", _("Reason"), 500)
+    reason = validate.text(reason, "reason", _("Reason"), 500)
     _conflict(report, by, ConflictReason.RECUSED, reason)
     _audit(report, "recuse", by, reason=reason)
 
@@ -543,7 +541,7 @@ def report_file_sealed(*, file: File, reason: str, by: User) -> bytes:
     report = file.report
     if not jurisdiction.may_see_report(by, report):
         raise NotPermitted(_("You cannot handle this report"))
-    reason = _text(reason, "reason", _("Reason"), 500)
+    reason = validate.text(reason, "reason", _("Reason"), 500)
     data = bytes(file.sealed)
     if hashlib.sha256(data).hexdigest() != file.sealed_sha256:
         logger.error("sealed file %s of report %s does not match its hash", file.pk, report.public_id)

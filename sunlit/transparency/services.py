@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.audit.services import audit_record
+from sunlit.lib import validate
 from sunlit.lib.errors import InvalidInput
 from sunlit.regions import selectors as region_selectors
 from sunlit.regions.models import Region
@@ -27,18 +28,6 @@ if TYPE_CHECKING:
 # A batch's leaves are loaded whole to build an inclusion proof; 2^16 of them is about
 # 2 MB and a few tens of milliseconds. A larger backlog is signed as several batches.
 MAX_BATCH = 1 << 16
-
-
-def _text(value: str, field: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s is required") % {"field": field}, field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            _("%(field)s is longer than %(max)d characters") % {"field": field, "max": max_length},
-            field=field,
-        )
-    return value
 
 
 @transaction.atomic
@@ -57,9 +46,9 @@ def publish(
     different snapshot for a record already published is a correction: it needs a
     `reason`, and the new entry supersedes the old one (both stay public).
     """
-    kind = _text(kind, "kind", 64)
-    ref = _text(ref, "ref", 200)
-    reason = _text(reason, "reason", 2000, required=False)
+    kind = validate.text(kind, "kind", None, 64)
+    ref = validate.text(ref, "ref", None, 200)
+    reason = validate.text(reason, "reason", None, 2000, required=False)
     if not isinstance(snapshot, dict):
         raise InvalidInput(_("The snapshot must be a JSON object"), field="snapshot")
     text = canonical_json(snapshot)

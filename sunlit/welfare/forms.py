@@ -134,7 +134,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        limit = int(getattr(settings, "SUNLIT_FINANCE_IMPORT_MAX_MB", 200)) * 1024 * 1024
+        limit = int(settings.SUNLIT_FINANCE_IMPORT_MAX_MB) * 1024 * 1024
         if upload.size > limit:
             raise forms.ValidationError(_("The file is too large"))
         if not (upload.name or "").lower().endswith((".xlsx", ".csv")):

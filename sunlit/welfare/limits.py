@@ -12,12 +12,9 @@ one device, so the per-IP limit is the larger one.
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
-from django.core import signing
-from django.http import HttpRequest, HttpResponse
 
+from sunlit.lib.devices import DeviceCookie, client_ip
 from sunlit.lib.ratelimit import HourlyCounter
 
 DEVICE_COOKIE = "sunlit_welfare_device"
@@ -32,31 +29,10 @@ def per_ip() -> int:
     return int(settings.SUNLIT_WELFARE_CHECKS_PER_IP)
 
 
-def ip_of(request: HttpRequest) -> str:
-    header = settings.SUNLIT_CLIENT_IP_HEADER
-    return str(request.META.get(header) or request.META.get("REMOTE_ADDR") or "-")
-
-
-def device_of(request: HttpRequest) -> str:
-    raw = request.COOKIES.get(DEVICE_COOKIE, "")
-    try:
-        return str(signing.loads(raw, salt=_SALT)) if raw else ""
-    except signing.BadSignature:
-        return ""
-
-
-def give_device(request: HttpRequest, response: HttpResponse) -> None:
-    """A device cookie for a browser that has none (signed: it cannot be forged to dodge
-    the per-device count, only dropped, and then the per-IP count still holds)."""
-    if not device_of(request):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            signing.dumps(secrets.token_hex(16), salt=_SALT),
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=bool(settings.SESSION_COOKIE_SECURE),
-        )
+_device = DeviceCookie(DEVICE_COOKIE, _SALT)
+ip_of = client_ip
+device_of = _device.of
+give_device = _device.give
 
 
 _counter = HourlyCounter("welfare")

@@ -44,7 +44,7 @@ def ref(village_code: str, programme_code: str, year: int) -> str:
 
 
 def mask_mode() -> str:
-    mode = str(getattr(settings, "SUNLIT_WELFARE_NAME_MASK", "surname") or "surname")
+    mode = str(settings.SUNLIT_WELFARE_NAME_MASK or "surname")
     return mode if mode in MASKS else "surname"
 
 
