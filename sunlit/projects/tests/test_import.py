@@ -115,7 +115,7 @@ def test_it_changes_nothing_when_the_same_file_or_the_same_records_come_again(ca
 
 
 def test_it_reads_xlsx_with_english_headers(cast: Cast, tmp_path: Path) -> None:
-    from sunlit.finance.exports import to_xlsx
+    from sunlit.lib.exports import to_xlsx
 
     english = [
         "kind",
