@@ -386,7 +386,7 @@ def month_download(request: HttpRequest, code: str, period: str, fmt: str) -> Ht
 
 
 def _year(value: str) -> int | None:
-    return int(value) if value.isdigit() and 1990 <= int(value) <= 2200 else None
+    return int(value) if value.isascii() and value.isdigit() and 1990 <= int(value) <= 2200 else None
 
 
 @require_GET
@@ -428,7 +428,7 @@ def account(
 ) -> HttpResponse:
     lay = LAYOUTS[layout]
     y = _year(year)
-    if y is None or not account.isdigit() or len(account) > 8:
+    if y is None or not (account.isascii() and account.isdigit()) or len(account) > 8:
         return not_found(request, lay)
 
     def build() -> HttpResponse:
