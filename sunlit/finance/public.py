@@ -33,9 +33,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from sunlit.finance import exports, periods, selectors
-from sunlit.finance.exports import Money
+from sunlit.finance import periods, selectors
+from sunlit.lib import exports
 from sunlit.lib.errors import InvalidInput
+from sunlit.lib.exports import Money
 from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.regions import codes
 
@@ -55,8 +56,6 @@ URLS: dict[str, dict[str, str]] = {
     }
     for name, prefix in (("portal", ""), ("kiosk", "kiosk_"))
 }
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _context(lay: Layout, **extra: Any) -> dict[str, Any]:
@@ -354,12 +353,7 @@ def _download_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
 
 
 def _download(fmt: str, name: str, rows: list[list[Any]], title: str) -> HttpResponse:
-    if fmt == "xlsx":
-        response = HttpResponse(exports.to_xlsx(_headers(), rows, title=title), content_type=XLSX)
-    else:
-        response = HttpResponse(exports.to_csv(_headers(), rows), content_type=CSV)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return exports.response(fmt, _headers(), rows, filename=name, title=title)
 
 
 @require_GET
@@ -392,7 +386,7 @@ def month_download(request: HttpRequest, code: str, period: str, fmt: str) -> Ht
 
 
 def _year(value: str) -> int | None:
-    return int(value) if value.isdigit() and 1990 <= int(value) <= 2200 else None
+    return int(value) if value.isascii() and value.isdigit() and 1990 <= int(value) <= 2200 else None
 
 
 @require_GET
@@ -434,7 +428,7 @@ def account(
 ) -> HttpResponse:
     lay = LAYOUTS[layout]
     y = _year(year)
-    if y is None or not account.isdigit() or len(account) > 8:
+    if y is None or not (account.isascii() and account.isdigit()) or len(account) > 8:
         return not_found(request, lay)
 
     def build() -> HttpResponse:
@@ -709,13 +703,6 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
         [village, "2025-03-05", "2", "支付3月电费", "541", "电费", "1234.50", "", power, "银行", ""],
         [village, "2025-03-05", "2", "支付3月电费", "102", "", "", "1234.50", power, "银行", ""],
     ]
-    if fmt == "xlsx":
-        body = exports.to_xlsx(headers, rows, title="凭证")
-        response = HttpResponse(body, content_type=XLSX)
-    elif fmt == "csv":
-        response = HttpResponse(exports.to_csv(headers, rows), content_type=CSV)
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="finance-import-template.{fmt}"'
+    response = exports.response(fmt, headers, rows, filename="finance-import-template", title="凭证")
     patch_cache_control(response, public=True, max_age=3600)
     return response

@@ -113,7 +113,7 @@ def chart_load(*, source: str | Path | dict[str, Any], by: User | None) -> Chart
     for i, a in enumerate(data["accounts"], start=1):
         acode = str(a.get("code", "")).strip()
         where = _("account %(n)d (%(code)s)") % {"n": i, "code": acode or "?"}
-        if not acode.isdigit() or len(acode) > 8:
+        if not (acode.isascii() and acode.isdigit()) or len(acode) > 8:
             problems.append(_("%(where)s: the code must be digits") % {"where": where})
         if acode in seen:
             problems.append(_("%(where)s: the code appears twice") % {"where": where})

@@ -53,7 +53,13 @@ def normalize(value: object, *, field: str = "id_number") -> str:
     text = re.sub(r"\s+", "", str(value or "")).translate(_FULLWIDTH).upper()
     if not text:
         raise InvalidInput(_("Enter the ID number."), field=field)
-    if len(text) != LENGTH or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    # ASCII digits only: str.isdigit also takes "²" and "١", which int() then refuses.
+    if (
+        len(text) != LENGTH
+        or not text.isascii()
+        or not text[:17].isdigit()
+        or not (text[17].isdigit() or text[17] == "X")
+    ):
         raise InvalidInput(_("An ID number has 18 characters: 17 digits and a last digit or X."), field=field)
     try:
         date(int(text[6:10]), int(text[10:12]), int(text[12:14]))

@@ -5,6 +5,13 @@ GB18030, else refused with the line of the first bad byte) in one pass; `rows` s
 (number, cells) pairs without decoding the file into memory; `Problem` and
 `ImportRefused` report what is wrong by row and column. Each import keeps its own
 column names and checks (finance/imports.py, projects/imports.py, welfare/imports.py).
+
+A hostile or broken file is refused here, for every import, at the row and column where
+it passes a limit, before the memory is spent: the limits of sunlit/lib/xlsx.py (its
+docstring says why each) hold for CSV too. A CSV cell ≤ 32,767 characters and a record ≤
+1,048,576 characters are read with `readline(limit)`, so a 2 GB line is never read
+whole; the csv module's own 131,072-character field limit, which used to escape as
+`_csv.Error`, is reported the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +29,16 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from sunlit.lib.errors import InvalidInput
-from sunlit.lib.xlsx import Workbook, XlsxError
+from sunlit.lib.xlsx import (
+    MAX_CELL,
+    MAX_COLUMNS,
+    MAX_ROW_CHARS,
+    Workbook,
+    XlsxError,
+    XlsxLimit,
+    cell_too_long,
+    column_letter,
+)
 
 CHUNK = 1 << 20
 _HEADER_NOISE = re.compile(r"[\s()（）\[\]【】:：_\-]")
@@ -127,11 +143,106 @@ class Progress:
             return 0
 
 
+class _RecordTooLong(Exception):
+    """The CSV record being read has passed MAX_ROW_CHARS."""
+
+
+class _Lines:
+    """The lines of a CSV text for csv.reader, each read with a limit: the lines of the
+    record being read are kept (at most MAX_ROW_CHARS) to say where it went wrong."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text = text
+        self.record: list[str] = []
+        self.size = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_ROW_CHARS - self.size + 1)
+        if not line:
+            raise StopIteration
+        self.record.append(line)
+        self.size += len(line)
+        if self.size > MAX_ROW_CHARS:
+            raise _RecordTooLong
+        return line
+
+    def next_record(self) -> None:
+        self.record.clear()
+        self.size = 0
+
+
+def _long_field(record: str) -> int | None:
+    """The 0-based column of the first field longer than MAX_CELL in the (beginning of a)
+    CSV record, by the quoting rules of csv's excel dialect; None if there is none."""
+    if '"' not in record:
+        return next((i for i, field in enumerate(record.split(",")) if len(field) > MAX_CELL), None)
+    column = length = 0
+    quoted = False
+    for ch in record:
+        if ch == '"':
+            quoted = not quoted  # a doubled quote inside quotes toggles twice
+            continue
+        if ch == "," and not quoted:
+            column, length = column + 1, 0
+            continue
+        length += 1
+        if length > MAX_CELL:
+            return column
+    return None
+
+
+def column_label(index: int | None, header: list[Any] | None) -> str:
+    """A column as a problem names it: its letter, and its heading when the file has one."""
+    if index is None:
+        return ""
+    heading = text(header[index])[:40] if header and index < len(header) else ""
+    return f"{column_letter(index)} ({heading})" if heading else column_letter(index)
+
+
+def _refuse(row: str, column: str, message: str) -> ImportRefused:
+    return ImportRefused([Problem(row, column, message)], 1)
+
+
 def rows_csv(path: Path, encoding: str, progress: list[Progress]) -> Iterator[tuple[int, list[Any]]]:
     raw = path.open("rb")
     progress.append(Progress(raw))
-    with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-        yield from enumerate(csv.reader(text), start=1)
+    with io.TextIOWrapper(raw, encoding=encoding, newline="") as stream:
+        lines = _Lines(stream)
+        reader = csv.reader(lines)
+        header: list[Any] | None = None
+        number = 0
+        while True:
+            lines.next_record()
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, _RecordTooLong) as e:
+                where = _long_field("".join(lines.record))
+                if where is not None:
+                    message = cell_too_long()
+                elif isinstance(e, _RecordTooLong):
+                    message = _("The row is longer than %(max)s characters in all") % {"max": f"{MAX_ROW_CHARS:,}"}
+                else:
+                    message = _("This row cannot be read as CSV (%(error)s)") % {"error": str(e)[:200]}
+                raise _refuse(str(number + 1), column_label(where, header), message) from None
+            number += 1
+            if len(cells) > MAX_COLUMNS:
+                raise _refuse(
+                    str(number),
+                    column_label(MAX_COLUMNS, None),
+                    _("The row has more than %(max)s columns (the most an Excel sheet has)")
+                    % {"max": f"{MAX_COLUMNS:,}"},
+                )
+            for index, cell in enumerate(cells):
+                if len(cell) > MAX_CELL:
+                    raise _refuse(str(number), column_label(index, header), cell_too_long())
+            if header is None and any(cell.strip() for cell in cells):
+                header = cells
+            yield number, cells
 
 
 def rows_xlsx(path: Path, progress: list[Progress]) -> Iterator[tuple[int, list[Any]]]:
@@ -142,17 +253,28 @@ def rows_xlsx(path: Path, progress: list[Progress]) -> Iterator[tuple[int, list[
     progress.append(Progress(raw))
     try:
         book = Workbook(raw)
+    except XlsxLimit as e:
+        raw.close()
+        raise _refuse("—", "", e.message) from None
     except (XlsxError, KeyError, OSError, ValueError) as e:
         raw.close()
         raise InvalidInput(
             _("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e}, field="file"
         ) from None
+    names = [name for name, _path in book.sheets]
+    header: list[Any] | None = None
+    index = 0
     try:
         # Sheets after the first continue it (a sheet holds at most 1,048,576 rows); each
         # starts with the same header row. Rows are numbered sheet × 10⁷ + row.
         for index in range(len(book.sheets)):
             for number, row in enumerate(book.rows(index), start=1):
+                if header is None and any(text(cell) for cell in row):
+                    header = row
                 yield index * 10_000_000 + number, row
+    except XlsxLimit as e:
+        label = row_label(index * 10_000_000 + e.row, names) if e.row else (names[index] if len(names) > 1 else "—")
+        raise _refuse(label, column_label(e.column, header), e.message) from None
     except (XlsxError, KeyError, OSError, ValueError) as e:
         raise InvalidInput(
             _("This is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": e}, field="file"

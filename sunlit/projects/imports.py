@@ -373,7 +373,7 @@ class _Importer(importdesk.ImportRun[ImportBatch]):
 
         def percent(value: Any) -> int:
             t = text(value).rstrip("%")
-            if not t.isdigit() or int(t) > 100:
+            if not (t.isascii() and t.isdigit()) or int(t) > 100:
                 raise InvalidInput(_("%(value)r is not a percentage from 0 to 100") % {"value": text(value)})
             return int(t)
 
@@ -398,7 +398,7 @@ class _Importer(importdesk.ImportRun[ImportBatch]):
                 "year",
                 lambda v: (
                     int(text(v))
-                    if text(v).isdigit()
+                    if text(v).isascii() and text(v).isdigit()
                     else (_ for _ in ()).throw(InvalidInput(_("%(value)r is not a year") % {"value": text(v)}))
                 ),
                 required=False,
@@ -601,6 +601,7 @@ def _write(importer: _Importer, plans: list[Plan], *, by: User | None, publish: 
                     code = v["code"]
                     person = (
                         len(code) == 18
+                        and code[:17].isascii()
                         and code[:17].isdigit()
                         and not any(c.isalpha() for c in code[:17])
                         and code[17] in "0123456789X"

@@ -86,7 +86,7 @@ class Filters:
         year = params.get("year", "")
         return cls(
             status=params.get("status", "") if params.get("status", "") in Status.values else "",
-            year=int(year) if str(year).isdigit() and 1990 <= int(year) <= 2100 else None,
+            year=int(year) if str(year).isascii() and str(year).isdigit() and 1990 <= int(year) <= 2100 else None,
             source=params.get("source", "") if params.get("source", "") in FundingKind.values else "",
             category=params.get("category", "") if params.get("category", "") in Category.values else "",
         )

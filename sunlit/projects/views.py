@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.http import AuthenticatedHttpRequest
 from sunlit.cases.models import Case
-from sunlit.finance import exports
 from sunlit.finance.models import Voucher
 from sunlit.finance.money import parse_yuan
-from sunlit.lib import importdesk
+from sunlit.lib import exports, importdesk
 from sunlit.lib.errors import ApplicationError, InvalidInput
 from sunlit.projects import imports as imports_service
 from sunlit.projects import selectors, services
@@ -372,14 +371,4 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import layout as a file to fill in (public: it holds no data)."""
 
     headers, rows = imports_service.template_rows()
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.to_xlsx(headers, rows, title="项目"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "csv":
-        response = HttpResponse(exports.to_csv(headers, rows), content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="projects-import-template.{fmt}"'
-    return response
+    return exports.response(fmt, headers, rows, filename="projects-import-template", title="项目")

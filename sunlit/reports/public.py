@@ -117,7 +117,7 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
             idempotency_key=data.get("key", ""),
             name=data.get("name", "") if named else "",
             phone=data.get("phone", "") if named else "",
-            exclude=[int(x) for x in data.getlist("exclude") if x.isdigit()],
+            exclude=[int(x) for x in data.getlist("exclude") if x.isascii() and x.isdigit()],
             files=_files(request),
             channel=Channel.KIOSK if layout == "kiosk" else Channel.PORTAL,
         )
@@ -196,7 +196,9 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         elif action == "rate":
             rating = request.POST.get("rating", "")
             services.report_rate(
-                report=report, rating=int(rating) if rating.isdigit() else 0, comment=request.POST.get("comment", "")
+                report=report,
+                rating=int(rating) if rating.isascii() and rating.isdigit() else 0,
+                comment=request.POST.get("comment", ""),
             )
             notice = _("Thank you for rating the reply.")
         elif action == "confirm_phone":

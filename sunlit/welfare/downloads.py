@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from sunlit.finance import exports
+from sunlit.lib import exports
 
 HEADERS = [
     "村代码",
@@ -51,15 +51,6 @@ ROWS = [
 
 @require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.to_xlsx(HEADERS, ROWS, title="户籍与发放"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "csv":
-        response = HttpResponse(exports.to_csv(HEADERS, ROWS), content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="welfare-import-template.{fmt}"'
+    response = exports.response(fmt, HEADERS, ROWS, filename="welfare-import-template", title="户籍与发放")
     patch_cache_control(response, public=True, max_age=3600)
     return response

@@ -324,7 +324,7 @@ class _Importer(importdesk.ImportRun[ImportBatch]):
         if not household or len(household) > 20:
             self.problem(number, "household", _("give the household number (at most 20 characters)"))
         card = text(self.cell(cells, "card_last4"))
-        if card and (len(card) != 4 or not card.isdigit()):
+        if card and (len(card) != 4 or not (card.isascii() and card.isdigit())):
             self.problem(number, "card_last4", _("give only the last four digits of the one-card account"))
             card = ""
         raw_id = text(self.cell(cells, "id_number"))

@@ -8,8 +8,6 @@ by any cache or the browser's history (`Cache-Control: no-store`).
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.db.models import Max
@@ -20,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET, require_http_methods
 
-from sunlit.finance.money import yuan_plain
+from sunlit.lib import exports
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.layout import LAYOUTS, Layout, not_found, public_page, render_public
 from sunlit.regions import codes
@@ -118,14 +116,18 @@ def list_download(request: HttpRequest, code: str, programme: str, year: int, fm
     if fmt == "json":
         response: HttpResponse = HttpResponse(entry.snapshot_json, content_type="application/json; charset=utf-8")
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([_("No."), _("Name"), _("Period"), _("Amount (yuan)"), _("Paid on")])
-        for row in snapshot["rows"]:
-            for p in row["payments"]:
-                writer.writerow([row["no"], row["name"], p["period"], yuan_plain(p["amount"]), p["paid_on"]])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="welfare-{code}-{programme}-{year}.csv"'
+        # Names reach this public file unmasked when the village shows them in full: through
+        # the one writer, which neutralises a name such as =HYPERLINK(…).
+        response = exports.response(
+            fmt,
+            [_("No."), _("Name"), _("Period"), _("Amount (yuan)"), _("Paid on")],
+            [
+                [row["no"], row["name"], p["period"], exports.Money(p["amount"]), p["paid_on"]]
+                for row in snapshot["rows"]
+                for p in row["payments"]
+            ],
+            filename=f"welfare-{code}-{programme}-{year}",
+        )
     response["ETag"] = f'"{entry.snapshot_sha256[:40]}"'
     return response
 

@@ -186,7 +186,7 @@ def _clean_status(status: str, status_on: date | None) -> tuple[str, date | None
 
 def _card(card_last4: str) -> str:
     card_last4 = (card_last4 or "").strip()
-    if card_last4 and (len(card_last4) != 4 or not card_last4.isdigit()):
+    if card_last4 and (len(card_last4) != 4 or not (card_last4.isascii() and card_last4.isdigit())):
         raise InvalidInput(_("Give the last four digits of the one-card account"), field="card_last4")
     return card_last4
 

@@ -4,6 +4,7 @@ or nothing, the same file twice changes nothing, UTF-8 (± BOM) and GB18030, XLS
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -324,3 +325,38 @@ class TestTwoImportsAtOnce:
         again = finance_import_task.enqueue(batch.pk, cast.official.pk)
         assert (first.return_value, again.return_value) == ({"vouchers": 2, "entries": 4}, {"skipped": 1})
         assert Voucher.objects.count() == 2
+
+
+class TestHostileFiles:
+    """Issue 14, points 8 and 9: refused at the row and column, the batch "failed"."""
+
+    def _batch_refused(self, path: Path) -> list[imports.Problem]:
+        problems = refused(path)
+        batch = ImportBatch.objects.get()
+        assert batch.status == ImportStatus.FAILED and batch.problems == [p.as_dict() for p in problems]
+        return problems
+
+    @pytest.mark.parametrize("size", [40_000, 131_073, 2_000_000])
+    def test_it_refuses_a_huge_csv_cell_at_its_row_and_column(self, cast: Cast, write, size: int) -> None:
+        bad = f"{VILLAGE_A},2025-03-05,2,{'电' * size},541,1.00,,,"
+        problems = self._batch_refused(write([*GOOD, bad]))
+        assert [(p.row, p.column) for p in problems] == [("6", "D (摘要)")]
+        assert "32,767" in problems[0].message
+
+    def test_it_refuses_an_xlsx_row_past_the_last_row_of_a_sheet(self, cast: Cast, tmp_path: Path) -> None:
+        # 1 KB that asked for 2.9 GB: the rows up to 900,000,000 were made one by one.
+        wb = Workbook()
+        wb.active.append(HEADER_ZH.split(","))
+        path = tmp_path / "rows.xlsx"
+        wb.save(path)
+        patched = tmp_path / "hostile.xlsx"
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(
+                        b"</sheetData>", b'<row r="900000000"><c r="A900000000"><v>1</v></c></row></sheetData>'
+                    )
+                dst.writestr(item, data)
+        problems = self._batch_refused(patched)
+        assert len(problems) == 1 and "900,000,000" in problems[0].message

@@ -330,3 +330,10 @@ def _supervisor_b() -> Any:
     from sunlit.conftest import make_user
 
     return make_user("supervisor_b", "钱芳", Role.SUPERVISOR, VILLAGE_B, title="监委会主任")
+
+
+@pytest.mark.parametrize("year", ["２０２５", "2²25", "²"])
+def test_it_answers_404_for_a_year_of_digits_that_are_not_ascii(client: Client, books: Any, year: str) -> None:
+    # "²".isdigit() is True and int("²") raised: a 500 on a public address.
+    assert client.get(f"/v/{VILLAGE_A}/finance/accounts/{year}/").status_code == 404
+    assert client.get(f"/v/{VILLAGE_A}/finance/accounts/{year}/541/").status_code == 404

@@ -115,7 +115,7 @@ def test_it_changes_nothing_when_the_same_file_or_the_same_records_come_again(ca
 
 
 def test_it_reads_xlsx_with_english_headers(cast: Cast, tmp_path: Path) -> None:
-    from sunlit.finance.exports import to_xlsx
+    from sunlit.lib.exports import to_xlsx
 
     english = [
         "kind",
@@ -232,3 +232,13 @@ def test_it_ends_failed_with_the_reason_and_writes_nothing_when_the_write_breaks
     assert batch.status == ImportStatus.FAILED and "KeyError: 'planted'" in batch.problems[0]["message"]
     assert batch.projects_created == 0 and not Project.objects.exists() and not PublishedProject.objects.exists()
     assert not ImportClaim.objects.exists()
+
+
+def test_it_refuses_digits_that_are_not_ascii_at_their_row_and_column(cast: Cast, tmp_path: Path) -> None:
+    # "5²".isdigit() is True and int("5²") raised ValueError: the import stopped unexplained.
+    data = rows()
+    data[10][data[0].index("进度")] = "5²"
+    with pytest.raises(ImportRefused) as refused:
+        run(cast, write_csv(tmp_path / "p.csv", data))
+    assert [(p.row, p.column) for p in refused.value.problems] == [("11", "进度")]
+    assert ImportBatch.objects.get().status == ImportStatus.FAILED

@@ -294,3 +294,21 @@ def test_it_ends_failed_with_the_reason_and_writes_nothing_when_the_write_breaks
     assert (batch.households_created, batch.payments_created) == (0, 0)
     assert not Household.objects.exists() and not Member.objects.exists() and not Payment.objects.exists()
     assert not ImportClaim.objects.exists()
+
+
+def test_it_refuses_digits_that_are_not_ascii_in_an_id_number_at_its_row(cast: Cast, tmp_path: Path) -> None:
+    # "²".isdigit() is True, and int("²") stopped the import with a ValueError.
+    data = rows()
+    data[0][5] = A[:8] + "²" + A[9:]
+    problems = _problems(write_csv(tmp_path, data), cast.cadre_a)
+    assert [(row, column) for row, column, _message in problems] == [("2", "身份证号")]
+    assert ImportBatch.objects.get().status == ImportStatus.FAILED
+
+
+def test_it_refuses_a_huge_csv_cell_at_its_row_and_column(cast: Cast, tmp_path: Path) -> None:
+    data = rows()
+    data[2][3] = "名" * 200_000  # past the csv module's own 131,072 (it raised _csv.Error)
+    problems = _problems(write_csv(tmp_path, data), cast.cadre_a)
+    assert [(row, column) for row, column, _message in problems] == [("4", "D (姓名)")]
+    assert "32,767" in problems[0][2]
+    assert ImportBatch.objects.get().status == ImportStatus.FAILED and not Household.objects.exists()
