@@ -75,6 +75,29 @@ def rewind_authenticators(e2e_env: dict[str, str]) -> Iterator[None]:
     )
 
 
+@pytest.fixture
+def second_cadre(e2e_env: dict[str, str]) -> str:
+    """A second cadre of the journey's village who can log in: one of the demo's staff (in
+    whose names its history is written, without a password), given the demo password."""
+    username = "staff-cadre-431382101201-1"
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from sunlit.accounts.models import User; "
+            f"u = User.objects.get(username={username!r}); u.set_password({PASSWORD!r}); u.save()",
+        ],
+        cwd=ROOT,
+        env=e2e_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return username
+
+
 def log_in(page: Any, username: str, *, days: float = 0, secret: str = "") -> None:
     page.goto("/accounts/login/")
     page.locator("main input[name=username]").fill(username)
@@ -130,6 +153,7 @@ def test_a_dibao_case_goes_to_approval_and_a_villager_follows_it_at_the_kiosk(
     e2e_env: dict[str, str],
     screenshot: Callable[[Any, str], Any],
     rewind_authenticators: None,
+    second_cadre: str,
 ) -> None:
     cadre = demo_account(e2e_env, "cadre", "431382101")
     official = demo_account(e2e_env, "township_official", "(431382101000)")
@@ -157,6 +181,17 @@ def test_a_dibao_case_goes_to_approval_and_a_villager_follows_it_at_the_kiosk(
         number = page.url.rstrip("/").rsplit("/", 1)[1]
         assert current_step(page) == "apply"
         act(page, decision="申请材料齐全")
+        assert current_step(page) == "investigate"
+        # Whoever opened the case and took the application does not decide on it.
+        act(page, decision="符合条件", minutes="入户调查", refused=True)
+        expect(page.locator("main")).to_contain_text("本案件由您发起")
+        assert current_step(page) == "investigate"
+        page.context.close()
+
+        # Another cadre of the village visits the household and records the review.
+        page = page_at(url)
+        log_in(page, second_cadre)
+        page.goto(f"/office/cases/{number}/")
         assert current_step(page) == "investigate"
         act(page, decision="入户调查属实，符合低保条件", minutes="村两委入户调查，三人参加")
         assert current_step(page) == "village_notice"

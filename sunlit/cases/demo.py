@@ -155,16 +155,18 @@ class _Staff:
             people, key=lambda p: -max((len(codes.prefix_of(m.region_id)) for m in p.memberships.all()), default=0)
         )
 
-    def actor(self, case: Case, step: Step, decided: set[tuple[int, str]]) -> User:
+    def actor(self, case: Case, step: Step) -> User:
+        # As a real village does: whoever opened or requested the case, or recorded what a
+        # decision judges, leaves the decision to a colleague (services.decision_refusal).
         for person in self.people:
             if not jurisdiction.holds_role(person, step.role, self.village, step.level):
                 continue
-            if step.approval and any(a == person.pk and k != step.key for a, k in decided):
+            if services.decision_refusal(case, step, person):
                 continue
             return person
         raise RuntimeError(
             f"demo staff of {self.village} cannot complete {step.key} of {case.number}: "
-            f"decided {sorted(decided)}, pool {[p.username for p in self.people]}"
+            f"pool {[p.username for p in self.people]}"
         )
 
     def opener(self, level: str) -> User:
@@ -334,7 +336,6 @@ def _advance(plan: Plan, people: _Staff, rng: random.Random) -> bool:
         elif "return" in step.outcomes and step.key not in plan.returned and rng.random() < plan.returns:
             plan.returned.add(step.key)
             outcome = "return"
-    decided = set(case.actions.filter(approval=True).values_list("actor_id", "step_key"))
     uploads = (
         [
             services.Upload(kind=a.kind, filename=f"{a.kind}.png", data=_png(a.kind))
@@ -357,7 +358,7 @@ def _advance(plan: Plan, people: _Staff, rng: random.Random) -> bool:
         minutes="会议由村党组织书记主持，到会人员逐人签字，表决结果当场公布。",
         meeting=_meeting(step, rng) if step.meeting or {"attendance", "votes"} & set(step.records) else None,
         attachments=uploads,
-        by=people.actor(case, step, decided),
+        by=people.actor(case, step),
     )
     plan.actions += 1
     return True
@@ -404,6 +405,11 @@ def _staff(village_codes: Sequence[str], printed: Sequence[User]) -> dict[str, l
             person(f"staff-county-{county[:6]}-1", Role.TOWNSHIP_OFFICIAL, county, "民政局副局长"),
             person(f"staff-county-{county[:6]}-2", Role.TOWNSHIP_OFFICIAL, county, "农业农村局股长"),
         ]
+    for code in village_codes:
+        # The seal keeper: RC-03 needs three cadres (whoever requests the seal neither approves
+        # nor stamps, and the approver does not stamp too). Made after the others, so their
+        # names stay those of earlier demos.
+        pools[code].append(person(f"staff-cadre-{code}-3", Role.CADRE, code, "文书"))
     return pools
 
 

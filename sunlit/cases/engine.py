@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from sunlit.powers.flow import (
     OUTCOME_REJECT,
     OUTCOME_RETURN,
     OUTCOMES,
+    Flow,
     MeetingRule,
     Step,
 )
@@ -197,3 +199,87 @@ def rule_for(step: Step, rules: dict[str, MeetingRule]) -> MeetingRule:
             _("The list defines no rules for the meeting %(meeting)r of step %(step)s")
             % {"meeting": step.meeting, "step": step.key}
         ) from None
+
+
+# --- separation of duties ----------------------------------------------------------------
+# The list marks its decisions (`approval: true`: a review, a verification, an approval).
+# Nobody decides on what he himself put forward: whoever opened the case, whoever made its
+# request (its first step), and whoever recorded a step that the decision judges never take
+# that decision; nobody takes two decisions of one case; nobody resolves his own objection.
+
+
+@dataclass(frozen=True)
+class Done:
+    """One step recorded on a case, as the rule needs it: which step, by whom, and whether
+    it was the decision of an approval step."""
+
+    step_key: str
+    actor_id: Any
+    approval: bool
+
+
+def judged_steps(flow: Flow, key: str) -> frozenset[str]:
+    """The steps whose record the approval step `key` decides on: the steps that lead to it
+    by their approve, walked back through steps that are not decisions themselves. RC-03's
+    approval judges the request; a township review judges everything the village prepared
+    and posted since the last decision (the proposal, the meetings, the notice)."""
+    leading: dict[str, list[Step]] = {}
+    for s in flow.steps:
+        target = s.outcomes.get(OUTCOME_APPROVE)
+        if target:
+            leading.setdefault(target, []).append(s)
+    judged: set[str] = set()
+    todo = [key]
+    while todo:
+        for s in leading.get(todo.pop(), ()):
+            if s.approval or s.key == key or s.key in judged:
+                continue
+            judged.add(s.key)
+            todo.append(s.key)
+    return frozenset(judged)
+
+
+def decision_refusal(flow: Flow, step: Step, *, person: Any, opened_by: Any, done: Iterable[Done]) -> str:
+    """Why `person` may not take the approval step `step` of a case, or "" if he may.
+
+    `opened_by` is who opened the case, `done` the steps recorded on it so far (ids are
+    compared, so plain primary keys do). Steps that are not decisions are never barred: the
+    person who takes an application also posts its notice."""
+    if not step.approval:
+        return ""
+    if person == opened_by:
+        return _("You opened this case: another person must decide its step %(step)s.") % {"step": label(step)}
+    mine = [d for d in done if d.actor_id == person]
+    request = flow.first
+    if request.key != step.key and any(d.step_key == request.key for d in mine):
+        return _("You recorded this case's request (%(request)s): another person must decide its step %(step)s.") % {
+            "request": label(request),
+            "step": label(step),
+        }
+    judged = judged_steps(flow, step.key)
+    for d in mine:
+        if d.step_key in judged:
+            return _(
+                "You recorded step %(done)s of this case, which step %(step)s decides on: "
+                "another person must decide it."
+            ) % {"done": _label_of(flow, d.step_key), "step": label(step)}
+    for d in mine:
+        if d.approval and d.step_key != step.key:
+            return _("You already decided step %(step)s of this case; another person must decide this one.") % {
+                "step": _label_of(flow, d.step_key)
+            }
+    return ""
+
+
+def objection_refusal(*, person: Any, recorded_by: Any) -> str:
+    """Why `person` may not resolve an objection, or "": its recorder never resolves it."""
+    if person == recorded_by:
+        return _("You recorded this objection: another person must resolve it.")
+    return ""
+
+
+def _label_of(flow: Flow, key: str) -> str:
+    try:
+        return label(flow.step(key)) or key
+    except KeyError:
+        return key

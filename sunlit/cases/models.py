@@ -133,7 +133,8 @@ class CaseAction(models.Model):
     votes_abstain = models.PositiveIntegerField(_("abstaining"), null=True, blank=True)
     meeting_result = models.CharField(_("result"), max_length=12, choices=MeetingResult.choices, blank=True)
     # Copied from the step when a decision was taken: the separation-of-duties rule
-    # (nobody completes two approval steps of one case) reads it here.
+    # (engine.decision_refusal: among others, nobody takes two decisions of one case)
+    # reads it here.
     approval = models.BooleanField(default=False)
 
     class Meta:

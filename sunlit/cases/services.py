@@ -3,8 +3,9 @@
 Each change ends by publishing the case's public summary (case_snapshot) to the
 village's chain, so the public pages, which read only the publication log, follow every
 step. A change is refused with one clear message and leaves nothing behind when the
-case is closed, paused, on another step, changed since the actor's form was drawn, or
-when the actor does not hold the step's role.
+case is closed, paused, on another step, changed since the actor's form was drawn, when
+the actor does not hold the step's role, or when the separation of duties bars him from
+it (engine.decision_refusal: nobody decides on what he opened, requested or recorded).
 """
 
 from __future__ import annotations
@@ -445,13 +446,10 @@ def case_act(
         outcome = "approve"
     decided = engine.decide(step, outcome, result)
 
-    if decided.outcome and step.approval:
-        earlier = case.actions.filter(actor=by, approval=True).exclude(step_key=step.key).order_by("seq").first()
-        if earlier is not None:
-            raise NotPermitted(
-                _("You already decided step %(step)s of this case; another person must decide this one.")
-                % {"step": engine.label(step_of(case, earlier.step_key)) or earlier.step_key}
-            )
+    if decided.outcome:
+        refusal = decision_refusal(case, step, by)
+        if refusal:
+            raise NotPermitted(refusal)
     now = timezone.now()
     if step.publicity_days and case.publicity_ends_at and now < case.publicity_ends_at:
         raise ApplicationError(
@@ -540,6 +538,22 @@ def _step_reason(step: Step, decided: engine.Decision) -> str:
     }
 
 
+def _done(case: Case) -> list[engine.Done]:
+    rows = case.actions.filter(kind=ActionKind.STEP).order_by("seq").values_list("step_key", "actor_id", "approval")
+    return [engine.Done(step_key=k, actor_id=a, approval=ap) for k, a, ap in rows]
+
+
+def decision_refusal(case: Case, step: Step, person: User) -> str:
+    """Why `person` may not take the decision `step` of `case` (engine.decision_refusal:
+    not the opener, the requester, whoever recorded what it decides on, nor whoever took
+    another decision of the case), or "" if he may."""
+    if not step.approval:
+        return ""
+    return engine.decision_refusal(
+        item_of(case.item).flow, step, person=person.pk, opened_by=case.opened_by_id, done=_done(case)
+    )
+
+
 # --- supervision: opinions and objections -------------------------------------------------
 
 
@@ -616,6 +630,9 @@ def case_objection_resolve(*, objection: Objection, upheld: bool, resolution: st
     case = Case.objects.select_for_update(of=("self",)).select_related("item", "village").get(pk=objection.case_id)
     objection = Objection.objects.select_related("resolved_by").get(pk=objection.pk)
     jurisdiction.require(by, "case.objection_resolve", case.village_id)
+    refusal = engine.objection_refusal(person=by.pk, recorded_by=objection.recorded_by_id)
+    if refusal:
+        raise NotPermitted(refusal)
     if not objection.is_open:
         raise ApplicationError(
             _("This objection was already resolved by %(who)s at %(when)s. Nothing was changed.")
@@ -722,7 +739,7 @@ def case_withdraw(*, case: Case, reason: str, by: User) -> Case:
 
 def step_actors(case: Case, step: Step, *, on: date | None = None) -> list[User]:
     """The people who may complete `step` of `case` now: the step's role over the village,
-    held at the step's level or above."""
+    held at the step's level or above, less those the separation of duties bars from it."""
 
     prefixes = [
         case.village_id[: codes.PREFIX_LENGTH[lvl]]
@@ -733,7 +750,12 @@ def step_actors(case: Case, step: Step, *, on: date | None = None) -> list[User]
     user_ids = (
         Membership.objects.active(on).filter(role=step.role, region_id__in=wanted).values_list("user_id", flat=True)
     )
-    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    people = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    if not step.approval:
+        return people
+    # Nobody is told to take a decision the separation of duties bars him from.
+    flow, done, opener = item_of(case.item).flow, _done(case), case.opened_by_id
+    return [p for p in people if not engine.decision_refusal(flow, step, person=p.pk, opened_by=opener, done=done)]
 
 
 def cases_remind_overdue(*, today: date | None = None) -> int:

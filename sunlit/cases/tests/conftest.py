@@ -2,8 +2,9 @@
 
 Besides the shared cast: a second township official of township A (two approval steps
 need two people), a county official (a township_official membership held at county
-level, as the list's county steps want), and the test items of flows.py stored as a
-list version of the powers room.
+level, as the list's county steps want), on demand a second cadre of village A (the cadre
+who opens a case never decides it), and the test items of flows.py stored as a list
+version of the powers room.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +28,7 @@ from sunlit.cases.engine import MeetingCounts
 from sunlit.cases.flows import step_of
 from sunlit.cases.models import Case
 from sunlit.cases.tests import flows
-from sunlit.conftest import COUNTY, TOWNSHIP_A, VILLAGE_C, Cast, make_user
+from sunlit.conftest import COUNTY, TOWNSHIP_A, VILLAGE_A, VILLAGE_C, Cast, make_user
 from sunlit.workdays import calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -58,6 +60,13 @@ class People:
     official2: User
     county: User
     cadre_c: User
+
+    @cached_property
+    def cadre_a2(self) -> User:
+        """A second cadre of village A, made when a test asks for her: whoever opens or
+        requests a case never decides it. (Made lazily: a village with one more cadre would
+        change who is reminded of its steps.)"""
+        return make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A, title="副主任")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cast, name)

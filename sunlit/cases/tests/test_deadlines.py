@@ -119,7 +119,7 @@ class TestReminders:
         case = open_case(items, people.cadre_a, "2026-03-02 09:00")
         with travel("2026-03-02 10:00"):
             act(case, "apply", people.cadre_a)
-            act(case, "village_review", people.cadre_a)
+            act(case, "village_review", people.cadre_a2)
         with travel("2026-03-09 10:00"):
             act(case, "publicity", people.cadre_a)
         assert {u.username for u in step_actors(case, case.item.as_item().flow.step("township_review"))} == {

@@ -50,10 +50,12 @@ def test_the_shipped_list_loads_and_matches_the_parsed_items(people: People) -> 
 
 @pytest.fixture
 def pool(people: People) -> list[Any]:
-    """Enough people for the approval steps of any item (BM-04 has three at township level)."""
+    """Enough people for the approval steps of any item (BM-04 has three at township level;
+    RC-03 three cadres: the requester, the approver and the seal keeper)."""
     return [
         people.cadre_a,
-        make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A),
+        people.cadre_a2,
+        make_user("cadre_a3", "王德明", Role.CADRE, VILLAGE_A),
         people.supervisor_a,
         make_user("supervisor_a2", "赵德明", Role.SUPERVISOR, VILLAGE_A),
         people.official,

@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from sunlit.accounts.models import Role
 from sunlit.cases.engine import MeetingCounts
 from sunlit.cases.models import Attachment, Case, CaseAction
 from sunlit.cases.services import Upload, case_act, case_open
 from sunlit.cases.tests.conftest import People, act, last_action, png_bytes, published, travel
-from sunlit.conftest import VILLAGE_A, make_user
+from sunlit.conftest import VILLAGE_A
 from sunlit.lib.errors import ApplicationError, InvalidInput, NotPermitted
 from sunlit.powers.flow import APPROVED, REJECTED
 from sunlit.transparency import selectors as tsel
@@ -41,7 +40,7 @@ def dibao(people: People, items: dict[str, Any]) -> Case:
 def to_township_review(case: Case, people: People) -> Case:
     with travel("2026-03-02 10:00"):
         act(case, "apply", people.cadre_a)
-        act(case, "village_review", people.cadre_a)
+        act(case, "village_review", people.cadre_a2)
     with travel("2026-03-09 10:00"):
         return act(case, "publicity", people.cadre_a)
 
@@ -97,7 +96,7 @@ class TestEndToEnd:
         # The returned step starts again with a fresh deadline.
         assert str(case.step_due_on) == "2026-03-24"
         with travel("2026-03-11 10:00"):
-            act(case, "village_review", people.cadre_a)
+            act(case, "village_review", people.cadre_a2)
         assert case.current_step == "publicity"
 
     def test_it_lets_the_same_reviewer_decide_the_same_step_again_after_a_return(
@@ -106,7 +105,7 @@ class TestEndToEnd:
         case = to_township_review(dibao, people)
         with travel("2026-03-10 10:00"):
             act(case, "township_review", people.official, "return", decision="补充材料")
-            act(case, "village_review", people.cadre_a)
+            act(case, "village_review", people.cadre_a2)
         with travel("2026-03-17 10:00"):
             act(case, "publicity", people.cadre_a)
             act(case, "township_review", people.official)
@@ -146,7 +145,7 @@ class TestRefusals:
     def test_it_refuses_a_step_out_of_order(self, dibao: Case, people: People) -> None:
         before = unchanged(dibao)
         with pytest.raises(ApplicationError, match="The case is at step application received, not village"):
-            act(dibao, "village_review", people.cadre_a)
+            act(dibao, "village_review", people.cadre_a2)
         assert unchanged(dibao) == before
 
     def test_it_refuses_an_unknown_step(self, dibao: Case, people: People) -> None:
@@ -187,7 +186,7 @@ class TestRefusals:
         stale = Case.objects.select_related("item", "village").get(pk=dibao.pk)
         with travel("2026-03-02 10:00"):
             act(dibao, "apply", people.cadre_a)
-        cadre_a2 = make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A)
+        cadre_a2 = people.cadre_a2
         monkeypatch.setattr(services, "_fresh", lambda case: stale)
         before = unchanged(dibao)
         with travel("2026-03-02 10:01"), pytest.raises(ApplicationError, match="already completed by 王建国"):
@@ -206,7 +205,7 @@ class TestRefusals:
     def test_it_refuses_a_stale_form_after_the_case_moved_on(self, dibao: Case, people: People) -> None:
         with travel("2026-03-02 10:00"):
             act(dibao, "apply", people.cadre_a)
-            act(dibao, "village_review", people.cadre_a)
+            act(dibao, "village_review", people.cadre_a2)
         with pytest.raises(ApplicationError, match="changed since you opened it"):
             act(dibao, "apply", people.cadre_a, version=1)
 
@@ -215,7 +214,7 @@ class TestRefusals:
             act(dibao, "apply", people.cadre_a, "reject", decision="材料不全")
         before = unchanged(dibao)
         with pytest.raises(ApplicationError, match="This case is closed"):
-            act(dibao, "village_review", people.cadre_a)
+            act(dibao, "village_review", people.cadre_a2)
         assert unchanged(dibao) == before
 
     def test_it_refuses_an_outcome_the_step_does_not_offer(self, dibao: Case, people: People) -> None:
@@ -270,12 +269,15 @@ class TestSeparationOfDuties:
     def test_it_counts_the_village_cadres_approval_too(self, people: People, items: dict[str, Any]) -> None:
         # M01: the villagers' meeting and the supervision review are approval steps, but a
         # supervisor cannot hold the meeting: the cadre's approval does not block the supervisor.
+        # (The meeting is recorded by a cadre other than the one who proposed: it decides on
+        # the proposal.)
         with travel("2026-03-02 09:00"):
             case = case_open(
                 item=items["M01"], village_code=VILLAGE_A, subject="出租鱼塘", amount_fen=100, by=people.cadre_a
             )
-            for step in ("propose", "committees", "party_members", "villagers"):
+            for step in ("propose", "committees", "party_members"):
                 act(case, step, people.cadre_a)
+            act(case, "villagers", people.cadre_a2)
         with travel("2026-03-05 09:00"):
             act(case, "disclose", people.cadre_a)
             act(case, "supervise", people.supervisor_a)
@@ -297,7 +299,7 @@ class TestMeetings:
     def test_it_records_a_meeting_without_quorum_and_stays(self, major: Case, people: People) -> None:
         due = major.step_due_on
         with travel("2026-03-03 09:00"):
-            act(major, "villagers", people.cadre_a, meeting=MeetingCounts(400, 200, 200, 0, 0))
+            act(major, "villagers", people.cadre_a2, meeting=MeetingCounts(400, 200, 200, 0, 0))
         assert (major.state, major.current_step, major.step_due_on) == ("open", "villagers", due)
         failed = last_action(major)
         assert (failed.outcome, failed.meeting_result, failed.target, failed.approval) == (
@@ -320,12 +322,12 @@ class TestMeetings:
         }
         # Held again with a quorum, it decides.
         with travel("2026-03-04 09:00"):
-            act(major, "villagers", people.cadre_a, meeting=MeetingCounts(400, 201, 150, 51, 0))
+            act(major, "villagers", people.cadre_a2, meeting=MeetingCounts(400, 201, 150, 51, 0))
         assert major.current_step == "disclose"
 
     def test_it_fails_the_motion_without_a_majority(self, major: Case, people: People) -> None:
         with travel("2026-03-03 09:00"):
-            act(major, "villagers", people.cadre_a, meeting=MeetingCounts(400, 202, 101, 101, 0))
+            act(major, "villagers", people.cadre_a2, meeting=MeetingCounts(400, 202, 101, 101, 0))
         assert major.state == "rejected"
         assert last_action(major).meeting_result == "no_majority"
 
@@ -342,17 +344,17 @@ class TestMeetings:
 
     def test_it_refuses_impossible_counts(self, major: Case, people: People) -> None:
         with pytest.raises(InvalidInput, match="more than the 400 expected"):
-            act(major, "villagers", people.cadre_a, meeting=MeetingCounts(400, 401, 300, 0, 0))
+            act(major, "villagers", people.cadre_a2, meeting=MeetingCounts(400, 401, 300, 0, 0))
 
     def test_it_decides_by_the_vote_not_by_a_chosen_outcome(self, major: Case, people: People) -> None:
         with pytest.raises(InvalidInput, match="decides by its vote"):
-            act(major, "villagers", people.cadre_a, "reject", meeting=MeetingCounts(400, 300, 300, 0, 0))
+            act(major, "villagers", people.cadre_a2, "reject", meeting=MeetingCounts(400, 300, 300, 0, 0))
 
     def test_it_is_quorate_by_households(self, major: Case, people: People) -> None:
         act(
             major,
             "villagers",
-            people.cadre_a,
+            people.cadre_a2,
             meeting=MeetingCounts(400, 150, 100, 20, 0, households_expected=120, households_present=80),
         )
         assert major.current_step == "disclose"
@@ -364,7 +366,8 @@ class TestMeetings:
         self, people: People, items: dict[str, Any], present: int, votes_for: int, result: str
     ) -> None:
         case = case_open(item=items["M02"], village_code=VILLAGE_A, subject="修路筹资", by=people.cadre_a)
-        act(case, "representatives", people.cadre_a, meeting=MeetingCounts(45, present, votes_for, 0, 0))
+        # Opened by one cadre, the meeting's decision recorded by another.
+        act(case, "representatives", people.cadre_a2, meeting=MeetingCounts(45, present, votes_for, 0, 0))
         assert last_action(case).meeting_result == result
         assert case.state == {"no_quorum": "open", "no_majority": "rejected", "passed": "approved"}[result]
 

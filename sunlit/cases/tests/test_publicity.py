@@ -28,7 +28,7 @@ def posted(people: People, items: dict[str, Any]) -> Case:
         )
         act(case, "apply", people.cadre_a)
     with travel("2026-03-02 10:00"):
-        act(case, "village_review", people.cadre_a)
+        act(case, "village_review", people.cadre_a2)
     assert case.current_step == "publicity"
     return case
 
@@ -120,7 +120,7 @@ class TestObjections:
         )
         # Corrected and posted again: a full new period, and the old objection does not count.
         with travel("2026-03-05 10:00"):
-            act(posted, "village_review", people.cadre_a)
+            act(posted, "village_review", people.cadre_a2)
         assert posted.publicity_ends_at == at("2026-03-12 10:00") and posted.state == "open"
 
     def test_it_rejects_when_upheld_and_the_step_has_no_correction(self, people: People, items: dict[str, Any]) -> None:
@@ -129,7 +129,7 @@ class TestObjections:
             case = case_open(
                 item=items["S01"], village_code=VILLAGE_A, subject="s", applicant_name="王小明", by=people.cadre_a
             )
-            for step, who in [("apply", people.cadre_a), ("village_review", people.cadre_a)]:
+            for step, who in [("apply", people.cadre_a), ("village_review", people.cadre_a2)]:
                 act(case, step, who)
         with travel("2026-03-09 09:00"):
             act(case, "publicity", people.cadre_a)

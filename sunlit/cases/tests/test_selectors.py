@@ -32,12 +32,12 @@ def test_it_finds_the_case_a_record_cites(people: People, items: dict[str, Any])
     assert authorising_case("431382101201-2026-9999") is None
 
 
-def _approved(people: People, item: Any, village: str = VILLAGE_A) -> Case:
-    """A case of the one-step item M02, decided by the representatives' meeting."""
-    cadre = people.cadre_a if village == VILLAGE_A else people.cadre_b
+def _approved(people: People, item: Any) -> Case:
+    """A case of the one-step item M02, decided by the representatives' meeting (recorded
+    by a cadre other than the one who opened it)."""
     with travel("2026-03-02 09:00"):
-        case = case_open(item=item, village_code=village, subject="筹资修路", by=cadre)
-        return act(case, "representatives", cadre)
+        case = case_open(item=item, village_code=VILLAGE_A, subject="筹资修路", by=people.cadre_a)
+        return act(case, "representatives", people.cadre_a2)
 
 
 def test_it_lets_an_approved_case_authorise_what_its_item_authorises(people: People, items: dict[str, Any]) -> None:
@@ -120,7 +120,7 @@ def test_it_lists_records_without_an_approved_case(people: People, items: dict[s
         open_case = case_open(
             item=items["S01"], village_code=VILLAGE_A, subject="办理中", applicant_name="王", by=people.cadre_a
         )
-        act(approved, "representatives", people.cadre_a, attachments=[Upload("other", "a.png", png_bytes())])
+        act(approved, "representatives", people.cadre_a2, attachments=[Upload("other", "a.png", png_bytes())])
         act(open_case, "apply", people.cadre_a)
     assert approved.state == "approved"
     outside = records_without_case(Attachment.objects.all())
@@ -176,7 +176,7 @@ def test_a_case_keeps_walking_the_version_it_started_under(people: People, items
     assert old.current_step == "village_review" and old.item.version.number == 1
     assert new.current_step == "township_review" and new.item.version.number == 2
     with travel("2026-03-02 11:00"):
-        act(old, "village_review", people.cadre_a)
+        act(old, "village_review", people.cadre_a2)
     assert old.current_step == "publicity"
     # A new case cannot start under the old version.
     with pytest.raises(InvalidInput, match="not on the current list"):

@@ -35,12 +35,12 @@ def world(people: People, items: dict[str, Any]) -> dict[str, Any]:
         item=items["S01"], village_code=VILLAGE_A, subject="李四申请低保", applicant_name="李四", by=people.cadre_a
     )
     act(posted, "apply", people.cadre_a, attachments=[Upload("application_form", "a.png", png_bytes())])
-    act(posted, "village_review", people.cadre_a)
+    act(posted, "village_review", people.cadre_a2)
     paused = case_open(
         item=items["S01"], village_code=VILLAGE_A, subject="赵五申请低保", applicant_name="赵五", by=people.cadre_a
     )
     act(paused, "apply", people.cadre_a)
-    act(paused, "village_review", people.cadre_a)
+    act(paused, "village_review", people.cadre_a2)
     objection = case_objection_record(case=paused, text="有人反映", by=people.supervisor_a)
     attachment = posted.attachments.get()
     return {

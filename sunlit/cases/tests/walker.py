@@ -1,6 +1,6 @@
 """Walk a case along its flow with the right people: every step by someone who holds its
-role, nobody deciding two approval steps, every record the step asks for, the clock moved
-past each notice period. The tests of the shipped list use it on every item."""
+role, nobody taking a decision the separation of duties bars him from, every record the
+step asks for, the clock moved past each notice period. The tests of the shipped list use it on every item."""
 
 from __future__ import annotations
 
@@ -30,11 +30,10 @@ FULL_HOUSE = MeetingCounts(
 
 def actor_for(case: Case, step: Step, pool: Sequence[Any]) -> Any:
     """The first person of `pool` who may complete `step` now."""
-    decided = {(a.actor_id, a.step_key) for a in case.actions.filter(approval=True).only("actor_id", "step_key")}
     for person in pool:
         if not jurisdiction.holds_role(person, step.role, case.village_id, step.level):
             continue
-        if step.approval and any(actor == person.pk and key != step.key for actor, key in decided):
+        if services.decision_refusal(case, step, person):
             continue
         return person
     raise AssertionError(f"nobody in the pool may complete {step.key} ({step.role} at {step.level})")
