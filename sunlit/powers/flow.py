@@ -8,8 +8,9 @@ after version 4 is loaded.
 Vocabulary:
 - A step's `outcomes` map each possible outcome (approve, reject, return) to a target:
   another step's key, or a terminal: APPROVED, REJECTED.
-- `approval` steps are the decisions that the separation-of-duties rule counts: nobody
-  completes two approval steps of the same case.
+- `approval` steps are the decisions that the separation-of-duties rule counts
+  (sunlit/cases/engine.py `decision_refusal`): nobody takes one on a case he opened or
+  requested, or on steps he recorded that it judges, and nobody takes two in one case.
 - `meeting` names a body whose attendance and votes the step records; its quorum and
   majority rules are data too (MeetingRule), so a province can set its own.
 - `publicity_days` > 0 makes the step a publicity step: the case's public summary is
