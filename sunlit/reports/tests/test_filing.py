@@ -10,7 +10,7 @@ from sunlit.conftest import TOWNSHIP_A, VILLAGE_A, VILLAGE_C
 from sunlit.lib.errors import InvalidInput
 from sunlit.reports import receipts, services, sms
 from sunlit.reports.models import File, Report, ReportConflict, State
-from sunlit.reports.tests.conftest import People, file_report, jpeg_with_gps
+from sunlit.reports.tests.conftest import DEVICE, People, file_report, jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
 
@@ -80,23 +80,54 @@ class TestFiling:
         assert services.report_lookup(receipt=filed.receipt) is None
 
     def test_it_never_files_a_retry_twice(self, people: People) -> None:
-        key = receipts.new_key()
-        first = file_report(key=key)
-        again = file_report(key=key, text="typed again")
+        key = receipts.form_key(DEVICE)
+        first = file_report(key=key, files=[("road.jpg", jpeg_with_gps())])
+        again = file_report(key=key, files=[("road.jpg", jpeg_with_gps())])
+        reloaded = file_report(key=key)  # a reloaded page sends the words, not the photos
         assert again.report == first.report and again.receipt == first.receipt and not again.created
+        assert reloaded.receipt == first.receipt and not reloaded.created
+        assert Report.objects.count() == 1 and File.objects.count() == 1
+
+    def test_it_refuses_a_replay_with_other_words_and_merges_nothing(self, people: People) -> None:
+        key = receipts.form_key(DEVICE)
+        first = file_report(key=key)
+        for other in (
+            {"text": "Something else entirely."},
+            {"category": "conduct"},
+            {"ref": VILLAGE_C},
+            {"name": "张三", "phone": "13800000001"},
+            {"exclude": [people.inspector2.pk]},
+            {"files": [("road.jpg", jpeg_with_gps())]},  # a photo the report never had
+        ):
+            with pytest.raises(InvalidInput, match="other words") as refused:
+                file_report(key=key, **other)
+            assert refused.value.field == "key" and first.receipt not in refused.value.message
+        report = Report.objects.get()
+        assert report.text == "The road money went missing." and report.category == "finance"
+        assert not report.files.exists() and not report.conflicts.exists()
+
+    def test_it_refuses_a_key_minted_for_another_device_or_made_up(self, people: People) -> None:
+        stolen = receipts.form_key(DEVICE)
+        file_report(key=stolen)
+        for key, device in [
+            (stolen, "the-attackers-laptop"),
+            (stolen, ""),
+            (receipts.new_key(), DEVICE),
+            ("short", DEVICE),
+            (stolen[:24] + "A" * 22, DEVICE),
+        ]:
+            with pytest.raises(InvalidInput, match="not opened on this device") as refused:
+                file_report(key=key, device=device, text="Anything at all.")
+            assert refused.value.field == "key"
         assert Report.objects.count() == 1
 
     def test_it_refuses_a_replay_after_the_window(self, people: People, time_machine: Any) -> None:
         time_machine.move_to("2026-03-02 10:00 +08:00")
-        key = receipts.new_key()
+        key = receipts.form_key(DEVICE)
         file_report(key=key)
         time_machine.shift(services.REPLAY_WINDOW * 2)
         with pytest.raises(InvalidInput, match="already sent"):
             file_report(key=key)
-
-    def test_it_refuses_a_missing_or_forged_key(self, people: People) -> None:
-        with pytest.raises(InvalidInput, match="expired"):
-            file_report(key="short")
 
     def test_it_sets_the_accept_deadline_in_working_days(self, people: People, time_machine: Any) -> None:
         time_machine.move_to("2026-09-30 10:00 +08:00")  # the eve of the National Day week
