@@ -11,7 +11,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Membership, Role
@@ -23,6 +24,7 @@ from sunlit.reports.models import (
     Category,
     Dimension,
     Event,
+    File,
     Message,
     PublishedFigure,
     PublishedStatus,
@@ -57,6 +59,23 @@ def view_log(report: Report) -> QuerySet[AuditEvent]:
         .order_by("-at")
         .select_related("actor")
     )
+
+
+def _ids(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.annotate(audit_id=Cast("pk", CharField())).values("audit_id")
+
+
+def audit_visible_reports(user: Any) -> QuerySet[Any]:
+    """Ids (as the audit log writes them) of the reports `user` may know exist."""
+    return _ids(jurisdiction.scope_reports(Report.objects.all(), user))
+
+
+def audit_visible_files(user: Any) -> QuerySet[Any]:
+    return _ids(File.objects.filter(report__in=jurisdiction.scope_reports(Report.objects.all(), user)))
+
+
+def audit_visible_messages(user: Any) -> QuerySet[Any]:
+    return _ids(Message.objects.filter(report__in=jurisdiction.scope_reports(Report.objects.all(), user)))
 
 
 UNDER_REVIEW_CACHE = "reports:under-review"
