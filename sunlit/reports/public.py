@@ -159,6 +159,7 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
             "receipt": receipts.grouped(filed.receipt),
             "receipt_raw": filed.receipt,
             "report": filed.report,
+            "routing_note": selectors.routing_note(filed.report),
             "back_url": reverse(lay.home),
         },
     )
@@ -243,6 +244,7 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
             "report": report,
             "receipt": receipt,
             "events": selectors.reporter_events(report),
+            "routing_note": selectors.routing_note(report),
             "messages_": selectors.reporter_messages(report),
             "notice": notice,
             "error": error,

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import CharField, Count, QuerySet
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Membership, Role
@@ -51,6 +52,34 @@ def reporter_messages(report: Report) -> QuerySet[Message]:
 
 def reporter_events(report: Report) -> QuerySet[Event]:
     return report.events.filter(public=True).order_by("at", "id")
+
+
+def routing_note(report: Report) -> str:
+    """Why the report went to an office above its own, in the reporter's words; "" if it did not.
+
+    Names offices only: never who was excluded or has a conflict."""
+    event = report.events.filter(kind="rerouted").order_by("at", "id").first()
+    if event is None:
+        return ""
+    first, _arrow, rest = event.detail.partition(" → ")
+    office, _colon, reason = rest.partition(": ")
+    names = dict(Region.objects.filter(code__in=[first, office]).values_list("code", "name"))
+    words = {"first": names.get(first, first), "office": names.get(office, office)}
+    if reason == "vacant":
+        return (
+            _(
+                "Your report was sent to the discipline office of %(office)s because "
+                "%(first)s has no inspector to handle it."
+            )
+            % words
+        )
+    return (
+        _(
+            "Your report was sent to the discipline office of %(office)s because no inspector of %(first)s "
+            "can handle it without a conflict of interest."
+        )
+        % words
+    )
 
 
 def view_log(report: Report) -> QuerySet[AuditEvent]:

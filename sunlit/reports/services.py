@@ -204,6 +204,7 @@ def report_file(
             for person in wanted:
                 ReportConflict.objects.create(report=report, user=person, reason=ConflictReason.EXCLUDED, at=now)
             _event(report, "filed", state=State.RECEIVED, public=True)
+            _route_to_a_free_office(report)
             with _no_origin():
                 audit_record(
                     action="report.file",
@@ -222,6 +223,48 @@ def report_file(
             raise
         return _replay(existing, idempotency_key, fingerprint, sent)
     return Filed(report=report, receipt=receipt, created=True)
+
+
+# Where a report no inspector of its office may handle goes: up to the county-level city,
+# then the prefecture (the levels whose offices can take over a township's reports).
+REROUTE_LEVELS = (codes.COUNTY, codes.PREFECTURE)
+
+
+def _free_inspectors(office_code: str, report: Report) -> tuple[int, int]:
+    """(inspectors of the office itself, how many of them may handle this report)."""
+    staff = [
+        m.user
+        for m in Membership.objects.active().filter(role=Role.INSPECTOR, region_id=office_code).select_related("user")
+        if m.user.is_active
+    ]
+    return len(staff), sum(1 for person in staff if jurisdiction.may_see_report(person, report))
+
+
+def _route_to_a_free_office(report: Report) -> None:
+    """A report that no inspector of its office may handle — the reporter excluded them,
+    each has a conflict, or the office has nobody — goes to the next office up that has
+    someone, so that the receipt never promises a decision nobody can take. Recorded as a
+    public event whose reason names nobody (`selectors.routing_note` words it)."""
+    first = report.office_code
+    reason = ""
+    while True:
+        staffed, free = _free_inspectors(report.office_code, report)
+        if free:
+            break
+        reason = reason or ("conflict" if staffed else "vacant")
+        above = codes.parent_code(report.office_code)
+        if (
+            above is None
+            or codes.level_of(above) not in REROUTE_LEVELS
+            or not Region.objects.filter(code=above).exists()
+        ):
+            logger.error("report %s: no inspector up to office %s may handle it", report.public_id, report.office_code)
+            break
+        report.office_code = above
+    if report.office_code == first:
+        return
+    report.save(update_fields=["office_code"])
+    _event(report, "rerouted", detail=f"{first} → {report.office_code}: {reason}", public=True)
 
 
 def _replay(report: Report, key: str, fingerprint: str, sent: set[str]) -> Filed:

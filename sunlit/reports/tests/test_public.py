@@ -137,6 +137,18 @@ class TestFilingPage:
         fresh = re.search(r'name="key" value="([^"]+)"', answer.content.decode())
         assert fresh and _post_new(browser, key=fresh[1]).status_code == 200
 
+    def test_it_says_on_the_receipt_that_an_orphaned_report_went_up_and_why(
+        self, client: Client, people: People
+    ) -> None:
+        excluded = [people.cast.inspector, people.inspector2]
+        answer = _post_new(client, exclude=[p.pk for p in excluded])
+        body = answer.content.decode()
+        note = "Your report was sent to the discipline office of 涟源市 because no inspector of 六亩塘镇"
+        assert answer.status_code == 200 and note in body
+        assert not any(p.full_name in body for p in excluded)
+        follow = client.post("/reports/follow/", {"receipt": _receipt(answer)}).content.decode()
+        assert note in follow and Report.objects.get().office_code == people.cast.county.code
+
     def test_it_refuses_an_unknown_record_clearly(self, client: Client, people: People) -> None:
         response = client.get("/reports/new/?kind=case&ref=431382101201-2026-0404")
         assert response.status_code == 404 and "No public record" in response.content.decode()
