@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Membership
+from sunlit.audit import scopes
 from sunlit.audit.models import AuditEvent
 from sunlit.regions import codes
 from sunlit.regions.models import Region
@@ -34,7 +35,10 @@ def memberships_in_scope(user: Any, region_code: str | None = None) -> QuerySet[
 
 
 def audit_in_scope(user: Any, region_code: str | None = None) -> QuerySet[AuditEvent]:
+    """The audit rows of the person's regions, less those about records they may not know
+    exist (a report is known only to those who may handle it: `audit.scopes`)."""
     qs = jurisdiction.scope(AuditEvent.objects.all(), user, "audit.view", field="region_code")
+    qs = scopes.visible_to(qs, user)
     if region_code:
         qs = qs.filter(region_code__startswith=codes.prefix_of(region_code))
     return qs.order_by("-at", "-id")

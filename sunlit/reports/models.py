@@ -61,6 +61,9 @@ class Report(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
     receipt_hash = models.CharField(max_length=64, unique=True)
     idempotency_hash = models.CharField(max_length=64, unique=True)
+    # HMAC(secret, what was filed): a retry of the form must send the same words, or it is
+    # refused (never merged, never answered with the receipt). "" for reports filed before.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
     finding = models.CharField(max_length=20, choices=Finding.choices, blank=True)
     not_accepted_reason = models.TextField(blank=True)

@@ -33,14 +33,32 @@ URLS = {
 
 _ip = client_ip
 _device_cookie = DeviceCookie(DEVICE_COOKIE, "sunlit.reports.device")
-_device = _device_cookie.of
+_MINTED = "_sunlit_reports_device"
+
+
+def _device(request: HttpRequest) -> str:
+    """This browser's device id. A browser that has none gets one now — the filing form's
+    key is bound to it — and `_finish` hands it over with the response."""
+    device = _device_cookie.of(request)
+    if device:
+        return device
+    minted = HttpResponse()
+    _device_cookie.give(request, minted)
+    morsel = minted.cookies[DEVICE_COOKIE]
+    request.COOKIES[DEVICE_COOKIE] = morsel.value
+    setattr(request, _MINTED, morsel)
+    return _device_cookie.of(request)
 
 
 def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     # A receipt or a report must never sit in a shared cache or the browser's back button.
     add_never_cache_headers(response)
     response["Cache-Control"] += ", no-store"
-    _device_cookie.give(request, response)
+    minted = getattr(request, _MINTED, None)
+    if minted is not None:
+        response.cookies[DEVICE_COOKIE] = minted
+    else:
+        _device_cookie.give(request, response)
     return response
 
 
@@ -73,6 +91,7 @@ def _villages() -> list[Region]:
 def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
     data = request.POST if request.method == "POST" else request.GET
+    device = _device(request)
     kind, ref = data.get("kind", ""), data.get("ref", "")
     error = ""
     record = None
@@ -87,7 +106,9 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         "ref": ref,
         "categories": Category.choices,
         "villages": _villages(),
-        "key": data.get("key") or receipts.new_key(),
+        # Minted here, for this device; never read from the URL (issue #14: a key in a
+        # link handed its receipt to whoever sent the link).
+        "key": receipts.form_key(device),
         "values": data,
         "anonymous_default": layout == "kiosk",
         "exclusion_choices": selectors.exclusion_choices(record.subject_code) if record else [],
@@ -95,7 +116,7 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     }
     if request.method == "GET":
         return _render(request, lay, "reports/new.html", {**context, "error": error}, status=404 if error else 200)
-    ip, device = _ip(request), _device(request)
+    ip, sent_key = _ip(request), request.POST.get("key", "")
     try:
         if kind == "" and data.get("village"):
             kind, ref = "village", data.get("village", "")
@@ -114,7 +135,8 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
             record_kind=kind,
             record_ref=ref,
             text=data.get("text", ""),
-            idempotency_key=data.get("key", ""),
+            idempotency_key=sent_key,
+            device=device,
             name=data.get("name", "") if named else "",
             phone=data.get("phone", "") if named else "",
             exclude=[int(x) for x in data.getlist("exclude") if x.isascii() and x.isdigit()],
@@ -123,6 +145,9 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         )
     except InvalidInput as e:
         status = 429 if e.field == "limit" else 400
+        if e.field != "key" and receipts.key_bound(sent_key, device):
+            # The words need fixing: the same form, so that sending it again stays one report.
+            context["key"] = sent_key
         return _render(request, lay, "reports/new.html", {**context, "error": e.message}, status=status)
     if filed.created:
         limits.filed(ip, device)
@@ -134,6 +159,7 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
             "receipt": receipts.grouped(filed.receipt),
             "receipt_raw": filed.receipt,
             "report": filed.report,
+            "routing_note": selectors.routing_note(filed.report),
             "back_url": reverse(lay.home),
         },
     )
@@ -220,6 +246,7 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
             "report": report,
             "receipt": receipt,
             "events": selectors.reporter_events(report),
+            "routing_note": selectors.routing_note(report),
             "messages_": selectors.reporter_messages(report),
             "notice": notice,
             "error": error,

@@ -2,7 +2,10 @@
 
 The receipt is derived from the filing's idempotency key with the installation secret
 (HMAC), so a retry of the same filing (a lost response on a village network) gets the
-same receipt again without the receipt ever being stored. The database holds only
+same receipt again without the receipt ever being stored. Because the key yields the
+receipt, the key is never taken from a URL or chosen by the client: the server mints it
+when it renders the form, bound to the device that asked for it (`form_key`), and a
+filing whose key is not bound to its own device is refused (`key_bound`). The database holds only
 HMAC(secret, key) for de-duplication and argon2id(receipt) for look-up: neither reveals
 a receipt, and the argon2 salt is derived from the secret so a receipt can be found by
 its hash (a random salt per row would make look-up a scan of every report).
@@ -10,6 +13,7 @@ its hash (a random salt per row would make look-up a scan of every report).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -37,7 +41,33 @@ def _mac(purpose: bytes, value: bytes) -> bytes:
 
 
 def new_key() -> str:
+    """A key for a reporter's message on the follow-up page (the receipt opened the report)."""
     return secrets.token_urlsafe(24)
+
+
+# A form's key: a random nonce, then HMAC(secret, device, nonce) cut to 16 bytes.
+_NONCE_CHARS = 24  # secrets.token_urlsafe(18)
+_TAG_CHARS = 22  # 16 bytes in unpadded base64url
+
+
+def _tag(nonce: str, device: str) -> str:
+    raw = _mac(b"form-key", f"{device}\0{nonce}".encode())[:16]
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def form_key(device: str) -> str:
+    """A new idempotency key for a filing form shown to `device` (its signed cookie's id)."""
+    if not device:
+        raise ValueError("a form key is bound to a device")
+    nonce = secrets.token_urlsafe(18)
+    return nonce + _tag(nonce, device)
+
+
+def key_bound(key: str, device: str) -> bool:
+    """Was `key` minted by `form_key` for this very device?"""
+    if not device or not valid_key(key) or len(key) != _NONCE_CHARS + _TAG_CHARS:
+        return False
+    return hmac.compare_digest(key[_NONCE_CHARS:], _tag(key[:_NONCE_CHARS], device))
 
 
 def valid_key(key: str) -> bool:

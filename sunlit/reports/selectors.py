@@ -11,7 +11,9 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from sunlit.accounts import jurisdiction
 from sunlit.accounts.models import Membership, Role
@@ -23,6 +25,7 @@ from sunlit.reports.models import (
     Category,
     Dimension,
     Event,
+    File,
     Message,
     PublishedFigure,
     PublishedStatus,
@@ -51,12 +54,57 @@ def reporter_events(report: Report) -> QuerySet[Event]:
     return report.events.filter(public=True).order_by("at", "id")
 
 
+def routing_note(report: Report) -> str:
+    """Why the report went to an office above its own, in the reporter's words; "" if it did not.
+
+    Names offices only: never who was excluded or has a conflict."""
+    event = report.events.filter(kind="rerouted").order_by("at", "id").first()
+    if event is None:
+        return ""
+    first, _arrow, rest = event.detail.partition(" → ")
+    office, _colon, reason = rest.partition(": ")
+    names = dict(Region.objects.filter(code__in=[first, office]).values_list("code", "name"))
+    words = {"first": names.get(first, first), "office": names.get(office, office)}
+    if reason == "vacant":
+        return (
+            _(
+                "Your report was sent to the discipline office of %(office)s because "
+                "%(first)s has no inspector to handle it."
+            )
+            % words
+        )
+    return (
+        _(
+            "Your report was sent to the discipline office of %(office)s because no inspector of %(first)s "
+            "can handle it without a conflict of interest."
+        )
+        % words
+    )
+
+
 def view_log(report: Report) -> QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.filter(object_type="reports.report", object_id=str(report.pk))
         .order_by("-at")
         .select_related("actor")
     )
+
+
+def _ids(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.annotate(audit_id=Cast("pk", CharField())).values("audit_id")
+
+
+def audit_visible_reports(user: Any) -> QuerySet[Any]:
+    """Ids (as the audit log writes them) of the reports `user` may know exist."""
+    return _ids(jurisdiction.scope_reports(Report.objects.all(), user))
+
+
+def audit_visible_files(user: Any) -> QuerySet[Any]:
+    return _ids(File.objects.filter(report__in=jurisdiction.scope_reports(Report.objects.all(), user)))
+
+
+def audit_visible_messages(user: Any) -> QuerySet[Any]:
+    return _ids(Message.objects.filter(report__in=jurisdiction.scope_reports(Report.objects.all(), user)))
 
 
 UNDER_REVIEW_CACHE = "reports:under-review"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -118,6 +119,17 @@ def _phone(value: str) -> str:
     return phone
 
 
+def _fingerprint(
+    *, category: str, record: records.Record, text: str, name: str, phone: str, exclude: Sequence[int]
+) -> str:
+    # What the villager wrote and chose; photos are compared apart (`_replay`), because a
+    # reloaded page cannot send them again.
+    canonical = json.dumps(
+        [category, record.kind, record.ref, text, name, phone, sorted(set(exclude))], ensure_ascii=False
+    )
+    return receipts._mac(b"filing", canonical.encode()).hex()
+
+
 def report_file(
     *,
     category: str,
@@ -125,6 +137,7 @@ def report_file(
     record_ref: str,
     text: str,
     idempotency_key: str,
+    device: str,
     name: str = "",
     phone: str = "",
     exclude: Sequence[int] = (),
@@ -132,13 +145,15 @@ def report_file(
     channel: str = Channel.PORTAL,
     by: User | None = None,
 ) -> Filed:
-    """File a report; the same idempotency key returns the same report (never a second)."""
-    if not receipts.valid_key(idempotency_key):
-        raise InvalidInput(_("The form has expired: reload the page and send it again"), field="key")
-    key_hash = receipts.idempotency_hash(idempotency_key)
-    existing = Report.objects.filter(idempotency_hash=key_hash).first()
-    if existing is not None:
-        return _replay(existing, idempotency_key)
+    """File a report. `idempotency_key` is the one the form was rendered with for `device`
+    (receipts.form_key): a key from anywhere else is refused. Sending the same form again
+    from the same device returns the same report and receipt (never a second report); the
+    same key with other words is refused, never merged."""
+    if not receipts.key_bound(idempotency_key, device):
+        raise InvalidInput(
+            _("This form was not opened on this device, or it has expired. Here is a new one: please send it again."),
+            field="key",
+        )
     if category not in Category.values:
         raise InvalidInput(_("Choose what the report is about"), field="category")
     if channel not in Channel.values:
@@ -150,6 +165,13 @@ def report_file(
         raise InvalidInput(_("A named report needs a phone number to confirm it"), field="phone")
     record = records.resolve(record_kind, record_ref)
     _clean_files(files)
+    exclude = sorted({int(i) for i in exclude})
+    fingerprint = _fingerprint(category=category, record=record, text=text, name=name, phone=phone, exclude=exclude)
+    sent = {hashlib.sha256(data).hexdigest() for _name, data in files}
+    key_hash = receipts.idempotency_hash(idempotency_key)
+    existing = Report.objects.filter(idempotency_hash=key_hash).first()
+    if existing is not None:
+        return _replay(existing, idempotency_key, fingerprint, sent)
     receipt = receipts.receipt_for(idempotency_key)
     digest = receipts.receipt_hash(receipt)
     now = timezone.now()
@@ -172,15 +194,17 @@ def report_file(
                 channel=channel,
                 receipt_hash=digest,
                 idempotency_hash=key_hash,
+                fingerprint=fingerprint,
                 received_at=now,
                 received_on=today,
                 accept_due_on=calendar.add_working_days(today, settings.SUNLIT_REPORTS_ACCEPT_DAYS),
             )
             _store_files(report, files, from_reporter=True)
-            wanted = User.objects.filter(pk__in=[int(i) for i in exclude], is_active=True)
+            wanted = User.objects.filter(pk__in=exclude, is_active=True)
             for person in wanted:
                 ReportConflict.objects.create(report=report, user=person, reason=ConflictReason.EXCLUDED, at=now)
             _event(report, "filed", state=State.RECEIVED, public=True)
+            _route_to_a_free_office(report)
             with _no_origin():
                 audit_record(
                     action="report.file",
@@ -197,13 +221,68 @@ def report_file(
         existing = Report.objects.filter(idempotency_hash=key_hash).first()
         if existing is None:
             raise
-        return _replay(existing, idempotency_key)
+        return _replay(existing, idempotency_key, fingerprint, sent)
     return Filed(report=report, receipt=receipt, created=True)
 
 
-def _replay(report: Report, key: str) -> Filed:
+# Where a report no inspector of its office may handle goes: up to the county-level city,
+# then the prefecture (the levels whose offices can take over a township's reports).
+REROUTE_LEVELS = (codes.COUNTY, codes.PREFECTURE)
+
+
+def _free_inspectors(office_code: str, report: Report) -> tuple[int, int]:
+    """(inspectors of the office itself, how many of them may handle this report)."""
+    staff = [
+        m.user
+        for m in Membership.objects.active().filter(role=Role.INSPECTOR, region_id=office_code).select_related("user")
+        if m.user.is_active
+    ]
+    return len(staff), sum(1 for person in staff if jurisdiction.may_see_report(person, report))
+
+
+def _route_to_a_free_office(report: Report) -> None:
+    """A report that no inspector of its office may handle — the reporter excluded them,
+    each has a conflict, or the office has nobody — goes to the next office up that has
+    someone, so that the receipt never promises a decision nobody can take. Recorded as a
+    public event whose reason names nobody (`selectors.routing_note` words it)."""
+    first = report.office_code
+    reason = ""
+    while True:
+        staffed, free = _free_inspectors(report.office_code, report)
+        if free:
+            break
+        reason = reason or ("conflict" if staffed else "vacant")
+        above = codes.parent_code(report.office_code)
+        if (
+            above is None
+            or codes.level_of(above) not in REROUTE_LEVELS
+            or not Region.objects.filter(code=above).exists()
+        ):
+            logger.error("report %s: no inspector up to office %s may handle it", report.public_id, report.office_code)
+            break
+        report.office_code = above
+    if report.office_code == first:
+        return
+    report.save(update_fields=["office_code"])
+    _event(report, "rerouted", detail=f"{first} → {report.office_code}: {reason}", public=True)
+
+
+def _replay(report: Report, key: str, fingerprint: str, sent: set[str]) -> Filed:
+    """The same form sent again (a double tap, a retry after a lost answer): its receipt,
+    only if it carries the same words and no photo the report does not already hold (a
+    reloaded page sends the words without the photos). Anything else is another filing
+    under a used key: refused, and nothing of it is kept."""
     if timezone.now() - report.received_at > REPLAY_WINDOW:
         raise InvalidInput(_("This report was already sent. Use its receipt to follow it."), field="key")
+    held = set(report.files.filter(from_reporter=True).values_list("sealed_sha256", flat=True))
+    if not report.fingerprint or not secrets.compare_digest(report.fingerprint, fingerprint) or not sent <= held:
+        raise InvalidInput(
+            _(
+                "This form was already sent with other words, and nothing was changed. "
+                "To report something else, send this new form."
+            ),
+            field="key",
+        )
     return Filed(report=report, receipt=receipts.receipt_for(key), created=False)
 
 

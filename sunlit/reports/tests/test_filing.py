@@ -5,14 +5,18 @@ from typing import Any
 
 import pytest
 
+from sunlit.accounts import jurisdiction
+from sunlit.accounts.models import Role, User
 from sunlit.audit.models import AuditEvent
-from sunlit.conftest import TOWNSHIP_A, VILLAGE_A, VILLAGE_C
+from sunlit.conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A, VILLAGE_C, make_user
 from sunlit.lib.errors import InvalidInput
-from sunlit.reports import receipts, services, sms
+from sunlit.regions.services import region_create
+from sunlit.reports import receipts, selectors, services, sms
 from sunlit.reports.models import File, Report, ReportConflict, State
-from sunlit.reports.tests.conftest import People, file_report, jpeg_with_gps
+from sunlit.reports.tests.conftest import DEVICE, People, file_report, jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
+PREFECTURE = "431300000000"
 
 
 class TestFiling:
@@ -80,23 +84,54 @@ class TestFiling:
         assert services.report_lookup(receipt=filed.receipt) is None
 
     def test_it_never_files_a_retry_twice(self, people: People) -> None:
-        key = receipts.new_key()
-        first = file_report(key=key)
-        again = file_report(key=key, text="typed again")
+        key = receipts.form_key(DEVICE)
+        first = file_report(key=key, files=[("road.jpg", jpeg_with_gps())])
+        again = file_report(key=key, files=[("road.jpg", jpeg_with_gps())])
+        reloaded = file_report(key=key)  # a reloaded page sends the words, not the photos
         assert again.report == first.report and again.receipt == first.receipt and not again.created
+        assert reloaded.receipt == first.receipt and not reloaded.created
+        assert Report.objects.count() == 1 and File.objects.count() == 1
+
+    def test_it_refuses_a_replay_with_other_words_and_merges_nothing(self, people: People) -> None:
+        key = receipts.form_key(DEVICE)
+        first = file_report(key=key)
+        for other in (
+            {"text": "Something else entirely."},
+            {"category": "conduct"},
+            {"ref": VILLAGE_C},
+            {"name": "张三", "phone": "13800000001"},
+            {"exclude": [people.inspector2.pk]},
+            {"files": [("road.jpg", jpeg_with_gps())]},  # a photo the report never had
+        ):
+            with pytest.raises(InvalidInput, match="other words") as refused:
+                file_report(key=key, **other)
+            assert refused.value.field == "key" and first.receipt not in refused.value.message
+        report = Report.objects.get()
+        assert report.text == "The road money went missing." and report.category == "finance"
+        assert not report.files.exists() and not report.conflicts.exists()
+
+    def test_it_refuses_a_key_minted_for_another_device_or_made_up(self, people: People) -> None:
+        stolen = receipts.form_key(DEVICE)
+        file_report(key=stolen)
+        for key, device in [
+            (stolen, "the-attackers-laptop"),
+            (stolen, ""),
+            (receipts.new_key(), DEVICE),
+            ("short", DEVICE),
+            (stolen[:24] + "A" * 22, DEVICE),
+        ]:
+            with pytest.raises(InvalidInput, match="not opened on this device") as refused:
+                file_report(key=key, device=device, text="Anything at all.")
+            assert refused.value.field == "key"
         assert Report.objects.count() == 1
 
     def test_it_refuses_a_replay_after_the_window(self, people: People, time_machine: Any) -> None:
         time_machine.move_to("2026-03-02 10:00 +08:00")
-        key = receipts.new_key()
+        key = receipts.form_key(DEVICE)
         file_report(key=key)
         time_machine.shift(services.REPLAY_WINDOW * 2)
         with pytest.raises(InvalidInput, match="already sent"):
             file_report(key=key)
-
-    def test_it_refuses_a_missing_or_forged_key(self, people: People) -> None:
-        with pytest.raises(InvalidInput, match="expired"):
-            file_report(key="short")
 
     def test_it_sets_the_accept_deadline_in_working_days(self, people: People, time_machine: Any) -> None:
         time_machine.move_to("2026-09-30 10:00 +08:00")  # the eve of the National Day week
@@ -176,4 +211,45 @@ class TestNamedReports:
 
 
 def test_it_routes_village_c_to_township_b(people: People) -> None:
+    make_user("inspector_b", "杨帆", Role.INSPECTOR, TOWNSHIP_B)
     assert file_report(ref=VILLAGE_C).report.office_code == people.cast.township_b.code
+
+
+class TestOrphans:
+    """A report no inspector of its office may handle goes up, and the reporter is told why."""
+
+    def test_it_sends_a_report_excluding_every_inspector_of_the_township_to_the_city(self, people: People) -> None:
+        excluded = [people.cast.inspector.pk, people.inspector2.pk]
+        report = file_report(exclude=excluded).report
+        assert report.office_code == COUNTY and report.township_code == TOWNSHIP_A
+        event = report.events.get(kind="rerouted")
+        assert event.public and event.detail == f"{TOWNSHIP_A} → {COUNTY}: conflict"
+        assert jurisdiction.may_see_report(people.city_inspector, report)
+        assert not any(jurisdiction.may_see_report(User.objects.get(pk=pk), report) for pk in excluded)
+        note = selectors.routing_note(report)
+        assert "涟源市" in note and "六亩塘镇" in note and "conflict of interest" in note
+        assert "陈静" not in note and "黄敏" not in note
+        assert AuditEvent.objects.get(action="report.file").region_code == COUNTY
+
+    def test_it_keeps_a_report_with_its_township_while_one_inspector_there_may_handle_it(self, people: People) -> None:
+        report = file_report(exclude=[people.cast.inspector.pk]).report
+        assert report.office_code == TOWNSHIP_A and not report.events.filter(kind="rerouted").exists()
+        assert selectors.routing_note(report) == ""
+
+    def test_it_sends_a_report_up_from_a_township_without_inspectors(self, people: People) -> None:
+        report = file_report(ref=VILLAGE_C).report
+        assert report.office_code == COUNTY
+        assert "石马山镇 has no inspector" in selectors.routing_note(report)
+
+    def test_it_climbs_to_the_prefecture_when_the_city_is_excluded_too(self, people: People) -> None:
+        region_create(code=PREFECTURE, name="娄底市", by=None)
+        make_user("prefecture_inspector", "罗军", Role.INSPECTOR, PREFECTURE)
+        exclude = [people.cast.inspector.pk, people.inspector2.pk, people.city_inspector.pk]
+        report = file_report(exclude=exclude).report
+        assert report.office_code == PREFECTURE
+        assert report.events.get(kind="rerouted").detail == f"{TOWNSHIP_A} → {PREFECTURE}: conflict"
+
+    def test_it_stops_at_the_highest_office_it_has(self, people: People) -> None:
+        exclude = [people.cast.inspector.pk, people.inspector2.pk, people.city_inspector.pk]
+        report = file_report(exclude=exclude).report  # no prefecture in this installation
+        assert report.office_code == COUNTY

@@ -15,16 +15,24 @@ from sunlit.reports.tests.conftest import People, file_report
 pytestmark = pytest.mark.django_db
 
 
+def _form_key(client: Client, url: str = "/kiosk/reports/new/") -> str:
+    """The idempotency key of the filing form as this browser is shown it."""
+    match = re.search(r'name="key" value="([^"]+)"', client.get(url).content.decode())
+    assert match
+    return match[1]
+
+
 def _post_new(client: Client, url: str = "/kiosk/reports/new/", **data: Any) -> Any:
     form = {
         "kind": "village",
         "ref": VILLAGE_A,
         "category": "finance",
         "text": "The road money went missing.",
-        "key": receipts.new_key(),
         "identity": "anonymous",
         **data,
     }
+    if "key" not in form:
+        form["key"] = _form_key(client, url.split("?")[0])
     return client.post(url, form)
 
 
@@ -69,9 +77,77 @@ class TestFilingPage:
         assert 'src="/static/sunlit/kiosk.js"' in kiosk  # kept beside it: the idle reset clears drafts
 
     def test_it_answers_a_retried_post_with_the_same_receipt(self, client: Client, people: People) -> None:
-        key = receipts.new_key()
+        key = _form_key(client)
         first, second = _post_new(client, key=key), _post_new(client, key=key)
         assert _receipt(first) == _receipt(second) and Report.objects.count() == 1
+
+    def test_it_answers_a_double_submit_only_on_the_device_that_sent_it(self, client: Client, people: People) -> None:
+        key = _form_key(client)
+        first = _post_new(client, key=key)
+        elsewhere = _post_new(Client(), key=key)  # the same form, word for word, from another browser
+        assert elsewhere.status_code == 400 and _receipt(first) not in elsewhere.content.decode()
+        assert "not opened on this device" in elsewhere.content.decode() and Report.objects.count() == 1
+
+    def test_it_never_takes_the_forms_key_from_a_link(self, client: Client, people: People) -> None:
+        # The attacker opens the form, then sends villagers a link carrying its key.
+        attacker = client
+        planted = _form_key(attacker, "/reports/new/")
+        link = f"/reports/new/?kind=village&ref={VILLAGE_A}&key={planted}"
+        villager = Client()
+        shown = re.search(r'name="key" value="([^"]+)"', villager.get(link).content.decode())
+        assert shown and shown[1] != planted
+        receipt = _receipt(_post_new(villager, link, key=shown[1], text="The cadre kept the subsidy."))
+        # The attacker sends the planted key with any words: never the villager's receipt.
+        for words in ("The cadre kept the subsidy.", "anything"):
+            answer = _post_new(attacker, "/reports/new/", key=planted, text=words)
+            assert receipt not in answer.content.decode()
+            assert receipt not in _post_new(Client(), "/reports/new/", key=planted, text=words).content.decode()
+        assert services.report_lookup(receipt=receipt).text == "The cadre kept the subsidy."  # type: ignore[union-attr]
+
+    def test_it_gives_two_villagers_filing_through_one_link_a_report_each(self, people: People) -> None:
+        link = f"/reports/new/?kind=village&ref={VILLAGE_A}&key={receipts.new_key()}"
+        first, second = Client(), Client()
+        keys = [_form_key(c, link) for c in (first, second)]
+        receipts_ = [
+            _receipt(_post_new(c, link, key=k, text=f"Villager {n} saw it."))
+            for n, (c, k) in enumerate(zip((first, second), keys, strict=True))
+        ]
+        assert receipts_[0] != receipts_[1] and Report.objects.count() == 2
+        assert sorted(Report.objects.values_list("text", flat=True)) == ["Villager 0 saw it.", "Villager 1 saw it."]
+        # A key the link itself carries (what the old form took) files nothing for anyone.
+        answer = _post_new(Client(), link, key=link.rsplit("=", 1)[1])
+        assert answer.status_code == 400 and Report.objects.count() == 2
+
+    def test_it_refuses_a_replay_with_other_words_and_offers_a_new_form(self, client: Client, people: People) -> None:
+        key = _form_key(client)
+        receipt = _receipt(_post_new(client, key=key))
+        answer = _post_new(client, key=key, text="Something else entirely.")
+        body = answer.content.decode()
+        assert answer.status_code == 400 and "other words" in body and receipt not in body
+        fresh = re.search(r'name="key" value="([^"]+)"', body)
+        assert fresh and fresh[1] != key and "Something else entirely." in body
+        assert list(Report.objects.values_list("text", flat=True)) == ["The road money went missing."]
+        assert _receipt(_post_new(client, key=fresh[1], text="Something else entirely.")) != receipt
+        assert Report.objects.count() == 2
+
+    def test_it_gives_a_browser_without_a_device_a_new_form_bound_to_it(self, people: People) -> None:
+        browser = Client()
+        answer = _post_new(browser, key=_form_key(Client()))  # a form opened elsewhere, no cookie here
+        assert answer.status_code == 400 and "sunlit_device" in answer.cookies
+        fresh = re.search(r'name="key" value="([^"]+)"', answer.content.decode())
+        assert fresh and _post_new(browser, key=fresh[1]).status_code == 200
+
+    def test_it_says_on_the_receipt_that_an_orphaned_report_went_up_and_why(
+        self, client: Client, people: People
+    ) -> None:
+        excluded = [people.cast.inspector, people.inspector2]
+        answer = _post_new(client, exclude=[p.pk for p in excluded])
+        body = answer.content.decode()
+        note = "Your report was sent to the discipline office of 涟源市 because no inspector of 六亩塘镇"
+        assert answer.status_code == 200 and note in body
+        assert not any(p.full_name in body for p in excluded)
+        follow = client.post("/reports/follow/", {"receipt": _receipt(answer)}).content.decode()
+        assert note in follow and Report.objects.get().office_code == people.cast.county.code
 
     def test_it_refuses_an_unknown_record_clearly(self, client: Client, people: People) -> None:
         response = client.get("/reports/new/?kind=case&ref=431382101201-2026-0404")
