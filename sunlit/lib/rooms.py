@@ -138,6 +138,10 @@ class Room:
     # the list"): purpose -> the name of its qualifier ("" for none), e.g. "welfare.payment":
     # "programme" for `welfare.payment:dibao`. The power list's items say which they authorise.
     purposes: Mapping[str, str] = field(default_factory=dict)
+    # Records whose very existence is restricted (a villager's report): object type
+    # ("app_label.model_name") -> user -> a queryset of the ids (as text) he may know of.
+    # The audit log shows rows about other objects of that type to nobody else.
+    restricted_audit: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
     demo: str | None = None  # dotted path of `seed(ctx: DemoContext) -> None`
     urls: str | None = None  # dotted path of a module with `app_name`, `pages`, `urlpatterns`
 
@@ -152,6 +156,7 @@ class Registry:
     resolvers: Mapping[str, Callable[[str], PublicRecord | None]]
     jobs: tuple[Job, ...]
     purposes: Mapping[str, str]
+    restricted_audit: Mapping[str, Callable[[Any], Any]]
 
     def room(self, name: str) -> Room | None:
         return next((r for r in self.rooms if r.name == name), None)
@@ -201,6 +206,9 @@ def build(rooms: list[Room]) -> Registry:
         resolvers=_unique("question resolver", ((r.name, k, v) for r in rooms for k, v in r.resolvers.items())),
         jobs=tuple(_unique("job", ((r.name, j.name, j) for r in rooms for j in r.jobs)).values()),
         purposes=_unique("authorised purpose", ((r.name, k, v) for r in rooms for k, v in r.purposes.items())),
+        restricted_audit=_unique(
+            "restricted audit type", ((r.name, k, v) for r in rooms for k, v in r.restricted_audit.items())
+        ),
     )
     for desk in registry.desks:
         if desk.action not in actions:

@@ -14,14 +14,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(_secret_check, checks.Tags.security, deploy=False)
-        # A report exists only for those who may handle it: the audit log's rows about it,
-        # its files and its messages too (no row may tell an excluded inspector it exists).
-        from sunlit.audit import scopes
-        from sunlit.reports import selectors
-
-        scopes.restrict("reports.report", selectors.audit_visible_reports)
-        scopes.restrict("reports.file", selectors.audit_visible_files)
-        scopes.restrict("reports.message", selectors.audit_visible_messages)
 
 
 def _secret_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from sunlit.lib.rooms import INSPECTOR, Desk, Job, PageLink, RecordKind, Room
+from sunlit.reports import selectors
 
 ROOM = Room(
     name="reports",
@@ -25,5 +26,12 @@ ROOM = Room(
     ),
     # Remind before the accept/reply deadlines, escalate after.
     jobs=(Job("reports_sweep", "SUNLIT_REPORTS_SWEEP_INTERVAL", "sunlit.reports.tasks.sweep_task"),),
+    # A report exists only for those who may handle it: the audit log's rows about it, its
+    # files and its messages too (no row may tell an excluded inspector it exists).
+    restricted_audit={
+        "reports.report": selectors.audit_visible_reports,
+        "reports.file": selectors.audit_visible_files,
+        "reports.message": selectors.audit_visible_messages,
+    },
     urls="sunlit.reports.urls",
 )

@@ -112,6 +112,7 @@ def test_it_refuses_one_action_declared_by_two_rooms() -> None:
         ("resolvers", {"k": lambda ref: None}),
         ("jobs", (Job("j", "S", "t"),)),
         ("purposes", {"x.record": ""}),
+        ("restricted_audit", {"x.record": lambda user: None}),
     ],
 )
 def test_it_refuses_anything_else_declared_by_two_rooms(field: str, value: Any) -> None:
