@@ -276,6 +276,9 @@ class Tally:
 
 RECEIPT = re.compile(r'data-receipt="([0-9]{16})"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The filing key is minted by the server for the device that renders the form (never made
+# by the client): each filing GETs a fresh form with the client's cookies and takes its key.
+FORM_KEY = re.compile(r'name="key" value="([^"]+)"')
 
 
 def hang_up(port: int, body: bytes, headers: dict[str, str]) -> None:
@@ -301,7 +304,11 @@ def client(
     seq = 0
     while time.monotonic() < end:
         seq += 1
-        key = secrets.token_urlsafe(24)
+        status, _headers, form = request(port, "GET", "/reports/new/", headers={"Cookie": cookie})
+        found = FORM_KEY.search(form)
+        if status != 200 or found is None:
+            raise RuntimeError(f"client {number}: the form did not give a key ({status})")
+        key = found[1]
         filing = Filing(key=key, text=f"{marker} c{number} n{seq}: 村里的账目有疑问，请核查。")
         body = urllib.parse.urlencode(
             {
