@@ -193,6 +193,15 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS in production: redirect plain http, and tell browsers to use https only (HSTS, a
+# year by default). Behind a TLS-terminating proxy, set SUNLIT_BEHIND_TLS_PROXY=True so
+# the proxy's X-Forwarded-Proto says the request was https (and the redirect does not loop),
+# or SUNLIT_SSL_REDIRECT=False when the proxy redirects itself.
+SECURE_SSL_REDIRECT = envbool("SUNLIT_SSL_REDIRECT", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("SUNLIT_BEHIND_TLS_PROXY", False) else None
+SECURE_HSTS_SECONDS = envint("SUNLIT_HSTS_SECONDS", 365 * 86400 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SUNLIT_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = envbool("SUNLIT_HSTS_PRELOAD", PRODUCTION)
 X_FRAME_OPTIONS = "DENY"
 
 # Lockout: 5 failures for one account from one IP locks that pair for 15 minutes.
@@ -277,8 +286,6 @@ SUNLIT_ROOT_SIGNING_INTERVAL = envint("SUNLIT_ROOT_SIGNING_INTERVAL", 24 * 3600,
 SUNLIT_SITE_NAME = envstr("SUNLIT_SITE_NAME", "阳光村务")
 # Kiosk: seconds without a touch before returning to the kiosk home.
 SUNLIT_KIOSK_IDLE_SECONDS = envint("SUNLIT_KIOSK_IDLE_SECONDS", 90, minimum=10)
-# Demo mode prints seeded passwords and does not force a change at first login.
-SUNLIT_DEMO = envbool("SUNLIT_DEMO", not PRODUCTION)
 # Roles that must use a second factor (TOTP) to reach the back office.
 SUNLIT_OTP_REQUIRED_ROLES = envlist(
     "SUNLIT_OTP_REQUIRED_ROLES", ["township_official", "inspector", "operator", "admin"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -21,7 +20,9 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and request.path.startswith(GATED_PREFIXES):
-            if user.must_change_password and not settings.SUNLIT_DEMO:
+            # Every account whose password was handed over must change it, in every mode (the
+            # demo's own accounts are created without the flag).
+            if user.must_change_password:
                 return redirect("accounts:password_change")
             if otp_required(user) and not user.is_verified():  # type: ignore[attr-defined]  # django-otp adds it
                 return redirect("accounts:otp_verify")

@@ -65,8 +65,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.status_code == 200:
             # A signed-in official's response carries a refreshed session cookie (sessions
             # slide on every request): no shared cache may keep that one.
-            shared = settings.SESSION_COOKIE_NAME not in request.COOKIES
-            patch_cache_control(response, public=shared, private=not shared, max_age=PUBLIC_MAX_AGE)
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+            else:
+                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
 

@@ -168,3 +168,17 @@ def test_it_never_redirects_off_site_after_the_second_factor(cast: Cast) -> None
     post_login(client, "inspector", PASSWORD)
     response = client.post("/accounts/otp/?next=https://evil.example/", {"token": totp_now(device)})
     assert response.status_code == 302 and response["Location"] == "/office/"
+
+
+def test_it_makes_a_handed_over_account_change_its_password_outside_production_too(cast: Cast, settings: Any) -> None:
+    # As a development or pilot server ran: the old demo mode (SUNLIT_DEMO, on outside
+    # production) let every account skip the change; now only the demo's own accounts are
+    # created without it.
+    settings.PRODUCTION = False
+    settings.SUNLIT_DEMO = True
+    cast.cadre_a.must_change_password = True
+    cast.cadre_a.save()
+    client = Client()
+    post_login(client, "cadre_a", PASSWORD)
+    response = client.get("/office/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"

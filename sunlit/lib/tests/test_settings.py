@@ -82,3 +82,28 @@ def test_it_documents_every_variable_in_env_example() -> None:
     )
     missing = sorted(v for v in used if not re.search(rf"^#?\s*{v}=", documented, re.M))
     assert not missing, f"undocumented in .env.example: {missing}"
+
+
+def test_it_passes_djangos_deployment_checks_in_production(tmp_path: Path) -> None:
+    """HTTPS redirect, HSTS, secure cookies …: `check --deploy` has nothing to say."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "SECRET_KEY")}
+    environment.update(
+        SUNLIT_PRODUCTION="True",
+        SECRET_KEY="k" * 40 + "0123456789abcdefghij",
+        ALLOWED_HOSTS="sunlit.example.cn",
+        SUNLIT_REPORTS_SECRET="s" * 40,
+        SUNLIT_ID_KEY="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        SUNLIT_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="sunlit.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "sunlit", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
