@@ -52,7 +52,14 @@ from sunlit.finance.models import (
 )
 from sunlit.finance.money import NegativeAmount, parse_yuan, yuan
 from sunlit.finance.selectors import accounts_of, default_chart
-from sunlit.finance.services import case_required_above, resolve_case, row_fingerprint
+from sunlit.finance.services import (
+    COUNTERPARTY_MAX,
+    SUB_ACCOUNT_MAX,
+    SUMMARY_MAX,
+    case_required_above,
+    resolve_case,
+    row_fingerprint,
+)
 from sunlit.lib import importdesk, tabular
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.importdesk import Claim
@@ -483,8 +490,21 @@ class _Importer(importdesk.ImportRun[ImportBatch]):
                 _("%(value)r is not a payment method (cash, bank, other)") % {"value": pay_raw},
             )
             bad, payment = True, ""
-        counterparty = text(cp_raw)[:100]
-        sub_account = text(sub_raw)[:60]
+        counterparty = text(cp_raw)
+        sub_account = text(sub_raw)
+        # Never shortened in silence: a value longer than its column is refused at its cell.
+        for column, value, limit in (
+            ("counterparty", counterparty, COUNTERPARTY_MAX),
+            ("sub_account", sub_account, SUB_ACCOUNT_MAX),
+            ("summary", summary, SUMMARY_MAX),
+        ):
+            if len(value) > limit:
+                self.problem(
+                    number,
+                    column,
+                    _("%(n)d characters: at most %(max)d fit here; shorten it") % {"n": len(value), "max": limit},
+                )
+                bad = True
         case_number = text(case_raw)
         case_id = None
         if case_number:
@@ -492,7 +512,6 @@ class _Importer(importdesk.ImportRun[ImportBatch]):
             if why:
                 self.problem(number, "case", why)
                 bad = True
-        summary = summary[:200]
         account_code = account_code[:8]
         fp = row_fingerprint(
             day=iso,

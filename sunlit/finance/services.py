@@ -54,6 +54,7 @@ from sunlit.finance.models import (
 )
 from sunlit.finance.money import yuan
 from sunlit.finance.selectors import accounts_of, cash_flow, chart_of, forget_accounts
+from sunlit.lib import validate
 from sunlit.lib.errors import InvalidInput, NotPermitted
 from sunlit.lib.uploads import clean_upload
 from sunlit.regions import codes
@@ -218,6 +219,12 @@ def fiscal_year_set(*, village: Region, year: int, chart_code: str, by: User | N
 # --- vouchers ---------------------------------------------------------------------------
 
 
+# The longest summary, sub-account and counterparty a ledger entry keeps (its columns).
+SUMMARY_MAX = Entry._meta.get_field("summary").max_length or 200
+SUB_ACCOUNT_MAX = Entry._meta.get_field("sub_account").max_length or 60
+COUNTERPARTY_MAX = Entry._meta.get_field("counterparty").max_length or 100
+
+
 @dataclass(frozen=True)
 class EntryInput:
     account_code: str
@@ -293,6 +300,17 @@ def _check_entries(entries: Sequence[EntryInput], accounts: dict[str, Account], 
             raise InvalidInput(_("Line %(line)d: the side must be debit or credit") % {"line": i}, field="entries")
         if not isinstance(e.amount, int) or e.amount <= 0:
             raise InvalidInput(_("Line %(line)d: the amount must be above zero") % {"line": i}, field="entries")
+        for value, label, limit in (
+            (e.summary, _("summary"), SUMMARY_MAX),
+            (e.sub_account, _("sub-account"), SUB_ACCOUNT_MAX),
+            (e.counterparty, _("counterparty"), COUNTERPARTY_MAX),
+        ):
+            if len((value or "").strip()) > limit:
+                raise InvalidInput(
+                    _("Line %(line)d: the %(what)s is longer than %(max)d characters")
+                    % {"line": i, "what": label, "max": limit},
+                    field="entries",
+                )
         if e.side == Side.DEBIT:
             debit += e.amount
         else:
@@ -334,7 +352,7 @@ def _save_entries(voucher: Voucher, entries: Sequence[EntryInput]) -> int:
     fp = 0
     rows = []
     for line, e in enumerate(entries, start=1):
-        summary = (e.summary or voucher.summary).strip()[:200]
+        summary = (e.summary or voucher.summary).strip()
         rows.append(
             Entry(
                 county_code=voucher.county_code,
@@ -342,11 +360,11 @@ def _save_entries(voucher: Voucher, entries: Sequence[EntryInput]) -> int:
                 voucher=voucher,
                 line=line,
                 account_code=e.account_code,
-                sub_account=e.sub_account.strip()[:60],
+                sub_account=e.sub_account.strip(),
                 side=e.side,
                 amount=e.amount,
                 summary=summary,
-                counterparty=e.counterparty.strip()[:100],
+                counterparty=e.counterparty.strip(),
             )
         )
         fp += row_fingerprint(
@@ -384,6 +402,8 @@ def voucher_record(
     summary = (summary or "").strip()
     if not summary:
         raise InvalidInput(_("The summary is required: say what the money was for"), field="summary")
+    # Never shortened in silence: what does not fit is refused with the limit.
+    summary = validate.text(summary, "summary", _("Summary"), SUMMARY_MAX)
     if kind not in VoucherKind.values:
         raise InvalidInput(_("Unknown voucher kind"), field="kind")
     if (kind == VoucherKind.NORMAL) != (corrects is None):
@@ -427,7 +447,7 @@ def voucher_record(
         number=number,
         date=date,
         period=period,
-        summary=summary[:200],
+        summary=summary,
         payment_method=payment_method,
         kind=kind,
         corrects=corrects,
@@ -482,6 +502,8 @@ def voucher_update(
     summary = (summary or "").strip()
     if not summary:
         raise InvalidInput(_("The summary is required: say what the money was for"), field="summary")
+    # Never shortened in silence: what does not fit is refused with the limit.
+    summary = validate.text(summary, "summary", _("Summary"), SUMMARY_MAX)
     chart = chart_for(village_code=voucher.village_id, year=voucher.year)
     accounts = accounts_of(chart.code)
     _check_entries(entries, accounts, chart)
@@ -490,7 +512,7 @@ def voucher_update(
     _month_for_write(voucher.village, period)
     if old_period != period:
         _month_for_write(voucher.village, old_period)
-    voucher.date, voucher.period, voucher.summary = date, period, summary[:200]
+    voucher.date, voucher.period, voucher.summary = date, period, summary
     voucher.payment_method = payment_method or _default_payment(entries, accounts)
     case, why = resolve_case(case_number, voucher.village_id)
     if why:

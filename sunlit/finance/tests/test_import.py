@@ -360,3 +360,33 @@ class TestHostileFiles:
                 dst.writestr(item, data)
         problems = self._batch_refused(patched)
         assert len(problems) == 1 and "900,000,000" in problems[0].message
+
+
+class TestNothingShortenedInSilence:
+    """A value longer than its column is refused at its cell, never cut (issue 14, point 11)."""
+
+    def test_it_refuses_a_counterparty_longer_than_its_column(self, cast: Cast, write) -> None:
+        long_name = "涟" * 151
+        lines = [GOOD[0].replace("六亩塘镇财政所", long_name), GOOD[1]]
+        problems = refused(write(lines))
+        assert [(p.row, p.column) for p in problems if "151" in p.message and "100" in p.message] == [("2", "对方单位")]
+
+    def test_it_refuses_a_summary_longer_than_its_column(self, cast: Cast, write) -> None:
+        lines = [line.replace("收到村级组织运转经费", "摘" * 201) for line in GOOD[:2]]
+        problems = refused(write(lines))
+        assert any("201" in p.message and "200" in p.message for p in problems)
+
+    def test_it_refuses_a_long_counterparty_typed_on_a_voucher(self, cast: Cast) -> None:
+        from sunlit.lib.errors import InvalidInput
+
+        entries = pay(1000)
+        long_entries = [services.EntryInput(e.account_code, e.side, e.amount, counterparty="涟" * 101) for e in entries]
+        with pytest.raises(InvalidInput, match="100"):
+            services.voucher_record(
+                village=cast.village_a,
+                date=timezone.localdate().replace(day=1),
+                summary="支付电费",
+                entries=long_entries,
+                by=cast.cadre_a,
+            )
+        assert Voucher.objects.count() == 0
