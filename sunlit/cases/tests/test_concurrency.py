@@ -39,7 +39,9 @@ def flushable(transactional_db: Any) -> Any:
 def test_it_lets_exactly_one_of_two_simultaneous_submits_through(
     flushable: Any, people: People, items: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case = services.case_open(item=items["M02"], village_code=VILLAGE_A, subject="修路筹资", by=people.cadre_a)
+    # Opened by a third cadre: whoever opens a case never takes its decision steps.
+    opener = make_user("cadre_a3", "赵德明", Role.CADRE, VILLAGE_A)
+    case = services.case_open(item=items["M02"], village_code=VILLAGE_A, subject="修路筹资", by=opener)
     second = make_user("cadre_a2", "王桂香", Role.CADRE, VILLAGE_A)
     both_read = threading.Barrier(2, timeout=10)
     fresh = services._fresh
