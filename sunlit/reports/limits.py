@@ -9,7 +9,8 @@ exact across web workers), in fixed one-hour windows. Wrong receipts are counted
   blocked the follow-up for everyone there for an hour (issue #14). A visit ends with the
   kiosk's idle reset (sunlit/lib/devices.py), so the next villager is served, while one
   person still cannot try more than 5 receipts in a visit; the kiosk's ceiling of 60 stops
-  a script that restarts visits.
+  a script that restarts visits, and an operator or administrator lifts it at once
+  (/office/kiosk-unlock/, audit-logged).
 - **everywhere**, 1000 an hour in all. A receipt is 16 random digits: what is guessed is
   never the same receipt twice, so the limit that protects receipts is this global one
   (1000 guesses an hour find one of a million receipts with odds of 1 in 10^7).

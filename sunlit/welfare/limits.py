@@ -15,7 +15,8 @@ stopped after a handful. Three things are counted, each for one reason:
   an hour (issue #14). The kiosk's idle reset ends a visit (sunlit/lib/devices.py), so the
   next villager is served; one person still cannot try more than 5 numbers in a visit. A
   kiosk address also has a ceiling of 100 misses an hour, against a script that restarts
-  visits; a busy hall sees a few dozen villagers an hour.
+  visits; a busy hall sees a few dozen villagers an hour, and an operator or administrator
+  lifts it at once (/office/kiosk-unlock/, audit-logged; reports.services.kiosk_unlock).
 
     SUNLIT_WELFARE_CHECKS_PER_NUMBER  (default 5)
     SUNLIT_WELFARE_CHECKS_PER_DEVICE  (default 10)

@@ -54,3 +54,34 @@ def test_it_hands_back_the_place_of_a_right_receipt(client: Client, people: Peop
     client.get(KIOSK)
     statuses = [client.post(KIOSK, {"receipt": filed.receipt}).status_code for _ in range(4)]
     assert statuses == [200] * 4
+
+
+def test_it_lets_an_operator_unlock_a_kiosk_with_an_audit_row(client: Client, people: People, settings: Any) -> None:
+    from sunlit.audit.models import AuditEvent
+    from sunlit.conftest import login
+
+    settings.SUNLIT_REPORTS_GUESSES_PER_KIOSK = 3
+    filed = file_report()
+    for n in range(3):
+        Client(REMOTE_ADDR="10.0.3.21").get(KIOSK)
+        Client(REMOTE_ADDR="10.0.3.21").post(KIOSK, {"receipt": f"{n:016d}"})
+    kiosk = Client(REMOTE_ADDR="10.0.3.21")
+    kiosk.get(KIOSK)
+    assert kiosk.post(KIOSK, {"receipt": filed.receipt}).status_code == 429
+    operator = login(Client(), people.cast.operator)
+    assert operator.get("/office/kiosk-unlock/").status_code == 200
+    response = operator.post("/office/kiosk-unlock/", {"ip": " 10.0.3.21 "})
+    assert response.status_code == 200 and "10.0.3.21" in response.content.decode()
+    assert AuditEvent.objects.filter(action="kiosk.unlock", object_id="10.0.3.21", actor=people.cast.operator).exists()
+    assert kiosk.post(KIOSK, {"receipt": filed.receipt}).status_code == 200
+    assert operator.post("/office/kiosk-unlock/", {"ip": "not an address"}).status_code == 400
+
+
+def test_it_refuses_the_unlock_to_everyone_else(client: Client, people: People) -> None:
+    from sunlit.audit.models import AuditEvent
+    from sunlit.conftest import login
+
+    assert Client().post("/office/kiosk-unlock/", {"ip": "10.0.3.21"}).status_code == 302  # to the login
+    for user in (people.cast.cadre_a, people.cast.official, people.cast.inspector, people.city_inspector):
+        assert login(Client(), user).post("/office/kiosk-unlock/", {"ip": "10.0.3.21"}).status_code == 404
+    assert not AuditEvent.objects.filter(action="kiosk.unlock").exists()
