@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Not a room: the table of shared rate-limit counters (sunlit/lib/ratelimit.py).
+    "sunlit.lib",
     *SUNLIT_ROOMS,
 ]
 
@@ -157,11 +159,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: local memory by default; Redis when REDIS_URL is set (production) --------
+# Rate limits never count in a per-process cache: under gunicorn each worker would keep its
+# own count and a limit of 20 would let 20 x workers through (issue #14). They count in
+# Redis when REDIS_URL is set (the "redis" package must be installed), otherwise in the
+# database (sunlit.lib's RateCounter table), which every worker shares.
 REDIS_URL = envstr("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SUNLIT_RATELIMIT_STORE = envchoice(
+    "SUNLIT_RATELIMIT_STORE", "redis" if REDIS_URL else "database", ("redis", "database")
+)
 
 # --- Authentication -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -337,6 +346,9 @@ SUNLIT_REPORTS_HEAD_TITLES = envlist("SUNLIT_REPORTS_HEAD_TITLES", ["纪委书�
 SUNLIT_REPORTS_GUESSES_PER_IP = envint("SUNLIT_REPORTS_GUESSES_PER_IP", 20, minimum=1)
 SUNLIT_REPORTS_GUESSES_PER_DEVICE = envint("SUNLIT_REPORTS_GUESSES_PER_DEVICE", 10, minimum=1)
 SUNLIT_REPORTS_GUESSES_GLOBAL = envint("SUNLIT_REPORTS_GUESSES_GLOBAL", 1000, minimum=1)
+# On a kiosk (one device and one address for a village): per visit, and a kiosk's ceiling.
+SUNLIT_REPORTS_GUESSES_PER_VISIT = envint("SUNLIT_REPORTS_GUESSES_PER_VISIT", 5, minimum=1)
+SUNLIT_REPORTS_GUESSES_PER_KIOSK = envint("SUNLIT_REPORTS_GUESSES_PER_KIOSK", 60, minimum=1)
 # New reports allowed per hour from one IP or device (a village kiosk serves many people).
 SUNLIT_REPORTS_FILINGS_PER_IP = envint("SUNLIT_REPORTS_FILINGS_PER_IP", 30, minimum=1)
 # Argon2id cost of a receipt's hash (memory in KiB).
@@ -348,6 +360,9 @@ SUNLIT_WELFARE_NAME_MASK = envchoice("SUNLIT_WELFARE_NAME_MASK", "surname", ("su
 # "Has my subsidy arrived?": look-ups that find nothing, allowed per hour per device / IP.
 SUNLIT_WELFARE_CHECKS_PER_DEVICE = envint("SUNLIT_WELFARE_CHECKS_PER_DEVICE", 10, minimum=1)
 SUNLIT_WELFARE_CHECKS_PER_IP = envint("SUNLIT_WELFARE_CHECKS_PER_IP", 30, minimum=1)
+SUNLIT_WELFARE_CHECKS_PER_NUMBER = envint("SUNLIT_WELFARE_CHECKS_PER_NUMBER", 5, minimum=1)
+SUNLIT_WELFARE_CHECKS_PER_VISIT = envint("SUNLIT_WELFARE_CHECKS_PER_VISIT", 5, minimum=1)
+SUNLIT_WELFARE_CHECKS_PER_KIOSK = envint("SUNLIT_WELFARE_CHECKS_PER_KIOSK", 100, minimum=1)
 # Projects (sunlit/projects): the OCDS ocid prefix registered with the Open Contracting
 # Partnership (ocds-xxxxxx); until one is registered, a local placeholder.
 SUNLIT_OCDS_PREFIX = envstr("SUNLIT_OCDS_PREFIX", "ocds-sunlit")

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from sunlit.lib.devices import ends_kiosk_visit
 from sunlit.lib.layout import LAYOUTS, not_found, public_page, render_public
 from sunlit.portal import selectors
 
@@ -61,4 +62,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 # Choosing a language only sets a preference cookie, so a forged request can do no harm;
 # without the CSRF token the public pages carry no per-visitor cookie and stay cacheable.
-language = csrf_exempt(require_POST(set_language))
+# The kiosk's idle reset posts here with end_visit=1: the next villager's misses are counted
+# afresh (sunlit/lib/devices.py).
+language = csrf_exempt(require_POST(ends_kiosk_visit(set_language)))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sunlit.audit.context import current_origin
 from sunlit.audit.services import audit_record
-from sunlit.lib.devices import DeviceCookie, client_ip
+from sunlit.lib.devices import KIOSK_VISIT, DeviceCookie, client_ip, kiosk_visit
 from sunlit.lib.errors import InvalidInput
 from sunlit.lib.layout import LAYOUTS, Layout, public_page, render_public
 from sunlit.regions.models import Region
@@ -66,7 +66,10 @@ def _render(
     request: HttpRequest, lay: Layout, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     context = {"report_urls": URLS[lay.name], **context}
-    return _finish(request, render_public(request, lay, template, context, status=status))
+    response = _finish(request, render_public(request, lay, template, context, status=status))
+    if lay.name == "kiosk":
+        KIOSK_VISIT.give(request, response)
+    return response
 
 
 def _files(request: HttpRequest) -> list[tuple[str, bytes]]:
@@ -166,7 +169,7 @@ def new(request: HttpRequest, layout: str = "portal") -> HttpResponse:
 
 
 def _guess_failed(request: HttpRequest, ip: str, device: str, malformed: bool) -> None:
-    limits.guess_failed(ip, device)
+    # Its place under the limits stays taken (limits.take_guess).
     # Logged with the address (an attack signal), but kept out of the audit log's
     # report rows: a wrong receipt points at no report.
     logger.warning("reports: wrong receipt from %s (device %s, malformed=%s)", ip, device[:8] or "-", malformed)
@@ -186,7 +189,8 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     if request.method == "GET":
         return _render(request, lay, "reports/follow_form.html", base)
     ip, device = _ip(request), _device(request)
-    if limits.guesses_blocked(ip, device):
+    taken = limits.take_guess(ip=ip, device=device, visit=kiosk_visit(request), kiosk=lay.name == "kiosk")
+    if taken is None:
         logger.warning("reports: receipt look-ups blocked for %s", ip)
         return _render(
             request,
@@ -211,6 +215,7 @@ def follow(request: HttpRequest, layout: str = "portal") -> HttpResponse:
         )
         return _render(request, lay, "reports/follow_form.html", {**base, "error": message}, status=404)
     assert receipt is not None
+    limits.give_back(taken)
     notice, error = "", ""
     action = request.POST.get("action", "")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from sunlit.lib.rooms import INSPECTOR, Desk, Job, PageLink, RecordKind, Room
+from sunlit.lib.rooms import ADMIN, INSPECTOR, OPERATOR, Desk, Job, PageLink, RecordKind, Room
 from sunlit.reports import selectors
 
 ROOM = Room(
@@ -16,8 +16,15 @@ ROOM = Room(
     # scope_reports (sunlit/accounts/jurisdiction.py), which add the conflict-of-interest
     # rules. The head of an office is an inspector whose membership title is one of
     # SUNLIT_REPORTS_HEAD_TITLES (see may_head_reports).
-    actions={"report.handle": {INSPECTOR}},
-    desks=(Desk("reports:office", _("Reports"), "report.handle"),),
+    actions={
+        "report.handle": {INSPECTOR},
+        # Lifting a kiosk's hourly limits on wrong receipts and self-checks (issue #14).
+        "kiosk.unlock": {OPERATOR, ADMIN},
+    },
+    desks=(
+        Desk("reports:office", _("Reports"), "report.handle"),
+        Desk("reports:kiosk_unlock", _("Unlock a kiosk"), "kiosk.unlock"),
+    ),
     # Published on each county's chain by the hourly sweep: a report's public status (no text,
     # no reporter, no village), and the county's figures behind the statistics page.
     kinds=(

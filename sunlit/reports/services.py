@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
 import logging
 import re
@@ -718,3 +719,23 @@ def _escalate(report: Report, stage: str, due: date) -> None:
         region_code=report.office_code,
         detail={"stage": stage, "due": due.isoformat(), "to": above},
     )
+
+
+def kiosk_unlock(*, ip: str, by: User) -> str:
+    """An operator lifts a kiosk's hourly ceilings (wrong receipts and the subsidy
+    self-check) at once, e.g. when a busy village hall hit them. Per-number limits stay:
+    they protect a person, not a place."""
+    if not jurisdiction.prefixes(by, "kiosk.unlock"):
+        raise NotPermitted(_("Only an operator or an administrator may unlock a kiosk."))
+    try:
+        address = str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        raise InvalidInput(_("Enter the kiosk's IP address, such as 10.0.3.21."), field="ip") from None
+    # The welfare room's counters are the welfare room's: it clears them itself.
+    from sunlit.reports import limits
+    from sunlit.welfare import limits as welfare_limits
+
+    limits.unlock_kiosk(address)
+    welfare_limits.unlock_kiosk(address)
+    audit_record(action="kiosk.unlock", by=by, object_type="kiosk.address", object_id=address)
+    return address

@@ -20,6 +20,7 @@ urlpatterns = [
     path("open311/v2/requests.json", public.open311_requests, name="open311_requests"),
     path("open311/v2/requests/<str:public_id>.json", public.open311_request, name="open311_request"),
     path("office/reports/", views.office, name="office"),
+    path("office/kiosk-unlock/", views.kiosk_unlock, name="kiosk_unlock"),
     path("office/reports/<str:public_id>/", views.detail, name="detail"),
     path("office/reports/<str:public_id>/views/", views.view_log, name="views"),
     path("office/reports/<str:public_id>/files/<int:file_id>/", views.file_clean, name="file"),

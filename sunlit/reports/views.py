@@ -143,3 +143,19 @@ def view_log(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     if not jurisdiction.may_head_reports(request.user, report.office_code):
         raise Http404(_("Not found"))
     return render(request, "reports/office_views.html", {"report": report, "events": selectors.view_log(report)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kiosk_unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """An operator's unlock of a kiosk's hourly limits (audit-logged by the service)."""
+    if not jurisdiction.prefixes(request.user, "kiosk.unlock"):
+        raise Http404(_("Not found"))
+    context: dict[str, Any] = {"ip": "", "error": "", "done": ""}
+    if request.method == "POST":
+        context["ip"] = request.POST.get("ip", "")[:64]
+        try:
+            context["done"] = services.kiosk_unlock(ip=context["ip"], by=request.user)
+        except ApplicationError as e:
+            context["error"] = e.message
+    return render(request, "reports/kiosk_unlock.html", context, status=400 if context["error"] else 200)

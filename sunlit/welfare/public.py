@@ -238,11 +238,13 @@ def township_section(request: HttpRequest, code: str, layout: str = "portal") ->
 # --- the self-check ------------------------------------------------------------------------
 
 
-def _private(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def _private(request: HttpRequest, lay: Layout, response: HttpResponse) -> HttpResponse:
     # An answer about one household must never sit in a cache or the back button.
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     limits.give_device(request, response)
+    if lay.name == "kiosk":
+        limits.give_visit(request, response)
     return response
 
 
@@ -252,11 +254,21 @@ def check(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     lay = LAYOUTS[layout]
     context = _context(lay, back_url=reverse(lay.home), kiosk=layout == "kiosk", error="", field="")
     if request.method == "GET":
-        return _private(request, render_public(request, lay, "welfare/check.html", context))
+        return _private(request, lay, render_public(request, lay, "welfare/check.html", context))
     ip, device = limits.ip_of(request), limits.device_of(request)
-    if limits.blocked(ip, device):
+    kiosk = layout == "kiosk"
+    # The place is taken before the lookup, so that concurrent misses cannot pass the limit;
+    # a lookup that finds the household gives it back.
+    taken = limits.take(
+        ip=ip,
+        device=device,
+        visit=limits.visit_of(request),
+        id_number=request.POST.get("id_number", "")[:40],
+        kiosk=kiosk,
+    )
+    if taken is None:
         services.self_check_refused(reason="blocked", ip=ip, device=device, layout=layout)
-        return _private(request, render_public(request, lay, "welfare/check_wait.html", context, status=429))
+        return _private(request, lay, render_public(request, lay, "welfare/check_wait.html", context, status=429))
     name = (request.POST.get("name") or "").strip()[:50]
     try:
         if not name:
@@ -267,11 +279,14 @@ def check(request: HttpRequest, layout: str = "portal") -> HttpResponse:
     except InvalidInput as e:
         # A malformed number is the reader's or the typist's mistake, not a probe of the
         # register: say what is wrong (a checksum is public arithmetic) and count it.
-        limits.missed(ip, device)
         services.self_check_refused(reason="malformed", ip=ip, device=device, layout=layout)
         context.update(error=e.message, field=e.field or "", name=name)
-        return _private(request, render_public(request, lay, "welfare/check.html", context, status=200))
+        return _private(request, lay, render_public(request, lay, "welfare/check.html", context, status=200))
     if result is None:
-        limits.missed(ip, device)
-        return _private(request, render_public(request, lay, "welfare/check_result.html", {**context, "result": None}))
-    return _private(request, render_public(request, lay, "welfare/check_result.html", {**context, "result": result}))
+        return _private(
+            request, lay, render_public(request, lay, "welfare/check_result.html", {**context, "result": None})
+        )
+    limits.give_back(taken)
+    return _private(
+        request, lay, render_public(request, lay, "welfare/check_result.html", {**context, "result": result})
+    )
