@@ -45,8 +45,9 @@ from django.core import serializers
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,6 +263,9 @@ def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
     try:
         with tarfile.open(archive, mode="r:gz") as tar:
             for info in tar:
+                folder = info.name.rstrip("/")
+                if info.isdir() and (folder in ("keys", "media") or _safe_name(folder)):
+                    continue  # folders of a re-packed archive: their files carry the paths
                 if not info.isfile() or not _safe_name(info.name) or info.name in seen:
                     raise BackupError(_("The archive holds an unexpected member: %(name)s") % {"name": info.name})
                 source = tar.extractfile(info)
@@ -353,6 +357,7 @@ def restore(
     var_dir = Path(settings.VAR_DIR)
     var_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".sunlit-restore-", dir=var_dir))
+    keep = False
     try:
         say(_("Checking every member of the archive…"))
         manifest = _unpack(archive, staging)
@@ -387,14 +392,25 @@ def restore(
                 if counts != {k: v for k, v in manifest["counts"].items() if v}:
                     raise BackupError(_("The rows loaded do not match the manifest's counts."))
                 files = _swap_files(staging, media_root, undo)
-        except BaseException:
-            for step in reversed(undo):
-                step()
+        except BaseException as e:
+            try:
+                for step in reversed(undo):
+                    step()
+            except OSError as undo_error:
+                keep = True  # the replaced files are still in the staging folder: never delete them
+                raise BackupError(
+                    _("The restore failed and the files it replaced could not be put back: they are in %(path)s")
+                    % {"path": staging / "replaced"}
+                ) from undo_error
+            if isinstance(e, DatabaseError | DeserializationError):
+                message = _("The archive's rows could not be restored (%(error)s): nothing was changed.") % {"error": e}
+                raise BackupError(message) from e
             raise
         warnings = _secret_warnings(json.loads((staging / SECRETS).read_text(encoding="utf-8")))
         return Restored(counts=counts, files=files, warnings=warnings)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _wipe(using: str) -> None:
@@ -482,11 +498,21 @@ def _swap_files(staging: Path, media_root: Path, undo: list[Callable[[], None]])
 
 
 def _putting_back(aside: Path, live: Path) -> Callable[[], None]:
-    return lambda: os.replace(aside, live)
+    def undo() -> None:
+        _removing(live)()  # what the restore put there, if it got that far
+        os.replace(aside, live)
+
+    return undo
 
 
 def _removing(live: Path) -> Callable[[], None]:
-    return lambda: shutil.rmtree(live) if live.is_dir() else live.unlink()
+    def undo() -> None:
+        if live.is_dir() and not live.is_symlink():
+            shutil.rmtree(live)
+        elif live.exists() or live.is_symlink():
+            live.unlink()
+
+    return undo
 
 
 def _secret_warnings(secrets: dict[str, Any]) -> list[str]:

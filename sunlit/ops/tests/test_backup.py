@@ -224,3 +224,42 @@ def test_it_refuses_an_installation_that_is_not_empty_without_force(tmp_path: Pa
 
     assert User.objects.count() == manifest["counts"]["accounts.user"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.tar.gz", "media"]
+
+
+@pytest.mark.django_db
+def test_it_puts_everything_back_when_a_forced_restore_fails_at_the_end(
+    tmp_path: Path, settings: Any, cast: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from sunlit.accounts.models import User
+    from sunlit.ops import archive as ops
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path
+    settings.SUNLIT_SIGNING_KEY_PATH = tmp_path / "keys" / "signing-ed25519.pem"
+    settings.SUNLIT_SIGNING_KEY_PATH.parent.mkdir()
+    settings.SUNLIT_SIGNING_KEY_PATH.write_text("the key of the archive")
+    default_storage.save("finance/x.png", io.BytesIO(png()))
+    archive = tmp_path / "backup.tar.gz"
+    ops.backup(archive)
+    # After the backup: a user, a file and another key that the failed restore must leave alone.
+    User.objects.create(username="later")
+    (tmp_path / "media" / "later.txt").write_text("later")
+    settings.SUNLIT_SIGNING_KEY_PATH.write_text("the key of today")
+    swap = ops._swap_files
+
+    def swap_then_fail(*args: Any) -> int:
+        swap(*args)  # the files are in place: then the disk fills up, say
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(ops, "_swap_files", swap_then_fail)
+
+    with pytest.raises(OSError, match="No space"):
+        ops.restore(archive, force=True)
+
+    assert User.objects.filter(username="later").exists()
+    assert (tmp_path / "media" / "later.txt").read_text() == "later"
+    assert settings.SUNLIT_SIGNING_KEY_PATH.read_text() == "the key of today"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.tar.gz", "keys", "media"]
