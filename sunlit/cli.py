@@ -15,8 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlit.settings")
     from django.core.management import execute_from_command_line
 
-    args = sys.argv if argv is None else ["sunlit", *argv]
-    args[0] = "sunlit"
+    # A copy: sys.argv itself must keep the script's real path. Django's autoreloader (the
+    # worker in DEBUG) restarts the process from sys.argv[0]; renaming it to the bare
+    # "sunlit" made it look for ./sunlit and crash anywhere but the directory holding it.
+    args = ["sunlit", *(sys.argv[1:] if argv is None else argv)]
     execute_from_command_line(args)
 
 

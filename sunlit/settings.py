@@ -56,6 +56,7 @@ SUNLIT_ROOMS = [
     "sunlit.jobs",
     "sunlit.portal",
     "sunlit.demo",
+    "sunlit.ops",
 ]
 
 INSTALLED_APPS = [
