@@ -45,8 +45,6 @@ UNREACHED = {
     "finance:voucher_edit",
     "powers:diff",
     "reports:open311_request",
-    "transparency:public_key",
-    "transparency:root_json",
     "welfare:list",
     "welfare:list_csv",
     "welfare:list_json",

@@ -99,6 +99,7 @@ def _build(tmp: Path) -> World:
     from sunlit.reports.models import File as ReportFile
     from sunlit.reports.tests.conftest import file_report
     from sunlit.transparency.models import Entry
+    from sunlit.transparency.services import root_sign
     from sunlit.welfare import services as welfare
     from sunlit.welfare.models import ImportBatch as WelfareBatch
     from sunlit.welfare.tests.conftest import new_id
@@ -129,6 +130,8 @@ def _build(tmp: Path) -> World:
     bulletin = bulletin_publish(
         kind="policy", title="政策", body="正文", region_code=VILLAGE_A, files=[("p.png", png())], by=cast.admin
     )
+    root = root_sign(by=None)  # a signed root: the public key and a root's JSON exist
+    assert root is not None
     entry = Entry.objects.order_by("pk").last()
     assert entry is not None
     batch = dict(
@@ -167,6 +170,7 @@ def _build(tmp: Path) -> World:
             "village": VILLAGE_A,
             "township": TOWNSHIP_A,
             "entry": str(entry.pk),
+            "root": str(root.batch),
             "version": str(version.number),
             "item": item.code,
             "case_number": _open_case(version, cast).number,
@@ -199,7 +203,7 @@ BY_ROOM: dict[str, dict[str, str]] = {
     "cases": {"number": "case_number"},
     "powers": {"number": "version", "code": "item"},
     "reports": {"public_id": "report", "file_id": "report_file"},
-    "transparency": {"entry_id": "entry"},
+    "transparency": {"entry_id": "entry", "batch": "root"},
 }
 FIXED = {
     "year": "2025",
@@ -209,7 +213,6 @@ FIXED = {
     "programme": "dibao",
     "a": "1",
     "b": "1",
-    "batch": "1",
     "file_id": "1",
     "attachment_id": "1",
     "objection_id": "1",
