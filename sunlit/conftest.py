@@ -75,6 +75,12 @@ def make_user(username: str, name: str, role: str, region: str, **kw: Any) -> Us
 
 @pytest.fixture
 def regions(db: Any) -> dict[str, Region]:
+    return make_regions()
+
+
+def make_regions() -> dict[str, Region]:
+    """The county, its two townships and three villages (a plain function, for data built
+    once per module)."""
     return {
         "county": region_create(code=COUNTY, name="涟源市", by=None),
         "township_a": region_create(code=TOWNSHIP_A, name="六亩塘镇", by=None),
@@ -87,6 +93,10 @@ def regions(db: Any) -> dict[str, Region]:
 
 @pytest.fixture
 def cast(regions: dict[str, Region]) -> Cast:
+    return make_cast(regions)
+
+
+def make_cast(regions: dict[str, Region]) -> Cast:
     return Cast(
         **regions,
         cadre_a=make_user("cadre_a", "王建国", Role.CADRE, VILLAGE_A, title="书记"),
@@ -116,3 +126,12 @@ def as_user(client: Client) -> Any:
         return login(c, user)
 
     return _as
+
+
+def township_b_actors() -> dict[str, User]:
+    """The township official and the discipline inspector of township B (石马山镇), for
+    matrices that need a second township's people beside the cast's township A."""
+    return {
+        "official_b": make_user("official_b", "罗建军", Role.TOWNSHIP_OFFICIAL, TOWNSHIP_B, title="经管站站长"),
+        "inspector_b": make_user("inspector_b", "彭燕", Role.INSPECTOR, TOWNSHIP_B, title="纪委书记"),
+    }
