@@ -270,7 +270,12 @@ def kiosk_twin(pattern: URLPattern) -> URLPattern:
 def room_patterns(module: Any) -> list[URLPattern | URLResolver]:
     """A room's URL patterns: its public pages under both layouts, then the rest."""
     pages = list(getattr(module, "pages", []))
-    return [*pages, *(kiosk_twin(p) for p in pages), *getattr(module, "urlpatterns", [])]
+    others = list(getattr(module, "urlpatterns", []))
+    # "kiosk_<name>" is the name of a page's kiosk twin: nothing else may take it.
+    taken = [p.name for p in others if isinstance(p, URLPattern) and (p.name or "").startswith(KIOSK_NAME)]
+    if taken:
+        raise ImproperlyConfigured(f"URL names {taken} start with {KIOSK_NAME!r}, kept for the kiosk twins of pages")
+    return [*pages, *(kiosk_twin(p) for p in pages), *others]
 
 
 def urlpatterns(rooms: Iterable[Room] | None = None) -> list[URLResolver]:

@@ -23,7 +23,7 @@ ROOM = Room(
     },
     desks=(
         Desk("reports:office", _("Reports"), "report.handle"),
-        Desk("reports:kiosk_unlock", _("Unlock a kiosk"), "kiosk.unlock"),
+        Desk("reports:unlock_kiosk", _("Unlock a kiosk"), "kiosk.unlock"),
     ),
     # Published on each county's chain by the hourly sweep: a report's public status (no text,
     # no reporter, no village), and the county's figures behind the statistics page.

@@ -148,6 +148,7 @@ DECISIONS: dict[str, Decision] = {
     "reports:file": {"GET": {"inspector"}, "POST": set()},
     "reports:follow": {"GET": {PUBLIC}, "POST": set()},
     "reports:new": {"GET": {PUBLIC}, "POST": {PUBLIC}},
+    "reports:unlock_kiosk": {"GET": {"operator", "admin"}, "POST": {"operator", "admin"}},
     "reports:office": {"GET": {"inspector", "inspector_b"}, "POST": set()},
     "reports:open311_request": {"GET": {PUBLIC}, "POST": set()},
     "reports:open311_requests": {"GET": {PUBLIC}, "POST": set()},
