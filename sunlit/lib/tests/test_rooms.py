@@ -168,8 +168,9 @@ def test_it_lets_a_new_rooms_records_be_authorised_by_list_items(throwaway: None
 
 
 def test_it_keeps_kiosk_names_for_the_twins_of_pages() -> None:
+    from django.http import HttpResponse
     from django.urls import path
 
-    module = types.SimpleNamespace(pages=[], urlpatterns=[path("office/x/", lambda r: None, name="kiosk_x")])
+    module = types.SimpleNamespace(pages=[], urlpatterns=[path("office/x/", lambda r: HttpResponse(), name="kiosk_x")])
     with pytest.raises(ImproperlyConfigured, match="kept for the kiosk twins"):
         rooms.room_patterns(module)
