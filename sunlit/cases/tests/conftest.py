@@ -166,3 +166,21 @@ def last_action(case: Case) -> Any:
 
 def travel(when: str) -> Any:
     return time_machine.travel(at(when), tick=False)
+
+
+@pytest.fixture
+def posted(people: People, items: dict[str, Any]) -> Case:
+    """A 低保 case whose village publicity (7 days) started on Monday 2026-03-02 at 10:00."""
+    with travel("2026-03-02 09:00"):
+        case = services.case_open(
+            item=items["S01"],
+            village_code=VILLAGE_A,
+            subject="王小明申请低保",
+            applicant_name="王小明",
+            by=people.cadre_a,
+        )
+        act(case, "apply", people.cadre_a)
+    with travel("2026-03-02 10:00"):
+        act(case, "village_review", people.cadre_a2)
+    assert case.current_step == "publicity"
+    return case

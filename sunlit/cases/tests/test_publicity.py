@@ -15,24 +15,6 @@ from sunlit.lib.errors import ApplicationError, NotPermitted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def posted(people: People, items: dict[str, Any]) -> Case:
-    """A 低保 case whose village publicity (7 days) started on Monday 2026-03-02 at 10:00."""
-    with travel("2026-03-02 09:00"):
-        case = case_open(
-            item=items["S01"],
-            village_code=VILLAGE_A,
-            subject="王小明申请低保",
-            applicant_name="王小明",
-            by=people.cadre_a,
-        )
-        act(case, "apply", people.cadre_a)
-    with travel("2026-03-02 10:00"):
-        act(case, "village_review", people.cadre_a2)
-    assert case.current_step == "publicity"
-    return case
-
-
 class TestNoticePeriod:
     def test_it_sets_the_end_of_the_notice(self, posted: Case) -> None:
         assert posted.publicity_ends_at == at("2026-03-09 10:00")

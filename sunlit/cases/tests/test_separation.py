@@ -257,23 +257,6 @@ def test_it_leaves_steps_that_decide_nothing_to_anyone() -> None:
 # --- objections --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def posted(people: People, items: dict[str, Any]) -> Case:
-    """A 低保 case (S01) whose village notice went up on 2026-03-02 at 10:00."""
-    with travel("2026-03-02 09:00"):
-        case = case_open(
-            item=items["S01"],
-            village_code=VILLAGE_A,
-            subject="王小明申请低保",
-            applicant_name="王小明",
-            by=people.cadre_a,
-        )
-        act(case, "apply", people.cadre_a)
-    with travel("2026-03-02 10:00"):
-        act(case, "village_review", people.cadre_a2)
-    return case
-
-
 def test_it_refuses_whoever_recorded_an_objection_its_resolution(posted: Case, people: People) -> None:
     from sunlit.cases.services import case_objection_record, case_objection_resolve
 
