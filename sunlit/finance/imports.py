@@ -505,6 +505,10 @@ class _Importer(importdesk.ImportRun[ImportBatch]):
                     _("%(n)d characters: at most %(max)d fit here; shorten it") % {"n": len(value), "max": limit},
                 )
                 bad = True
+        # A refused row is still staged for the file's other checks; cut only there, where the
+        # staging table's columns are the ledger's (the file is refused, nothing is written).
+        counterparty, sub_account = counterparty[:COUNTERPARTY_MAX], sub_account[:SUB_ACCOUNT_MAX]
+        summary = summary[:SUMMARY_MAX]
         case_number = text(case_raw)
         case_id = None
         if case_number:
